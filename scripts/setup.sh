@@ -1,0 +1,29 @@
+#!/bin/sh
+# Install what kinns needs on Debian 12, idempotently: Debian packages first,
+# then the Python environment in .venv. A second run only checks and returns.
+set -eu
+cd "$(dirname "$0")/.."
+
+DEBS="iproute2 iptables nftables containernetworking-plugins python3-venv util-linux
+      dnsutils iputils-ping curl net-tools procps kmod"
+
+missing=""
+for pkg in $DEBS; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing="$missing $pkg"
+done
+if [ -n "$missing" ]; then
+    echo "setup: installing Debian packages:$missing"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+stamp=.venv/.kinns-setup
+want=$(cat requirements.txt pyproject.toml | sha256sum | cut -c1-16)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    echo "setup: building .venv"
+    /usr/bin/python3 -m venv .venv
+    .venv/bin/pip install -q --disable-pip-version-check -r requirements.txt
+    .venv/bin/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+    echo "$want" > "$stamp"
+fi
+ln -sf "$(pwd)/.venv/bin/kinns" /usr/local/bin/kinns

@@ -1,0 +1,101 @@
+"""Shared fixtures: unique kernel-object names and a check that nothing leaks.
+
+Every kernel object a test makes starts with PREFIX ("kt"). At the end of the
+session `no_leaks` lists netns, host links, iptables rules, nftables tables and
+kinns state directories with that prefix, and fails the run if any survive.
+"""
+
+import json
+import os
+import secrets
+import subprocess
+from pathlib import Path
+
+import pytest
+
+PREFIX = "kt"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def unique(tag: str = "") -> str:
+    """A short name no other test uses: 'kt' + tag + 6 hex digits (fits IFNAMSIZ)."""
+    return f"{PREFIX}{tag}{secrets.token_hex(3)}"
+
+
+def leftovers() -> list[str]:
+    found = []
+    netns = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    found += [f"netns {line.split()[0]}" for line in netns.splitlines() if line.startswith(PREFIX)]
+    links = subprocess.run(["ip", "-br", "link"], capture_output=True, text=True).stdout
+    found += [f"link {line.split()[0]}" for line in links.splitlines() if line.startswith(PREFIX)]
+    for tool in ("iptables-save", "ip6tables-save"):
+        rules = subprocess.run([tool], capture_output=True, text=True).stdout
+        found += [f"{tool}: {line}" for line in rules.splitlines() if f'"{PREFIX}' in line]
+    tables = subprocess.run(["nft", "list", "tables"], capture_output=True, text=True).stdout
+    found += [f"nft {line}" for line in tables.splitlines() if f" {PREFIX}" in line or f"-{PREFIX}" in line]
+    state = Path("/run/kinns")
+    if state.is_dir():
+        found += [f"state {p}" for p in state.iterdir() if p.name.startswith(PREFIX)]
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_leaks():
+    before = set(leftovers())
+    yield
+    leaked = [item for item in leftovers() if item not in before]
+    if leaked:
+        pytest.fail("kernel objects left behind by the tests:\n  " + "\n  ".join(leaked), pytrace=False)
+
+
+@pytest.fixture
+def netns():
+    """Factory: make a network namespace with a unique name; all are removed afterwards."""
+    made: list[str] = []
+
+    def make(tag: str = "") -> str:
+        name = unique(tag)
+        subprocess.run(["ip", "netns", "add", name], check=True)
+        made.append(name)
+        return name
+
+    yield make
+    for name in reversed(made):
+        subprocess.run(["ip", "netns", "del", name], check=False)
+
+
+@pytest.fixture(scope="session")
+def kinns_cni_bin(tmp_path_factory) -> Path:
+    """kinns's plugins installed under their own names and under the reference names."""
+    from kinns.cni.install import install
+
+    directory = tmp_path_factory.mktemp("cni-bin")
+    install(directory)
+    install(directory / "std", {"bridge": "bridge", "host-local": "host_local", "loopback": "loopback",
+                                "portmap": "portmap"})
+    return directory
+
+
+class Plugin:
+    """Runs CNI plugins the way a runtime on a node does: inside the node's netns."""
+
+    def __init__(self, node: str, path: str) -> None:
+        self.node, self.path = node, path
+
+    def __call__(self, plugin: str, command: str, conf: dict | bytes | None, *, container_id: str = "",
+                 netns: str = "", ifname: str = "eth0", env: dict | None = None) -> tuple[int, dict]:
+        environ = {"PATH": os.environ["PATH"], "CNI_COMMAND": command, "CNI_PATH": self.path}
+        if container_id:
+            environ["CNI_CONTAINERID"] = container_id
+        if netns:
+            environ["CNI_NETNS"] = netns
+        if ifname:
+            environ["CNI_IFNAME"] = ifname
+        environ.update(env or {})
+        data = conf if isinstance(conf, bytes) else json.dumps(conf or {}).encode()
+        binary = plugin if plugin.startswith("/") else next(
+            f"{d}/{plugin}" for d in self.path.split(":") if os.path.exists(f"{d}/{plugin}"))
+        proc = subprocess.run(["ip", "netns", "exec", self.node, binary], input=data, env=environ,
+                              capture_output=True, timeout=30)
+        out = proc.stdout.decode().strip()
+        return proc.returncode, json.loads(out) if out else {}
