@@ -1,40 +1,12 @@
-"""Enter network namespaces from a plugin process: setns(2) through `_ctypes`.
+"""Network namespaces held open by path, for plugins entering CNI_NETNS."""
 
-Python 3.11 has no os.setns, and `import ctypes` costs ~2.5 ms of the plugin's
-budget; the C module underneath gives the one call needed for almost nothing.
-"""
-
-import _ctypes
 import os
 
-CLONE_NEWNET = 0x40000000
-
-
-class _CInt(_ctypes._SimpleCData):
-    _type_ = "i"
-
-
-class _LibcCall(_ctypes.CFuncPtr):
-    _flags_ = _ctypes.FUNCFLAG_CDECL | _ctypes.FUNCFLAG_USE_ERRNO
-    _restype_ = _CInt
-
-
-class _Libc:
-    _handle = _ctypes.dlopen(None)
-
-
-_setns = _LibcCall(("setns", _Libc))
-
-
-def setns(fd: int, nstype: int = CLONE_NEWNET) -> None:
-    """Move the calling thread into the namespace open at `fd`."""
-    if _setns(fd, nstype) != 0:
-        err = _ctypes.get_errno()
-        raise OSError(err, os.strerror(err))
+from ...kernel.syscalls import setns
 
 
 class NetNS:
-    """A network namespace held open by path; `with ns:` runs the block inside it."""
+    """A network namespace opened by path; `with ns:` runs the block inside it."""
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -52,6 +24,3 @@ class NetNS:
             setns(back)
         finally:
             os.close(back)
-
-    def close(self) -> None:
-        os.close(self.fd)

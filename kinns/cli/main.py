@@ -1,0 +1,150 @@
+"""The `kinns` command: clusters (up, down, status), nodes (ssh) and pod sandboxes (pod ...)."""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+from ..cluster import Cluster, ClusterError
+
+
+def cmd_up(opts: argparse.Namespace) -> int:
+    start = time.monotonic()
+    cluster = Cluster.up(opts.name, opts.nodes, opts.backend, opts.subnet, reuse=opts.reuse)
+    took = time.monotonic() - start
+    print(f"cluster {cluster.name!r} is up in {took:.2f}s: {len(cluster.nodes)} nodes, backend {cluster.backend}, "
+          f"underlay {cluster.subnet} on bridge {cluster.bridge}")
+    _print_nodes(cluster)
+    flag = "" if cluster.name == "kinns" else f" --name {cluster.name}"
+    print(f"\nnext:\n  kinns ssh{flag} controlplane            # a shell inside the node\n"
+          f"  kinns pod add{flag} web --node node01 --image kinns/echo\n"
+          f"  kinns status{flag}\n  kinns down{flag}")
+    return 0
+
+
+def _print_nodes(cluster: Cluster) -> None:
+    print(f"{'NODE':<14}{'INTERNAL-IP':<16}{'POD-CIDR':<16}NETNS")
+    for n in cluster.nodes:
+        print(f"{n.name:<14}{n.ip:<16}{n.pod_cidr:<16}{n.netns}")
+
+
+def cmd_down(opts: argparse.Namespace) -> int:
+    Cluster.load(opts.name).down()
+    print(f"cluster {opts.name!r} removed")
+    return 0
+
+
+def cmd_status(opts: argparse.Namespace) -> int:
+    names = [opts.name] if opts.name else Cluster.names()
+    if not names:
+        print("no clusters; start one with `kinns up`")
+        return 0
+    for name in names:
+        status = Cluster.load(name).status()
+        if opts.output == "json":
+            print(json.dumps(status, indent=2))
+            continue
+        print(f"cluster {status['name']}: backend {status['backend']}, underlay {status['underlay']}")
+        print(f"  {'NODE':<14}{'INTERNAL-IP':<16}{'POD-CIDR':<16}READY")
+        for n in status["nodes"]:
+            print(f"  {n['name']:<14}{n['ip']:<16}{n['podCIDR']:<16}{n['ready']}")
+        print(f"  {'NAMESPACE':<12}{'POD':<24}{'NODE':<14}{'IP':<16}STATUS")
+        for p in status["pods"]:
+            print(f"  {p['namespace']:<12}{p['name']:<24}{p['node']:<14}{p['ip']:<16}{p['status']}")
+    return 0
+
+
+def cmd_ssh(opts: argparse.Namespace) -> int:
+    node = Cluster.load(opts.name).node(opts.node)
+    command = opts.cmd or [os.environ.get("SHELL", "/bin/bash"), "-l"]
+    node.enter()
+    os.chdir("/root" if os.path.isdir("/root") else "/")
+    try:
+        os.execvp(command[0], command)
+    except FileNotFoundError:
+        print(f"kinns ssh: {command[0]}: command not found", file=sys.stderr)
+        return 127
+
+
+def cmd_pod(opts: argparse.Namespace) -> int:
+    from ..node.kubelet import sandbox
+
+    cluster = Cluster.load(opts.name)
+    if opts.pod_command == "add":
+        spec = sandbox.PodSpec(name=opts.pod, node=opts.node, namespace=opts.namespace,
+                               host_network=opts.host_network, network=not opts.no_network,
+                               containers=[sandbox.Container(name=opts.pod, image=opts.image,
+                                                             command=opts.cmd or None)])
+        record = sandbox.create(cluster, spec)
+        print(f"pod {opts.namespace}/{opts.pod} running on {record['node']} with IP {record['ip'] or '(none)'}")
+    elif opts.pod_command == "del":
+        sandbox.delete(cluster, opts.namespace, opts.pod)
+        print(f"pod {opts.namespace}/{opts.pod} deleted")
+    elif opts.pod_command == "exec":
+        argv = sandbox.exec_argv(cluster, opts.namespace, opts.pod, opts.cmd or ["sh"])
+        os.execvp(argv[0], argv)
+    elif opts.pod_command == "list":
+        print(f"{'NAMESPACE':<12}{'NAME':<24}{'NODE':<14}{'IP':<16}STATUS")
+        for p in sandbox.list_pods(cluster):
+            print(f"{p['namespace']:<12}{p['name']:<24}{p['node']:<14}{p['ip']:<16}{p['status']}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    named = argparse.ArgumentParser(add_help=False)
+    named.add_argument("--name", default="kinns", help="cluster name (default: kinns)")
+    p = argparse.ArgumentParser(prog="kinns", description="A real Kubernetes cluster network on one machine.",
+                                epilog="Commands to run inside a node or pod follow `--`.")
+    sub = p.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("up", parents=[named], help="create a cluster")
+    up.add_argument("--nodes", type=int, default=3)
+    up.add_argument("--backend", default="vxlan", choices=["vxlan", "host-gw"])
+    up.add_argument("--subnet", help="underlay /24 (default: a free one in 172.30.0.0/16)")
+    up.add_argument("--reuse", action="store_true", help="use the cluster if it already exists")
+    up.set_defaults(run=cmd_up)
+    sub.add_parser("down", parents=[named], help="remove a cluster and everything it made").set_defaults(
+        run=cmd_down)
+    st = sub.add_parser("status", help="nodes, addresses, subnets and pods")
+    st.add_argument("--name", help="one cluster (default: all)")
+    st.add_argument("-o", "--output", choices=["text", "json"], default="text")
+    st.set_defaults(run=cmd_status)
+    ssh = sub.add_parser("ssh", parents=[named], help="a shell inside a node (`kinns ssh NODE -- CMD` runs CMD)")
+    ssh.add_argument("node")
+    ssh.set_defaults(run=cmd_ssh)
+    pod = sub.add_parser("pod", help="pod sandboxes without the API server (debugging)")
+    psub = pod.add_subparsers(dest="pod_command", required=True)
+    for verb in ("add", "del", "exec"):
+        v = psub.add_parser(verb, parents=[named])
+        v.add_argument("pod")
+        v.add_argument("-n", "--namespace", default="default")
+        if verb == "add":
+            v.add_argument("--node", required=True)
+            v.add_argument("--image", required=True)
+            v.add_argument("--host-network", action="store_true")
+            v.add_argument("--no-network", action="store_true", help="loopback only")
+    psub.add_parser("list", parents=[named])
+    pod.set_defaults(run=cmd_pod)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    cmd = argv[argv.index("--") + 1:] if "--" in argv else []
+    opts = parser().parse_args(argv[:argv.index("--")] if "--" in argv else argv)
+    opts.cmd = cmd
+    if os.geteuid() != 0:
+        print("kinns: needs root (it makes network namespaces and links)", file=sys.stderr)
+        return 1
+    from ..node.kubelet.sandbox import SandboxError
+    from ..node.workloads.images import UnsupportedImage
+
+    try:
+        return opts.run(opts)
+    except (ClusterError, SandboxError, UnsupportedImage) as err:
+        print(f"kinns: {err}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

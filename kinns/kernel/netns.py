@@ -1,0 +1,56 @@
+"""Named network namespaces (the `ip netns` kind, bind-mounted under /run/netns)."""
+
+import contextlib
+import os
+import subprocess
+from collections.abc import Iterator
+
+from pyroute2 import IPRoute
+from pyroute2 import netns as _netns
+
+RUN_DIR = "/run/netns"
+
+
+def path(name: str) -> str:
+    return os.path.join(RUN_DIR, name)
+
+
+def exists(name: str) -> bool:
+    return os.path.exists(path(name))
+
+
+def create(name: str) -> None:
+    """Make the namespace with `lo` up, as every node and pod needs it."""
+    _netns.create(name)
+    with ipr(name) as ip:
+        ip.link("set", index=ip.link_lookup(ifname="lo")[0], state="up")
+
+
+def remove(name: str) -> None:
+    """Remove the namespace; absent is fine. Links inside die with it."""
+    if exists(name):
+        _netns.remove(name)
+
+
+def names() -> list[str]:
+    return sorted(_netns.listnetns())
+
+
+@contextlib.contextmanager
+def ipr(name: str | None = None) -> Iterator[IPRoute]:
+    """An rtnetlink handle inside namespace `name` (None: the host's)."""
+    handle = IPRoute(netns=name) if name else IPRoute()
+    try:
+        yield handle
+    finally:
+        handle.close()
+
+
+def sysctl(name: str, key: str, value: str) -> None:
+    """Set a net.* sysctl inside the namespace (the /proc/sys/net view follows the netns)."""
+    subprocess.run(["ip", "netns", "exec", name, "sysctl", "-qw", f"{key}={value}"], check=True)
+
+
+def run(name: str, argv: list[str], **kwargs) -> subprocess.CompletedProcess:
+    """Run a command inside the namespace, with its /sys as `ip netns exec` gives it."""
+    return subprocess.run(["ip", "netns", "exec", name, *argv], **kwargs)

@@ -1,0 +1,229 @@
+"""Pod sandboxes: a netns joined to the node's network through CNI, and its processes.
+
+create = netns + CNI ADD (loopback, then the node's conflist, executed inside
+the node as a runtime does) + the pod's /etc files + one launcher per
+container (kinns.node.kubelet.launch). delete = stop the processes, CNI DEL,
+remove the netns. A hostNetwork pod uses the node's netns; a pod created with
+network=False gets loopback only. Every step that fails undoes the ones
+before it. Records live in /run/kinns/<cluster>/pods/<namespace>_<name>.
+"""
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ...cni import runtime
+from ...kernel import netns
+from ..workloads import images
+
+CLUSTER_DOMAIN = "cluster.local"
+CLUSTER_DNS = "10.96.0.10"
+
+
+@dataclass
+class Container:
+    name: str
+    image: str
+    command: list[str] | None = None
+    args: list[str] | None = None
+    env: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class PodSpec:
+    name: str
+    node: str
+    containers: list[Container]
+    namespace: str = "default"
+    host_network: bool = False
+    network: bool = True
+
+
+class SandboxError(Exception):
+    pass
+
+
+def _pods_dir(cluster) -> Path:
+    return cluster.state_dir / "pods"
+
+
+def _pod_dir(cluster, namespace: str, name: str) -> Path:
+    return _pods_dir(cluster) / f"{namespace}_{name}"
+
+
+def _write_etc(pod_dir: Path, spec: PodSpec, ip: str) -> None:
+    search = f"{spec.namespace}.svc.{CLUSTER_DOMAIN} svc.{CLUSTER_DOMAIN} {CLUSTER_DOMAIN}"
+    (pod_dir / "resolv.conf").write_text(f"search {search}\nnameserver {CLUSTER_DNS}\noptions ndots:5\n")
+    (pod_dir / "hostname").write_text(spec.name + "\n")
+    hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+    if ip:
+        hosts += f"{ip}\t{spec.name}\n"
+    (pod_dir / "hosts").write_text(hosts)
+
+
+def create(cluster, spec: PodSpec) -> dict:
+    """Run the pod on its node; return its record (IP, netns, processes)."""
+    node = cluster.node(spec.node)
+    pod_dir = _pod_dir(cluster, spec.namespace, spec.name)
+    if pod_dir.exists():
+        raise SandboxError(f'pods "{spec.name}" already exists in namespace "{spec.namespace}"')
+    argvs = [images.argv(c.image, c.command, c.args) for c in spec.containers]  # refuse before making anything
+    pod_dir.mkdir(parents=True)
+    sandbox_id = secrets.token_hex(16)
+    record = {"spec": asdict(spec), "id": sandbox_id, "node": node.name, "ip": "", "pids": {},
+              "netns": node.netns if spec.host_network else f"{cluster.name}-pod-{sandbox_id[:12]}",
+              "network": ""}
+    made_netns = attached = False
+    try:
+        if spec.host_network:
+            record["ip"] = node.ip
+        else:
+            subprocess.run(["ip", "netns", "add", record["netns"]], check=True)
+            made_netns = True
+            path = netns.path(record["netns"])
+            runtime.add(node, sandbox_id, path, "lo", conflist=runtime.LOOPBACK)
+            if spec.network:
+                conflist = runtime.load_conflist(node)
+                result = runtime.add(node, sandbox_id, path, "eth0", conflist=conflist)
+                attached = True
+                record["network"] = conflist["name"]
+                record["ip"] = next((ip["address"].split("/")[0] for ip in result.get("ips", [])), "")
+        _write_etc(pod_dir, spec, record["ip"])
+        for container, argv in zip(spec.containers, argvs):
+            record["pids"][container.name] = _start(pod_dir, record, spec, node, container, argv)
+        _save(pod_dir, record)
+    except BaseException:
+        _stop(record, grace=0)
+        if attached:
+            _detach(node, record)
+        if made_netns:
+            subprocess.run(["ip", "netns", "del", record["netns"]], check=False)
+        shutil.rmtree(pod_dir, ignore_errors=True)
+        raise
+    return record
+
+
+def _start(pod_dir: Path, record: dict, spec: PodSpec, node, container: Container, argv: list[str]) -> int:
+    env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root",
+           "HOSTNAME": spec.name, "POD_NAME": spec.name, "NAMESPACE": spec.namespace, "POD_NAMESPACE":
+           spec.namespace, "NODE_NAME": node.name, "POD_IP": record["ip"], "KINNS_POD_DIR": str(pod_dir),
+           "PYTHONPATH": str(Path(__file__).resolve().parents[3]), **container.env}
+    log = open(pod_dir / f"{container.name}.log", "ab")
+    with log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "kinns.node.kubelet.launch", str(pod_dir), netns.path(record["netns"]),
+             spec.name, "--", *argv],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env, cwd="/",
+            start_new_session=True)
+    return proc.pid
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie of ours counts as gone
+        return os.waitpid(pid, os.WNOHANG) == (0, 0)
+    except ChildProcessError:
+        return True
+
+
+def _stop(record: dict, grace: float = 2.0) -> None:
+    """End the pod's process groups (each launcher leads its own): TERM, then KILL."""
+    pids = [p for p in record.get("pids", {}).values() if _alive(p)]
+    for pid in pids:
+        try:
+            os.killpg(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + grace
+    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    for pid in pids:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    for pid in pids:
+        while _alive(pid):
+            time.sleep(0.01)
+
+
+def _detach(node, record: dict) -> None:
+    path = netns.path(record["netns"])
+    runtime.delete(node, record["id"], path, "eth0", network=record.get("network") or None)
+
+
+def delete(cluster, namespace: str, name: str, grace: float = 2.0) -> None:
+    pod_dir = _pod_dir(cluster, namespace, name)
+    try:
+        record = json.loads((pod_dir / "pod.json").read_text())
+    except FileNotFoundError:
+        raise SandboxError(f'pods "{name}" not found in namespace "{namespace}"') from None
+    _stop(record, grace)
+    if not record["spec"]["host_network"]:
+        node = cluster.node(record["node"])
+        if record.get("network"):
+            _detach(node, record)
+        runtime.delete(node, record["id"], netns.path(record["netns"]), "lo", network="cni-loopback")
+        subprocess.run(["ip", "netns", "del", record["netns"]], check=False)
+    shutil.rmtree(pod_dir, ignore_errors=True)
+
+
+def _save(pod_dir: Path, record: dict) -> None:
+    tmp = pod_dir / ".pod.json.tmp"
+    tmp.write_text(json.dumps(record, indent=1))
+    tmp.replace(pod_dir / "pod.json")
+
+
+def get(cluster, namespace: str, name: str) -> dict:
+    try:
+        return json.loads((_pod_dir(cluster, namespace, name) / "pod.json").read_text())
+    except FileNotFoundError:
+        raise SandboxError(f'pods "{name}" not found in namespace "{namespace}"') from None
+
+
+def list_pods(cluster) -> list[dict]:
+    out = []
+    directory = _pods_dir(cluster)
+    for pod_dir in sorted(directory.iterdir()) if directory.is_dir() else []:
+        try:
+            record = json.loads((pod_dir / "pod.json").read_text())
+        except (FileNotFoundError, ValueError):
+            continue
+        running = all(_alive(p) for p in record["pids"].values())
+        out.append({"namespace": record["spec"]["namespace"], "name": record["spec"]["name"],
+                    "node": record["node"], "ip": record["ip"], "status": "Running" if running else "Exited"})
+    return out
+
+
+def exec_argv(cluster, namespace: str, name: str, argv: list[str], container: str | None = None) -> list[str]:
+    """The command line that runs `argv` inside a running container's namespaces."""
+    record = get(cluster, namespace, name)
+    pids = record["pids"]
+    launcher = pids[container] if container else next(iter(pids.values()))
+    children = Path(f"/proc/{launcher}/task/{launcher}/children").read_text().split()
+    if not children:
+        raise SandboxError(f'container is not running in pod "{name}"')
+    return ["nsenter", "-t", children[0], "-n", "-m", "-u", "-p", "--", *argv]
+
+
+def remove_all_pods(cluster) -> None:
+    """Used by `kinns down`: stop and remove every pod, even when records are half written."""
+    directory = _pods_dir(cluster)
+    for pod_dir in sorted(directory.iterdir()) if directory.is_dir() else []:
+        try:
+            record = json.loads((pod_dir / "pod.json").read_text())
+        except (FileNotFoundError, ValueError):
+            continue
+        _stop(record, grace=0)
+        if not record["spec"]["host_network"]:
+            subprocess.run(["ip", "netns", "del", record["netns"]], check=False, stderr=subprocess.DEVNULL)

@@ -1,0 +1,76 @@
+"""Container images as host programs: what each supported image runs.
+
+There is no registry. An image is known by its repository's last path
+component (any registry, any tag); the command a pod gives follows
+Kubernetes's rules: `command` replaces the image's entrypoint, `args` its
+default arguments.
+"""
+
+import sys
+from dataclasses import dataclass
+
+PYTHON = sys.executable
+
+
+class UnsupportedImage(Exception):
+    """The kubelet reports this as the container's waiting reason."""
+
+    reason = "ErrImageNeverPull"
+
+
+@dataclass(frozen=True)
+class Image:
+    entrypoint: tuple[str, ...]
+    default_args: tuple[str, ...]
+
+
+def _module(name: str) -> tuple[str, ...]:
+    return (PYTHON, "-m", f"kinns.node.workloads.{name}")
+
+
+SHELL = Image((), ("sh",))
+IMAGES: dict[str, Image] = {
+    "echo": Image(_module("echo"), ()),
+    "echo-basic": Image(_module("echo"), ()),
+    "agnhost": Image(_module("agnhost"), ("pause",)),
+    "pause": Image(("sleep", "infinity"), ()),
+    "nginx": Image(_module("nginx"), ()),
+    "busybox": SHELL,
+    "alpine": Image((), ("/bin/sh",)),
+    "curl": Image(("curl",), ()),
+    "netshoot": Image((), ("bash",)),
+    "dnsutils": SHELL,
+    "jessie-dnsutils": SHELL,
+    "debian": Image((), ("bash",)),
+    "ubuntu": Image((), ("bash",)),
+}
+# Programs inside images that are ours rather than the host's.
+_BINARIES = {"agnhost": _module("agnhost"), "/agnhost": _module("agnhost"), "nginx": _module("nginx"),
+             "/echo-basic": _module("echo"), "echo-basic": _module("echo")}
+
+
+def repository(image: str) -> str:
+    """'registry.k8s.io/e2e-test-images/agnhost:2.39' -> 'agnhost'."""
+    name = image.split("@", 1)[0]
+    last = name.rsplit("/", 1)[-1]
+    return last.split(":", 1)[0]
+
+
+def supported() -> list[str]:
+    return sorted(IMAGES)
+
+
+def argv(image: str, command: list[str] | None = None, args: list[str] | None = None) -> list[str]:
+    """The program a container of `image` runs, given the pod's command and args."""
+    spec = IMAGES.get(repository(image))
+    if spec is None:
+        raise UnsupportedImage(f'image "{image}" cannot run on kinns (no registry); supported images: '
+                               + ", ".join(supported()))
+    if command:
+        head = list(_BINARIES.get(command[0], (command[0],)))
+        full = head + list(command[1:]) + list(args or [])
+    else:
+        full = list(spec.entrypoint) + list(args if args is not None else spec.default_args)
+    if not full:
+        raise UnsupportedImage(f'image "{image}" has no command to run; give the container a command')
+    return full

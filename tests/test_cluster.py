@@ -1,0 +1,115 @@
+"""Clusters end to end: nodes, pods and real packets across nodes, both backends; clean removal."""
+
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import unique
+
+pytestmark = pytest.mark.kernel
+
+
+def kinns(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    proc = subprocess.run(["kinns", *args], capture_output=True, text=True, timeout=120)
+    if check and proc.returncode:
+        raise AssertionError(f"kinns {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture(params=["vxlan", "host-gw"])
+def cluster(request):
+    name = unique()
+    kinns("up", "--name", name, "--backend", request.param)
+    yield name
+    kinns("down", "--name", name)
+
+
+def pod_sh(cluster: str, pod: str, script: str) -> subprocess.CompletedProcess:
+    return kinns("pod", "exec", "--name", cluster, pod, "--", "sh", "-c", script, check=False)
+
+
+def wait_http(cluster: str, pod: str, url: str) -> str:
+    deadline = time.monotonic() + 10
+    while True:
+        out = pod_sh(cluster, pod, f"curl -sf --max-time 2 {url}")
+        if out.returncode == 0 or time.monotonic() > deadline:
+            return out.stdout
+        time.sleep(0.1)
+
+
+def test_pods_reach_each_other_across_nodes_without_nat(cluster):
+    kinns("pod", "add", "--name", cluster, "web", "--node", "node02", "--image", "kinns/echo")
+    kinns("pod", "add", "--name", cluster, "near", "--node", "node02", "--image", "busybox", "--", "sleep", "600")
+    kinns("pod", "add", "--name", cluster, "far", "--node", "node01", "--image", "busybox", "--", "sleep", "600")
+    status = json.loads(kinns("status", "--name", cluster, "-o", "json").stdout)
+    ips = {p["name"]: p["ip"] for p in status["pods"]}
+    assert ips["web"].startswith("10.244.2.") and ips["far"].startswith("10.244.1.")
+    for client in ("near", "far"):
+        assert pod_sh(cluster, client, f"ping -c1 -W2 {ips['web']}").returncode == 0
+        reply = json.loads(wait_http(cluster, client, f"http://{ips['web']}:8080/hello"))
+        assert reply["clientIP"] == ips[client]  # the sender's own pod IP: no NAT between pods
+        assert reply["pod"] == "web" and reply["node"] == "node02" and reply["path"] == "/hello"
+    # pods reach the host's underlay address (masqueraded as their node)
+    assert pod_sh(cluster, "far", f"ping -c1 -W2 {status['underlay'].rsplit('.', 1)[0]}.1").returncode == 0
+
+
+def test_node_shell_shows_the_node(cluster):
+    out = kinns("ssh", "--name", cluster, "node01", "--", "sh", "-c",
+                "hostname; cat /proc/sys/net/ipv4/ip_forward; ls /opt/cni/bin; cat /etc/cni/net.d/10-kinns.conflist;"
+                " ip -br addr show eth0").stdout
+    lines = out.splitlines()
+    assert lines[0] == "node01" and lines[1] == "1"
+    assert {"kinns-bridge", "kinns-host-local", "kinns-loopback", "bridge", "host-local"} <= set(lines)
+    assert '"subnet": "10.244.1.0/24"' in out
+    assert lines[-1].startswith("eth0") and "172.30." in lines[-1]
+    # the host does not see the node's files
+    assert not Path("/etc/cni/net.d/10-kinns.conflist").exists() or "10.244.1.0" not in Path(
+        "/etc/cni/net.d/10-kinns.conflist").read_text()
+
+
+def test_pod_kinds_and_bad_images(cluster):
+    kinns("pod", "add", "--name", cluster, "hostnet", "--node", "node01", "--image", "busybox", "--host-network",
+          "--", "sleep", "600")
+    kinns("pod", "add", "--name", cluster, "lonely", "--node", "node01", "--image", "busybox", "--no-network",
+          "--", "sleep", "600")
+    out = pod_sh(cluster, "hostnet", "ip -br addr show eth0").stdout
+    assert "172.30." in out
+    out = pod_sh(cluster, "lonely", "ip -br link").stdout.split()
+    assert out[0] == "lo" and "eth0" not in out
+    bad = kinns("pod", "add", "--name", cluster, "nope", "--node", "node01", "--image", "mysql:8", check=False)
+    assert bad.returncode == 1 and "supported images" in bad.stderr and "agnhost" in bad.stderr
+    assert "nope" not in kinns("pod", "list", "--name", cluster).stdout
+
+
+def test_up_refuses_an_existing_cluster_and_a_second_one_runs_beside_it(cluster):
+    again = kinns("up", "--name", cluster, check=False)
+    assert again.returncode == 1 and "already exists" in again.stderr
+    assert kinns("up", "--name", cluster, "--reuse").returncode == 0
+    other = unique()
+    kinns("up", "--name", other, "--nodes", "2")
+    try:
+        mine = json.loads(kinns("status", "--name", cluster, "-o", "json").stdout)
+        theirs = json.loads(kinns("status", "--name", other, "-o", "json").stdout)
+        assert mine["underlay"] != theirs["underlay"]
+        assert [n["name"] for n in theirs["nodes"]] == ["controlplane", "node01"]
+    finally:
+        kinns("down", "--name", other)
+    assert kinns("status", "--name", cluster).returncode == 0
+
+
+def test_down_leaves_nothing_of_the_cluster():
+    name = unique()
+    kinns("up", "--name", name)
+    kinns("pod", "add", "--name", name, "p", "--node", "node01", "--image", "kinns/echo")
+    pids = [int(l) for l in subprocess.run(["pgrep", "-f", f"/run/kinns/{name}/"], capture_output=True,
+                                           text=True).stdout.split()]
+    assert pids
+    kinns("down", "--name", name)
+    assert not [n for n in os.listdir("/run/netns") if n.startswith(name)]
+    assert name not in subprocess.run(["ip", "-br", "link"], capture_output=True, text=True).stdout
+    assert not Path(f"/run/kinns/{name}").exists()
+    assert not any(Path(f"/proc/{p}").exists() for p in pids)
