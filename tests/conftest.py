@@ -71,8 +71,7 @@ def kinns_cni_bin(tmp_path_factory) -> Path:
 
     directory = tmp_path_factory.mktemp("cni-bin")
     install(directory)
-    install(directory / "std", {"bridge": "bridge", "host-local": "host_local", "loopback": "loopback",
-                                "portmap": "portmap"})
+    install(directory / "std", {"bridge": "bridge", "host-local": "host_local", "loopback": "loopback"})
     return directory
 
 

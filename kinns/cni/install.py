@@ -12,8 +12,7 @@ from pathlib import Path
 
 REFERENCE_DIR = Path("/usr/lib/cni")
 CONFLIST_NAME = "10-kinns.conflist"
-PLUGINS = {"kinns-bridge": "bridge", "kinns-host-local": "host_local", "kinns-loopback": "loopback",
-           "kinns-portmap": "portmap"}
+PLUGINS = {"kinns-bridge": "bridge", "kinns-host-local": "host_local", "kinns-loopback": "loopback"}
 SOURCE_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -28,8 +27,6 @@ def install(directory: Path, names: dict[str, str] | None = None) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for name, module in (names or PLUGINS).items():
-        if not (SOURCE_ROOT / "kinns" / "cni" / "plugins" / module / "__init__.py").exists():
-            continue
         path = directory / name
         tmp = directory / f".{name}.tmp"
         tmp.write_text(launcher(module))
