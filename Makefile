@@ -6,7 +6,7 @@ setup:
 	@scripts/setup.sh
 
 up: setup
-	.venv/bin/kinns up
+	.venv/bin/kinns up --reuse
 
 down: setup
 	.venv/bin/kinns down

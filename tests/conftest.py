@@ -71,7 +71,8 @@ def kinns_cni_bin(tmp_path_factory) -> Path:
 
     directory = tmp_path_factory.mktemp("cni-bin")
     install(directory)
-    install(directory / "std", {"bridge": "bridge", "host-local": "host_local", "loopback": "loopback"})
+    install(directory / "std", {"bridge": "bridge", "host-local": "host_local", "loopback": "loopback",
+                                "portmap": "portmap"})
     return directory
 
 

@@ -113,3 +113,21 @@ def test_down_leaves_nothing_of_the_cluster():
     assert name not in subprocess.run(["ip", "-br", "link"], capture_output=True, text=True).stdout
     assert not Path(f"/run/kinns/{name}").exists()
     assert not any(Path(f"/proc/{p}").exists() for p in pids)
+
+
+def test_host_port_reaches_the_pod_through_the_node_address(cluster):
+    kinns("pod", "add", "--name", cluster, "web", "--node", "node02", "--image", "kinns/echo",
+          "--port", "30080:8080")
+    kinns("pod", "add", "--name", cluster, "far", "--node", "node01", "--image", "busybox", "--", "sleep", "600")
+    status = json.loads(kinns("status", "--name", cluster, "-o", "json").stdout)
+    node02 = next(n["ip"] for n in status["nodes"] if n["name"] == "node02")
+    reply = json.loads(wait_http(cluster, "far", f"http://{node02}:30080/via-hostport"))
+    assert reply["pod"] == "web" and reply["path"] == "/via-hostport"
+    on_node = kinns("ssh", "--name", cluster, "node02", "--", "curl", "-sf", "--max-time", "3",
+                    "http://127.0.0.1:30080/local")
+    assert json.loads(on_node.stdout)["path"] == "/local"
+    nat = kinns("ssh", "--name", cluster, "node02", "--", "iptables-save", "-t", "nat").stdout
+    assert "CNI-HOSTPORT-DNAT" in nat and "--to-destination 10.244.2." in nat
+    kinns("pod", "del", "--name", cluster, "web")
+    nat = kinns("ssh", "--name", cluster, "node02", "--", "iptables-save", "-t", "nat").stdout
+    assert "CNI-DN-" not in nat

@@ -100,3 +100,43 @@ def test_plugins_interoperate_with_the_reference(netns, tmp_path, kinns_cni_bin,
     result, kernel = run_add_del(netns, tmp_path, path.format(ours=kinns_cni_bin), network)
     assert result["ips"] == [{"address": "10.251.0.2/24", "gateway": "10.251.0.1", "interface": 2}]
     assert kernel["eth0"][3] == ["10.251.0.2/24"]
+
+
+def chained_portmap(netns, tmp_path, path: str, name: str) -> tuple[dict, str, str]:
+    """bridge ADD, then portmap ADD with its prevResult and portMappings; return result, nat table, pod IP."""
+    node, pod, client = netns("n"), netns("p"), netns("c")
+    network = {**conf(tmp_path, name=name), "ipMasq": False}
+    network["ipam"] = {**network["ipam"], "dataDir": str(tmp_path / "ipam")}
+    plugin = Plugin(node, path)
+    rc, first = plugin("bridge", "ADD", network, container_id="pm", netns=f"/run/netns/{pod}")
+    assert rc == 0, first
+    portmap = {"cniVersion": "1.0.0", "name": name, "type": "portmap", "capabilities": {"portMappings": True},
+               "runtimeConfig": {"portMappings": [{"hostPort": 8080, "containerPort": 80, "protocol": "tcp"},
+                                                  {"hostPort": 5353, "containerPort": 53, "protocol": "udp"}]},
+               "prevResult": first}
+    rc, second = plugin("portmap", "ADD", portmap, container_id="pm", netns=f"/run/netns/{pod}")
+    assert rc == 0, second
+    assert second["ips"] == first["ips"]  # passed through
+    nat = subprocess.run(["ip", "netns", "exec", node, "iptables-save", "-t", "nat"], capture_output=True,
+                         text=True).stdout
+    if path != REFERENCE:  # the reference 1.1.1 CHECK fails on a host without ip6tables chains
+        rc, out = plugin("portmap", "CHECK", {**portmap, "prevResult": second}, container_id="pm",
+                         netns=f"/run/netns/{pod}")
+        assert rc == 0, out
+    rc, out = plugin("portmap", "DEL", {**portmap, "prevResult": second}, container_id="pm",
+                     netns=f"/run/netns/{pod}")
+    assert rc == 0, out
+    after = subprocess.run(["ip", "netns", "exec", node, "iptables-save", "-t", "nat"], capture_output=True,
+                           text=True).stdout
+    assert "CNI-DN-" not in after
+    plugin("bridge", "DEL", network, container_id="pm", netns=f"/run/netns/{pod}")
+    return second, nat, first["ips"][0]["address"]
+
+
+def test_portmap_matches_the_reference_rules(netns, tmp_path, kinns_cni_bin):
+    name = unique("pm")
+    _, ref_nat, _ = chained_portmap(netns, tmp_path / "ref", REFERENCE, name)
+    _, our_nat, _ = chained_portmap(netns, tmp_path / "ours", str(kinns_cni_bin / "std"), name)
+    rules = lambda text: sorted(l for l in text.splitlines() if l.startswith(("-A", ":CNI")))  # noqa: E731
+    assert rules(our_nat) == rules(ref_nat)
+    assert any("--to-destination 10.251.0.2:80" in l for l in rules(our_nat))

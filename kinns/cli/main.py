@@ -67,6 +67,16 @@ def cmd_ssh(opts: argparse.Namespace) -> int:
         return 127
 
 
+def _port(text: str) -> dict:
+    """HOST:CONTAINER[/PROTO] -> a container port with a hostPort."""
+    ports, _, proto = text.partition("/")
+    host, _, container = ports.partition(":")
+    try:
+        return {"hostPort": int(host), "containerPort": int(container or host), "protocol": (proto or "TCP").upper()}
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid --port {text!r}: want HOST:CONTAINER[/PROTO]") from None
+
+
 def cmd_pod(opts: argparse.Namespace) -> int:
     from ..node.kubelet import sandbox
 
@@ -75,7 +85,8 @@ def cmd_pod(opts: argparse.Namespace) -> int:
         spec = sandbox.PodSpec(name=opts.pod, node=opts.node, namespace=opts.namespace,
                                host_network=opts.host_network, network=not opts.no_network,
                                containers=[sandbox.Container(name=opts.pod, image=opts.image,
-                                                             command=opts.cmd or None)])
+                                                             command=opts.cmd or None,
+                                                             ports=[_port(p) for p in opts.port])])
         record = sandbox.create(cluster, spec)
         print(f"pod {opts.namespace}/{opts.pod} running on {record['node']} with IP {record['ip'] or '(none)'}")
     elif opts.pod_command == "del":
@@ -123,6 +134,8 @@ def parser() -> argparse.ArgumentParser:
             v.add_argument("--image", required=True)
             v.add_argument("--host-network", action="store_true")
             v.add_argument("--no-network", action="store_true", help="loopback only")
+            v.add_argument("--port", action="append", default=[], metavar="HOST:CONTAINER[/PROTO]",
+                           help="a hostPort on the node forwarded to the pod (portmap)")
     psub.add_parser("list", parents=[named])
     pod.set_defaults(run=cmd_pod)
     return p

@@ -12,7 +12,8 @@ from pathlib import Path
 
 REFERENCE_DIR = Path("/usr/lib/cni")
 CONFLIST_NAME = "10-kinns.conflist"
-PLUGINS = {"kinns-bridge": "bridge", "kinns-host-local": "host_local", "kinns-loopback": "loopback"}
+PLUGINS = {"kinns-bridge": "bridge", "kinns-host-local": "host_local", "kinns-loopback": "loopback",
+           "kinns-portmap": "portmap"}
 SOURCE_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -55,7 +56,8 @@ def install_node(bin_dir: Path, conf_dir: Path, pod_cidr: str, mtu: int) -> None
 
 
 def node_conflist(pod_cidr: str, mtu: int) -> dict:
-    """The pod network of one node: a bridge with host-local addresses from the node's pod CIDR."""
+    """The pod network of one node: a bridge with host-local addresses from the node's pod CIDR,
+    then portmap for hostPorts."""
     return {
         "cniVersion": "1.1.0",
         "name": "kinns",
@@ -68,5 +70,9 @@ def node_conflist(pod_cidr: str, mtu: int) -> dict:
             "mtu": mtu,
             "ipam": {"type": "kinns-host-local", "ranges": [[{"subnet": pod_cidr}]],
                      "routes": [{"dst": "0.0.0.0/0"}]},
+        }, {
+            "type": "kinns-portmap",
+            "capabilities": {"portMappings": True},
+            "snat": True,
         }],
     }

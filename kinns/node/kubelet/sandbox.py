@@ -34,6 +34,7 @@ class Container:
     command: list[str] | None = None
     args: list[str] | None = None
     env: dict[str, str] = field(default_factory=dict)
+    ports: list[dict] = field(default_factory=list)  # containerPort, hostPort, protocol, as in a pod spec
 
 
 @dataclass
@@ -91,7 +92,8 @@ def create(cluster, spec: PodSpec) -> dict:
             runtime.add(node, sandbox_id, path, "lo", conflist=runtime.LOOPBACK)
             if spec.network:
                 conflist = runtime.load_conflist(node)
-                result = runtime.add(node, sandbox_id, path, "eth0", conflist=conflist)
+                result = runtime.add(node, sandbox_id, path, "eth0", conflist=conflist,
+                                     runtime_config={"portMappings": _port_mappings(spec)})
                 attached = True
                 record["network"] = conflist["name"]
                 record["ip"] = next((ip["address"].split("/")[0] for ip in result.get("ips", [])), "")
@@ -108,6 +110,13 @@ def create(cluster, spec: PodSpec) -> dict:
         shutil.rmtree(pod_dir, ignore_errors=True)
         raise
     return record
+
+
+def _port_mappings(spec: PodSpec) -> list[dict]:
+    """hostPorts of the pod's containers, in the shape of the CNI portMappings capability."""
+    return [{"hostPort": p["hostPort"], "containerPort": p["containerPort"],
+             "protocol": p.get("protocol", "TCP").lower(), **({"hostIP": p["hostIP"]} if p.get("hostIP") else {})}
+            for c in spec.containers for p in c.ports if p.get("hostPort")]
 
 
 def _start(pod_dir: Path, record: dict, spec: PodSpec, node, container: Container, argv: list[str]) -> int:

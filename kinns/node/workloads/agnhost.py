@@ -15,7 +15,7 @@ import threading
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlparse
 
-from .echo import DualStackServer, client_ip
+from .echo import DualStackServer, client_ip, exit_on_sigterm
 
 
 def _text_handler(routes: dict) -> type[BaseHTTPRequestHandler]:
@@ -92,7 +92,6 @@ def serve_hostname(opts: argparse.Namespace) -> None:
 
 
 def pause(_: argparse.Namespace) -> None:
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     signal.pause()
 
 
@@ -111,6 +110,7 @@ def main(argv: list[str]) -> None:
     p.set_defaults(run=serve_hostname)
     sub.add_parser("pause").set_defaults(run=pause)
     opts = parser.parse_args(argv)
+    exit_on_sigterm()
     print(f"agnhost {opts.command} started", flush=True)
     opts.run(opts)
 

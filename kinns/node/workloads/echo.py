@@ -7,7 +7,9 @@ protocol, headers) and where it landed (pod, namespace, node) and came from
 
 import json
 import os
+import signal
 import socket
+import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -63,8 +65,14 @@ class DualStackServer(ThreadingHTTPServer):
         super().server_bind()
 
 
+def exit_on_sigterm() -> None:
+    """As PID 1 of its pod a process only gets the signals it handles: stop at once on TERM."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+
+
 def serve(port: int, handler: type[BaseHTTPRequestHandler]) -> None:
     """Serve HTTP on every IPv4 and IPv6 address of the pod."""
+    exit_on_sigterm()
     server = DualStackServer(("::", port), handler)
     print(f"listening on :{port}", flush=True)
     server.serve_forever()
