@@ -2,7 +2,7 @@
 
 from .ip import parse_ip, parse_prefix
 from .netlink import Link, Netlink
-from .skel import ERR_INVALID_CONFIG, Args, CNIError, exec_plugin
+from .skel import ERR_INVALID_CONFIG, Args, CNIError, Delegate, exec_plugin
 
 
 def ipam_type(args: Args) -> str:
@@ -15,6 +15,11 @@ def ipam_type(args: Args) -> str:
 def exec_ipam(args: Args, command: str) -> dict:
     """Run the configured IPAM plugin with this invocation's config and environment."""
     return exec_plugin(ipam_type(args), command, args.raw, args.path)
+
+
+def start_ipam(args: Args, command: str) -> Delegate:
+    """Start the IPAM plugin now; `.wait()` for its result once the caller's own work is done."""
+    return Delegate(ipam_type(args), command, args.raw, args.path)
 
 
 def configure_iface(nl: Netlink, link: Link, result: dict, link_index: int) -> None:

@@ -191,43 +191,57 @@ def find_plugin(kind: str, path: list[str]) -> str:
     raise CNIError(ERR_INVALID_CONFIG, f'failed to find plugin "{kind}" in path {path}')
 
 
+class Delegate:
+    """A delegated plugin started now and waited for later, so its start-up (most of its cost)
+    overlaps with the caller's own kernel work."""
+
+    def __init__(self, kind: str, command: str, stdin: bytes, path: list[str]) -> None:
+        self.kind = kind
+        binary = find_plugin(kind, path)
+        env = dict(os.environ)
+        env["CNI_COMMAND"] = command
+        in_r, in_w = os.pipe()
+        self.out, out_w = os.pipe()
+        try:
+            self.pid = os.posix_spawn(binary, [binary], env, file_actions=[
+                (os.POSIX_SPAWN_DUP2, in_r, 0), (os.POSIX_SPAWN_DUP2, out_w, 1),
+                (os.POSIX_SPAWN_CLOSE, in_w), (os.POSIX_SPAWN_CLOSE, self.out)])
+        finally:
+            os.close(in_r)
+            os.close(out_w)
+        try:
+            _write_all(in_w, stdin)
+        finally:
+            os.close(in_w)
+
+    def wait(self) -> dict:
+        """The plugin's result (normalised), or its error raised as ours."""
+        chunks = []
+        while chunk := os.read(self.out, 65536):
+            chunks.append(chunk)
+        os.close(self.out)
+        _, status = os.waitpid(self.pid, 0)
+        output = b"".join(chunks)
+        if os.waitstatus_to_exitcode(status) != 0:
+            try:
+                err = codec.loads(output)
+                code, msg, details = int(err.get("code", ERR_INTERNAL)), str(err.get("msg", "")), \
+                    str(err.get("details", ""))
+            except (ValueError, AttributeError, TypeError):
+                code, msg, details = ERR_INTERNAL, f"plugin {self.kind} failed", output.decode(errors="replace")
+            raise CNIError(code, msg, details)
+        if not output.strip():
+            return {}
+        try:
+            result = codec.loads(output)
+        except ValueError as err:
+            raise CNIError(ERR_DECODE, f"plugin {self.kind} printed an invalid result", str(err)) from None
+        return normalize_result(result) if isinstance(result, dict) else {}
+
+
 def exec_plugin(kind: str, command: str, stdin: bytes, path: list[str]) -> dict:
     """Run a delegated plugin with our environment, CNI_COMMAND swapped; its error is ours."""
-    binary = find_plugin(kind, path)
-    env = dict(os.environ)
-    env["CNI_COMMAND"] = command
-    in_r, in_w = os.pipe()
-    out_r, out_w = os.pipe()
-    try:
-        pid = os.posix_spawn(binary, [binary], env, file_actions=[
-            (os.POSIX_SPAWN_DUP2, in_r, 0), (os.POSIX_SPAWN_DUP2, out_w, 1),
-            (os.POSIX_SPAWN_CLOSE, in_w), (os.POSIX_SPAWN_CLOSE, out_r)])
-    finally:
-        os.close(in_r)
-        os.close(out_w)
-    try:
-        _write_all(in_w, stdin)
-    finally:
-        os.close(in_w)
-    chunks = []
-    while chunk := os.read(out_r, 65536):
-        chunks.append(chunk)
-    os.close(out_r)
-    _, status = os.waitpid(pid, 0)
-    output = b"".join(chunks)
-    if os.waitstatus_to_exitcode(status) != 0:
-        try:
-            err = codec.loads(output)
-            raise CNIError(int(err.get("code", ERR_INTERNAL)), str(err.get("msg", "")), str(err.get("details", "")))
-        except (ValueError, AttributeError, TypeError):
-            raise CNIError(ERR_INTERNAL, f"plugin {kind} failed", output.decode(errors="replace")) from None
-    if not output.strip():
-        return {}
-    try:
-        result = codec.loads(output)
-    except ValueError as err:
-        raise CNIError(ERR_DECODE, f"plugin {kind} printed an invalid result", str(err)) from None
-    return normalize_result(result) if isinstance(result, dict) else {}
+    return Delegate(kind, command, stdin, path).wait()
 
 
 def _write_all(fd: int, data: bytes) -> None:

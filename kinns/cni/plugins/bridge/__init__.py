@@ -10,7 +10,7 @@ import os
 
 from ...pkg import skel
 from ...pkg.ip import Prefix, parse_ip, parse_prefix
-from ...pkg.ipam import configure_iface, exec_ipam
+from ...pkg.ipam import configure_iface, exec_ipam, start_ipam
 from ...pkg.iptables import chain_name, comment, setup_masquerade, teardown_chain
 from ...pkg.netlink import Link, Netlink
 from ...pkg.ns import NetNS
@@ -96,18 +96,20 @@ def _iface(link: Link, mtu: bool, sandbox: str = "") -> dict:
 
 
 def add(args: Args) -> dict:
+    """Bridge and veth first while the IPAM plugin starts up; then addresses, routes, gateway."""
     conf = BridgeConf(args)
     pod_ns = open_netns(args.netns)
     host = Netlink()
-    bridge = ensure_bridge(host, conf)
     with pod_ns:
         pod = Netlink()
     if pod.link(args.ifname) is not None:
         raise CNIError(ERR_INTERNAL, f"container veth name provided ({args.ifname}) already exists")
-    ipam = exec_ipam(args, "ADD") if conf.has_ipam else {}
+    pending = start_ipam(args, "ADD") if conf.has_ipam else None
     host_name = "veth" + os.urandom(4).hex()
     made_veth = False
+    ipam: dict = {}
     try:
+        bridge = ensure_bridge(host, conf)
         host.add_veth(host_name, args.ifname, conf.mtu, pod_ns.fd)
         made_veth = True
         veth = host.link(host_name)
@@ -115,6 +117,9 @@ def add(args: Args) -> dict:
         if conf.hairpin:
             host.set_hairpin(veth.index, True)
         container = pod.link(args.ifname)
+        if pending is not None:
+            started, pending = pending, None
+            ipam = started.wait()
         routes = list(ipam.get("routes") or [])
         ips = [{**ip, "interface": 2} for ip in ipam.get("ips") or []]
         if conf.is_default_gateway:
@@ -145,6 +150,11 @@ def add(args: Args) -> dict:
             link = host.link(host_name)
             if link:
                 host.del_link(link.index)
+        if pending is not None:  # failed before reading the IPAM result: let it finish, then release
+            try:
+                ipam = pending.wait()
+            except CNIError:
+                pass
         if conf.ip_masq:
             _teardown_masquerade(args, [ip["address"] for ip in ipam.get("ips") or []])
         if conf.has_ipam:
@@ -163,8 +173,7 @@ def _teardown_masquerade(args: Args, addresses: list[str]) -> None:
 
 def delete(args: Args) -> None:
     conf = BridgeConf(args)
-    if conf.has_ipam:
-        exec_ipam(args, "DEL")
+    pending = start_ipam(args, "DEL") if conf.has_ipam else None  # released while the veth goes
     addresses: list[str] = []
     if args.netns:
         try:
@@ -178,6 +187,8 @@ def delete(args: Args) -> None:
             if link is not None:
                 addresses = [str(p) for p in pod.addrs(link.index)]
                 pod.del_link(link.index)
+    if pending is not None:
+        pending.wait()
     if conf.ip_masq:
         prev = skel.prev_result(args) or {}
         addresses += [ip["address"] for ip in prev.get("ips") or []]
