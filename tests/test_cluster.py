@@ -131,3 +131,24 @@ def test_host_port_reaches_the_pod_through_the_node_address(cluster):
     kinns("pod", "del", "--name", cluster, "web")
     nat = kinns("ssh", "--name", cluster, "node02", "--", "iptables-save", "-t", "nat").stdout
     assert "CNI-DN-" not in nat
+
+
+def test_pod_mtu_follows_the_backend_and_a_failed_add_leaves_nothing(cluster):
+    backend = json.loads(kinns("status", "--name", cluster, "-o", "json").stdout)["backend"]
+    kinns("pod", "add", "--name", cluster, "m", "--node", "node01", "--image", "pause")
+    mtu = pod_sh(cluster, "m", "cat /sys/class/net/eth0/mtu").stdout.strip()
+    assert mtu == ("1450" if backend == "vxlan" else "1500")
+    conflist = Path(f"/run/kinns/{cluster}/nodes/node01/upper/etc/cni/net.d/10-kinns.conflist")
+    good = conflist.read_text()
+    conflist.write_text(good.replace('"kinns-host-local"', '"no-such-ipam"'))
+    try:
+        before = set(os.listdir("/run/netns"))
+        failed = kinns("pod", "add", "--name", cluster, "broken", "--node", "node01", "--image", "pause",
+                       check=False)
+        assert failed.returncode == 1 and 'failed to find plugin "no-such-ipam"' in failed.stderr
+        assert set(os.listdir("/run/netns")) == before
+        assert not Path(f"/run/kinns/{cluster}/pods/default_broken").exists()
+    finally:
+        conflist.write_text(good)
+    veths = kinns("ssh", "--name", cluster, "node01", "--", "ip", "-br", "link", "show", "type", "veth").stdout
+    assert len([l for l in veths.splitlines() if l.startswith("veth")]) == 1  # only pod m's

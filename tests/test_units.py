@@ -1,0 +1,89 @@
+"""Pure logic: no root, no kernel."""
+
+import pytest
+
+from kinns.cni.pkg import codec, skel
+from kinns.cni.pkg.iptables import _split_rule, chain_name
+from kinns.cni.plugins.host_local import _candidates
+from kinns.cni.plugins.host_local.config import Config
+from kinns.cni.pkg.ip import parse_ip, parse_prefix, to_str
+from kinns.node.workloads import images
+
+
+def test_codec_round_trip_and_errors():
+    value = {"a": [1, 2.5, "é", None, True], "b": {}}
+    assert codec.loads(codec.dumps(value)) == value
+    for bad in ["", "{", "[1,]", '{"a":1} x', "NaN"]:
+        with pytest.raises(ValueError):
+            codec.loads(bad)
+
+
+def test_prefix_arithmetic():
+    p = parse_prefix("10.244.1.7/24")
+    assert to_str(p.family, p.network) == "10.244.1.0" and to_str(p.family, p.last) == "10.244.1.255"
+    assert p.contains(*parse_ip("10.244.1.200")) and not p.contains(*parse_ip("10.244.2.1"))
+    v6 = parse_prefix("fd00::5/64")
+    assert str(v6.masked()) == "fd00::/64"
+    for bad in ["10.0.0.0", "10.0.0.0/33", "x/8", "10.0.0.0/a"]:
+        with pytest.raises(ValueError):
+            parse_prefix(bad)
+
+
+def test_host_local_defaults_and_validation():
+    cfg = Config({"name": "n", "ipam": {"ranges": [[{"subnet": "10.1.0.0/29"}]]}})
+    (r,), = cfg.range_sets
+    assert (to_str(2, r.start), to_str(2, r.end), to_str(2, r.gateway)) == ("10.1.0.1", "10.1.0.6", "10.1.0.1")
+    for ipam, msg in [({"ranges": [[{"subnet": "10.1.0.1/24"}]]}, "host bits"),
+                      ({"ranges": [[{"subnet": "10.1.0.0/31"}]]}, "too small"),
+                      ({"ranges": [[{"subnet": "10.1.0.0/24"}], [{"subnet": "10.1.0.0/25"}]]}, "overlaps"),
+                      ({"ranges": [[{"subnet": "10.1.0.0/24", "rangeStart": "10.2.0.1"}]]}, "not in network"),
+                      ({}, "no IP ranges")]:
+        with pytest.raises(skel.CNIError, match=msg):
+            Config({"name": "n", "ipam": ipam})
+
+
+def test_round_robin_starts_after_the_last_reserved_address_and_wraps():
+    cfg = Config({"name": "n", "ipam": {"ranges": [[{"subnet": "10.1.0.0/29"}]]}})
+    order = [to_str(2, v) for _, v in _candidates(cfg.range_sets[0], parse_ip("10.1.0.4"))]
+    assert order == ["10.1.0.5", "10.1.0.6", "10.1.0.1", "10.1.0.2", "10.1.0.3", "10.1.0.4"]
+
+
+def test_results_convert_to_the_configured_version():
+    result = {"interfaces": [{"name": "eth0", "mac": "m", "mtu": 1450, "sandbox": "/n"}],
+              "ips": [{"address": "10.0.0.2/24", "gateway": "10.0.0.1", "interface": 0}],
+              "routes": [{"dst": "0.0.0.0/0", "priority": 5}]}
+    old = skel.convert_result(result, "0.4.0")
+    assert old["ips"][0]["version"] == "4" and "mtu" not in old["interfaces"][0]
+    assert old["routes"] == [{"dst": "0.0.0.0/0"}]
+    new = skel.convert_result(result, "1.1.0")
+    assert new["interfaces"][0]["mtu"] == 1450 and new["routes"][0]["priority"] == 5
+    assert skel.normalize_result(old)["ips"][0] == result["ips"][0]
+
+
+def test_parse_refuses_bad_invocations():
+    env = {"CNI_CONTAINERID": "c", "CNI_NETNS": "/n", "CNI_IFNAME": "eth0", "CNI_PATH": "/p"}
+    ok = b'{"cniVersion": "1.1.0", "name": "net", "type": "x"}'
+    assert skel.parse("ADD", env, ok).name == "net"
+    cases = [("ADD", {**env, "CNI_IFNAME": "a/b"}, ok, 4), ("ADD", {**env, "CNI_IFNAME": "x" * 16}, ok, 4),
+             ("FOO", env, ok, 4), ("ADD", env, b"[]", 6), ("STATUS", env, ok.replace(b"1.1.0", b"1.0.0"), 1)]
+    for command, e, raw, code in cases:
+        with pytest.raises(skel.CNIError) as err:
+            skel.parse(command, e, raw)
+        assert err.value.code == code
+
+
+def test_chain_names_and_rule_splitting_match_iptables():
+    assert chain_name("zz", "c1") == "CNI-803b34b65e60e47c631664dd"
+    assert len(chain_name("net", "id", "DN-")) == 28
+    assert _split_rule('-A POSTROUTING -s 10.0.0.2/32 -m comment --comment "name: \\"zz\\" id: \\"c1\\"" -j X') == [
+        "-A", "POSTROUTING", "-s", "10.0.0.2/32", "-m", "comment", "--comment", 'name: "zz" id: "c1"', "-j", "X"]
+
+
+def test_images_follow_kubernetes_command_rules():
+    assert images.repository("registry.k8s.io/e2e-test-images/agnhost:2.53") == "agnhost"
+    assert images.argv("busybox") == ["sh"]
+    assert images.argv("busybox:1.36", ["sleep"], ["10"]) == ["sleep", "10"]
+    assert images.argv("agnhost", None, ["netexec"])[-1] == "netexec"
+    assert images.argv("agnhost", ["/agnhost", "pause"])[-1] == "pause"
+    with pytest.raises(images.UnsupportedImage, match="supported images"):
+        images.argv("mysql:8")
