@@ -3,6 +3,7 @@
 import json
 import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -14,7 +15,8 @@ pytestmark = pytest.mark.kernel
 
 
 def kinns(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run(["kinns", *args], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([sys.executable, "-m", "kinns.cli.main", *args], capture_output=True, text=True,
+                          timeout=120)
     if check and proc.returncode:
         raise AssertionError(f"kinns {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
     return proc

@@ -104,7 +104,7 @@ def test_plugins_interoperate_with_the_reference(netns, tmp_path, kinns_cni_bin,
 
 def chained_portmap(netns, tmp_path, path: str, name: str) -> tuple[dict, str, str]:
     """bridge ADD, then portmap ADD with its prevResult and portMappings; return result, nat table, pod IP."""
-    node, pod, client = netns("n"), netns("p"), netns("c")
+    node, pod = netns("n"), netns("p")
     network = {**conf(tmp_path, name=name), "ipMasq": False}
     network["ipam"] = {**network["ipam"], "dataDir": str(tmp_path / "ipam")}
     plugin = Plugin(node, path)

@@ -76,3 +76,23 @@ def test_cni_result_cache_serves_del_after_the_config_changed(cluster):
     ipam = subprocess.run(["ls", f"/run/kinns/{cluster}/nodes/node01/upper/var/lib/cni/networks/kinns"],
                           capture_output=True, text=True).stdout.split()
     assert address not in ipam and pod_ip(cluster, "client") in ipam
+
+
+def test_runtime_check_status_and_gc_on_a_node(cluster):
+    from kinns.cluster import Cluster
+    from kinns.cni import runtime
+    from kinns.kernel import netns
+    from kinns.node.kubelet import sandbox
+
+    c = Cluster.load(cluster)
+    node = c.node("node01")
+    record = sandbox.get(c, "default", "client")
+    runtime.check(node, record["id"], netns.path(record["netns"]), "eth0", network="kinns")
+    runtime.status(node)
+    store = node.file("/var/lib/cni/networks/kinns")
+    (store / "10.244.1.250").write_bytes(b"crashed-pod\r\neth0")  # an attachment nobody owns any more
+    live = [(sandbox.get(c, p["namespace"], p["name"])["id"], "eth0")
+            for p in sandbox.list_pods(c) if p["node"] == "node01"]
+    runtime.gc(node, live)
+    assert not (store / "10.244.1.250").exists()
+    assert (store / record["ip"]).exists()

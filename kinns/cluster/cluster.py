@@ -20,7 +20,6 @@ from .node import Node, ensure_dirs, node_names
 
 STATE_ROOT = Path("/run/kinns")
 CLUSTER_CIDR = "10.244.0.0/16"
-SERVICE_CIDR = "10.96.0.0/12"
 UNDERLAY_POOL = "172.30.0.0/16"  # one /24 of it per cluster
 _NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,18}[a-z0-9])?$")
 

@@ -8,7 +8,6 @@ CHECK later use exactly what ADD used, even if the file has changed since.
 """
 
 import json
-import subprocess
 from pathlib import Path
 
 from ..cluster.node import Node

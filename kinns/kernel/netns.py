@@ -32,10 +32,6 @@ def remove(name: str) -> None:
         _netns.remove(name)
 
 
-def names() -> list[str]:
-    return sorted(_netns.listnetns())
-
-
 @contextlib.contextmanager
 def ipr(name: str | None = None) -> Iterator[IPRoute]:
     """An rtnetlink handle inside namespace `name` (None: the host's)."""

@@ -12,7 +12,7 @@ CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
-MS_RDONLY, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE, MS_SLAVE = 0x1, 0x20, 0x1000, 0x4000, 0x40000, 0x80000
+MS_BIND, MS_REC, MS_SLAVE = 0x1000, 0x4000, 0x80000
 MNT_DETACH = 0x2
 
 
@@ -53,9 +53,11 @@ def unshare(flags: int) -> None:
 
 
 def mount(source: str | None, target: str, fstype: str | None, flags: int = 0, data: str | None = None) -> None:
-    enc = (lambda s: None if s is None else s.encode())
-    _call("mount", _CStr(enc(source)), _CStr(enc(target)), _CStr(enc(fstype)), _CULong(flags),
-          _CStr(enc(data)))
+    _call("mount", _cstr(source), _cstr(target), _cstr(fstype), _CULong(flags), _cstr(data))
+
+
+def _cstr(text: str | None) -> _CStr:
+    return _CStr(None if text is None else text.encode())
 
 
 def umount(target: str, flags: int = 0) -> None:

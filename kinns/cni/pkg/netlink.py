@@ -6,7 +6,7 @@ bench/cni_latency.py). This module speaks the same kernel protocol with
 `_socket` and `_struct` only, one request and one acknowledgement per call.
 """
 
-from _socket import AF_INET, AF_INET6, SOCK_CLOEXEC, SOCK_RAW, socket
+from _socket import AF_INET, SOCK_CLOEXEC, SOCK_RAW, socket
 from _struct import calcsize, pack, unpack_from
 
 from .ip import BITS, Prefix, to_bytes
@@ -31,7 +31,7 @@ IFA_ADDRESS, IFA_LOCAL, IFA_BROADCAST = 1, 2, 4
 RTA_DST, RTA_OIF, RTA_GATEWAY, RTA_PRIORITY, RTA_METRICS, RTA_TABLE = 1, 4, 5, 6, 8, 15
 RTAX_MTU, RTAX_ADVMSS = 2, 8
 RT_TABLE_MAIN, RTPROT_BOOT, RTN_UNICAST = 254, 3, 1
-SCOPE_UNIVERSE, SCOPE_LINK, SCOPE_HOST = 0, 253, 254
+SCOPE_UNIVERSE, SCOPE_LINK = 0, 253
 
 _HDR = "=IHHII"
 _IFINFO = "=BxHiII"
@@ -157,9 +157,6 @@ class Netlink:
                 return None
             raise
 
-    def links(self) -> list[Link]:
-        return [Link(m) for m in self.request(RTM_GETLINK, F_DUMP, pack(_IFINFO, AF_UNSPEC, 0, 0, 0, 0))]
-
     def add_bridge(self, name: str, mtu: int) -> None:
         body = pack(_IFINFO, AF_UNSPEC, 0, 0, 0, 0) + attr(IFLA_IFNAME, name.encode() + b"\0")
         body += attr(IFLA_MTU, pack("=I", mtu)) + nested(IFLA_LINKINFO, attr(IFLA_INFO_KIND, b"bridge"))
@@ -267,6 +264,3 @@ def _strerror(err: int) -> str:
 
     return strerror(err)
 
-
-def family_of(version: str) -> int:
-    return AF_INET6 if version == "6" else AF_INET

@@ -13,9 +13,7 @@ PYTHON = sys.executable
 
 
 class UnsupportedImage(Exception):
-    """The kubelet reports this as the container's waiting reason."""
-
-    reason = "ErrImageNeverPull"
+    """An image kinns has no program for; the kubelet reports it as ErrImageNeverPull."""
 
 
 @dataclass(frozen=True)
