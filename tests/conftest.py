@@ -33,6 +33,8 @@ def leftovers() -> list[str]:
         found += [f"{tool}: {line}" for line in rules.splitlines() if f'"{PREFIX}' in line]
     tables = subprocess.run(["nft", "list", "tables"], capture_output=True, text=True).stdout
     found += [f"nft {line}" for line in tables.splitlines() if f" {PREFIX}" in line or f"-{PREFIX}" in line]
+    mounts = Path("/proc/self/mountinfo").read_text().splitlines()
+    found += [f"mount {line.split()[4]}" for line in mounts if f"/run/kinns/{PREFIX}" in line.split()[4]]
     state = Path("/run/kinns")
     if state.is_dir():
         found += [f"state {p}" for p in state.iterdir() if p.name.startswith(PREFIX)]

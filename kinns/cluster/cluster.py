@@ -14,9 +14,9 @@ import shutil
 from pathlib import Path
 
 from ..cni.install import install_node
-from ..kernel import netns
+from ..kernel import netns, rootfs
 from ..node import overlay
-from .node import Node, ensure_dirs, node_names
+from .node import Node, create_rootfs, node_names
 
 STATE_ROOT = Path("/run/kinns")
 CLUSTER_CIDR = "10.244.0.0/16"
@@ -120,6 +120,7 @@ class Cluster:
                 raise ClusterError(f"underlay {subnet} is too small for {nodes} nodes")
             state = cls.state_dir_of(name)
             state.mkdir(parents=True)
+            rootfs.make_private(state)
             hosts = list(net.hosts())
             members = [Node(cluster=name, name=n, index=i, ip=str(hosts[i + 1]),
                             pod_cidr=f"10.244.{i}.0/24", vtep_mac=vtep_mac(name, n),
@@ -153,7 +154,7 @@ class Cluster:
                     ip.link("set", index=eth0, state="up")
                     ip.route("add", dst="0.0.0.0/0", gateway=self.gateway)
                 netns.sysctl(node.netns, "net.ipv4.ip_forward", "1")
-                ensure_dirs(node)
+                create_rootfs(node)
                 install_node(node.file("/opt/cni/bin"), node.file("/etc/cni/net.d"), node.pod_cidr,
                              overlay.pod_mtu(self.backend))
         self.sync_routes()
@@ -170,11 +171,13 @@ class Cluster:
 
         remove_all_pods(self)
         for node in self.nodes:
+            rootfs.destroy(node.root)
             netns.remove(node.netns)
         with netns.ipr() as host:
             for link in [self.bridge] + [n.host_link for n in self.nodes]:
                 for index in host.link_lookup(ifname=link):
                     host.link("del", index=index)
+        rootfs.release_private(self.state_dir)
         shutil.rmtree(self.state_dir, ignore_errors=True)
 
     def status(self) -> dict:

@@ -1,6 +1,5 @@
 """One cluster node: a network namespace, its own files, its address and pod subnet."""
 
-import os
 import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -37,14 +36,14 @@ class Node:
 
     def enter(self) -> None:
         """Turn the calling single-threaded process into one of this node's (see rootfs.enter)."""
-        rootfs.enter(netns.path(self.netns), self.root, self.name)
+        rootfs.enter(netns.path(self.netns), self.root)
 
     def popen(self, argv: list[str], **kwargs) -> subprocess.Popen:
         """Start a program on the node: its netns, its files, its hostname."""
-        return subprocess.Popen(argv, preexec_fn=self.enter, **kwargs)
+        return subprocess.Popen(rootfs.nsenter(netns.path(self.netns), self.root) + argv, **kwargs)
 
     def run(self, argv: list[str], **kwargs) -> subprocess.CompletedProcess:
-        return subprocess.run(argv, preexec_fn=self.enter, **kwargs)
+        return subprocess.run(rootfs.nsenter(netns.path(self.netns), self.root) + argv, **kwargs)
 
     def to_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if k not in ("cluster", "state_dir")}
@@ -59,9 +58,9 @@ def node_names(count: int) -> list[str]:
     return ["controlplane"] + [f"node{i:02d}" for i in range(1, count)]
 
 
-def ensure_dirs(node: Node) -> None:
-    rootfs.prepare(node.root)
+def create_rootfs(node: Node) -> None:
+    """The node's own files and its mount and UTS namespaces (see kinns.kernel.rootfs)."""
+    rootfs.create(netns.path(node.netns), node.root, node.name)
     for path in ("/etc/cni/net.d", "/opt/cni/bin", "/var/lib/cni", "/var/log"):
         node.file(path).mkdir(parents=True, exist_ok=True)
     node.file("/etc/hostname").write_text(node.name + "\n")
-    os.chmod(node.root, 0o755)
