@@ -15,6 +15,8 @@ import pytest
 
 PREFIX = "kt"
 ROOT = Path(__file__).resolve().parents[1]
+# Test clusters merge their contexts here, never into the user's ~/.kube/config.
+os.environ["KINNS_USER_KUBECONFIG"] = f"/tmp/kinns-test-kubeconfig-{os.getpid()}"
 
 
 def unique(tag: str = "") -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import unique
+from kinns.kernel import process
 
 pytestmark = pytest.mark.kernel
 
@@ -114,7 +115,7 @@ def test_down_leaves_nothing_of_the_cluster():
     assert not [n for n in os.listdir("/run/netns") if n.startswith(name)]
     assert name not in subprocess.run(["ip", "-br", "link"], capture_output=True, text=True).stdout
     assert not Path(f"/run/kinns/{name}").exists()
-    assert not any(Path(f"/proc/{p}").exists() for p in pids)
+    assert not any(process.alive(p) for p in pids)
 
 
 def test_host_port_reaches_the_pod_through_the_node_address(cluster):

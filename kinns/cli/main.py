@@ -17,7 +17,8 @@ def cmd_up(opts: argparse.Namespace) -> int:
           f"underlay {cluster.subnet} on bridge {cluster.bridge}")
     _print_nodes(cluster)
     flag = "" if cluster.name == "kinns" else f" --name {cluster.name}"
-    print(f"\nnext:\n  kinns ssh{flag} controlplane            # a shell inside the node\n"
+    print(f"\nkubectl context: kinns-{cluster.name} (also: kinns kubeconfig{flag})")
+    print(f"\nnext:\n  kubectl get namespaces\n  kinns ssh{flag} controlplane            # a shell inside the node\n"
           f"  kinns pod add{flag} web --node node01 --image kinns/echo\n"
           f"  kinns status{flag}\n  kinns down{flag}")
     return 0
@@ -27,6 +28,14 @@ def _print_nodes(cluster: Cluster) -> None:
     print(f"{'NODE':<14}{'INTERNAL-IP':<16}{'POD-CIDR':<16}NETNS")
     for n in cluster.nodes:
         print(f"{n.name:<14}{n.ip:<16}{n.pod_cidr:<16}{n.netns}")
+
+
+def cmd_kubeconfig(opts: argparse.Namespace) -> int:
+    from ..cluster.controlplane import kubeconfig_path
+
+    cluster = Cluster.load(opts.name)
+    print(kubeconfig_path(cluster.state_dir).read_text(), end="")
+    return 0
 
 
 def cmd_down(opts: argparse.Namespace) -> int:
@@ -116,6 +125,8 @@ def parser() -> argparse.ArgumentParser:
     up.set_defaults(run=cmd_up)
     sub.add_parser("down", parents=[named], help="remove a cluster and everything it made").set_defaults(
         run=cmd_down)
+    sub.add_parser("kubeconfig", parents=[named], help="print the admin kubeconfig").set_defaults(
+        run=cmd_kubeconfig)
     st = sub.add_parser("status", help="nodes, addresses, subnets and pods")
     st.add_argument("--name", help="one cluster (default: all)")
     st.add_argument("-o", "--output", choices=["text", "json"], default="text")

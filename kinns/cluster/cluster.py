@@ -16,6 +16,7 @@ from pathlib import Path
 from ..cni.install import install_node
 from ..kernel import netns, rootfs
 from ..node import overlay
+from . import controlplane
 from .node import Node, create_rootfs, node_names
 
 STATE_ROOT = Path("/run/kinns")
@@ -158,6 +159,8 @@ class Cluster:
                 install_node(node.file("/opt/cni/bin"), node.file("/etc/cni/net.d"), node.pod_cidr,
                              overlay.pod_mtu(self.backend))
         self.sync_routes()
+        controlplane.start(self.node("controlplane"), self.state_dir, self.name)
+        controlplane.merge_context(self.state_dir, self.name)
 
     def sync_routes(self) -> None:
         peers = [n.peer() for n in self.nodes]
@@ -169,6 +172,8 @@ class Cluster:
         """Remove every netns, link and file of this cluster; nothing else."""
         from ..node.kubelet.sandbox import remove_all_pods
 
+        controlplane.stop(self.state_dir)
+        controlplane.remove_context(self.name)
         remove_all_pods(self)
         for node in self.nodes:
             rootfs.destroy(node.root)

@@ -9,18 +9,15 @@ before it. Records live in /run/kinns/<cluster>/pods/<namespace>_<name>.
 """
 
 import json
-import os
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ...cni import runtime
-from ...kernel import netns
+from ...kernel import netns, process
 from ..workloads import images
 
 CLUSTER_DOMAIN = "cluster.local"
@@ -134,36 +131,9 @@ def _start(pod_dir: Path, record: dict, spec: PodSpec, node, container: Containe
     return proc.pid
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:  # a zombie of ours counts as gone
-        return os.waitpid(pid, os.WNOHANG) == (0, 0)
-    except ChildProcessError:
-        return True
-
-
 def _stop(record: dict, grace: float = 2.0) -> None:
-    """End the pod's process groups (each launcher leads its own): TERM, then KILL."""
-    pids = [p for p in record.get("pids", {}).values() if _alive(p)]
-    for pid in pids:
-        try:
-            os.killpg(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-    deadline = time.monotonic() + grace
-    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    for pid in pids:
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    for pid in pids:
-        while _alive(pid):
-            time.sleep(0.01)
+    """End the pod's process groups (each launcher leads its own): TERM, then KILL after `grace`."""
+    process.terminate_groups(list(record.get("pids", {}).values()), grace)
 
 
 def _detach(node, record: dict) -> None:
@@ -208,7 +178,7 @@ def list_pods(cluster) -> list[dict]:
             record = json.loads((pod_dir / "pod.json").read_text())
         except (FileNotFoundError, ValueError):
             continue
-        running = all(_alive(p) for p in record["pids"].values())
+        running = all(process.alive(p) for p in record["pids"].values())
         out.append({"namespace": record["spec"]["namespace"], "name": record["spec"]["name"],
                     "node": record["node"], "ip": record["ip"], "status": "Running" if running else "Exited"})
     return out

@@ -1,0 +1,243 @@
+"""The REST verbs on stored objects: create, get, list, update, patch, delete.
+
+Everything is checked before the store is touched, so a rejected request
+writes nothing; every write is one store transaction.
+"""
+
+import base64
+import datetime
+import json
+import uuid
+
+from ..store import Conflict, Exists, Missing, Store
+from . import patch as patches
+from .errors import APIError, already_exists, bad_request, conflict, not_found
+from .resources import Registry, Resource
+from .selectors import allowed_fields, field_selector, label_selector
+from .validation import validate
+
+
+def now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def with_type(r: Resource, obj: dict) -> dict:
+    return {"kind": r.kind, "apiVersion": r.group_version, **obj}
+
+
+class Objects:
+    """The API's object semantics on top of a Store."""
+
+    def __init__(self, store: Store, registry: Registry) -> None:
+        self.store, self.registry = store, registry
+
+    # reads
+
+    def get(self, r: Resource, namespace: str | None, name: str) -> dict:
+        obj = self.store.get(r.key(namespace, name))
+        if obj is None:
+            raise not_found(r.plural, r.group, name)
+        return obj
+
+    def list(self, r: Resource, namespace: str | None, labels: str | None = None, fields: str | None = None,
+             limit: int = 0, cont: str = "") -> tuple[list[dict], dict]:
+        """Matching objects and the list metadata (resourceVersion, continue)."""
+        match_labels = label_selector(labels)
+        match_fields = field_selector(fields, allowed_fields(r.plural))
+        start_key = ""
+        if cont:
+            try:
+                state = json.loads(base64.urlsafe_b64decode(cont.encode()))
+                start_key = state["start"]
+            except (ValueError, KeyError, TypeError):
+                raise bad_request("continue key is not valid: illegal base64 data") from None
+        objects, revision = self.store.list(r.key(namespace))
+        out, meta = [], {"resourceVersion": str(revision)}
+        for obj in objects:
+            key = r.key(obj["metadata"].get("namespace"), obj["metadata"]["name"])
+            if start_key and key <= start_key:
+                continue
+            if not match_labels(obj["metadata"].get("labels") or {}) or not match_fields(obj):
+                continue
+            if limit and len(out) == limit:
+                token = {"start": r.key(out[-1]["metadata"].get("namespace"), out[-1]["metadata"]["name"])}
+                meta["continue"] = base64.urlsafe_b64encode(json.dumps(token).encode()).decode()
+                break
+            out.append(obj)
+        return out, meta
+
+    # writes
+
+    def _namespace_exists(self, r: Resource, namespace: str | None) -> None:
+        if r.namespaced and self.store.get(self.registry.get("", "v1", "namespaces").key(None, namespace)) is None:
+            raise not_found("namespaces", "", namespace or "")
+
+    def _check_type(self, r: Resource, obj: dict) -> None:
+        if not isinstance(obj, dict):
+            raise bad_request("the body of the request was in an unknown format")
+        api_version, kind = obj.get("apiVersion"), obj.get("kind")
+        if api_version and api_version != r.group_version:
+            raise bad_request(f"the API version in the data ({api_version}) does not match the expected API "
+                              f"version ({r.group_version})")
+        if kind and kind != r.kind:
+            raise bad_request(f"the kind in the data ({kind}) does not match the expected kind ({r.kind})")
+
+    def create(self, r: Resource, namespace: str | None, obj: dict, dry_run: bool = False) -> dict:
+        self._check_type(r, obj)
+        meta = dict(obj.get("metadata") or {})
+        if r.namespaced:
+            if meta.get("namespace") and namespace and meta["namespace"] != namespace:
+                raise bad_request("the namespace of the provided object does not match the namespace sent on "
+                                  "the request")
+            meta["namespace"] = namespace
+        else:
+            meta.pop("namespace", None)
+        if not meta.get("name") and meta.get("generateName"):
+            meta["name"] = meta["generateName"] + uuid.uuid4().hex[:5]
+        meta.update({"uid": str(uuid.uuid4()), "creationTimestamp": now()})
+        meta.pop("resourceVersion", None)
+        meta.pop("deletionTimestamp", None)
+        if "spec" in obj or r.plural in ("deployments", "replicasets", "daemonsets"):
+            meta["generation"] = 1
+        new = with_type(r, {**obj, "metadata": meta})
+        validate(r, new)
+        self._namespace_exists(r, namespace)
+        if dry_run:
+            if self.store.get(r.key(namespace, meta["name"])) is not None:
+                raise already_exists(r.plural, r.group, meta["name"])
+            return new
+        try:
+            return self.store.create(r.key(namespace, meta["name"]), new)
+        except Exists:
+            raise already_exists(r.plural, r.group, meta["name"]) from None
+
+    def update(self, r: Resource, namespace: str | None, name: str, obj: dict, subresource: str = "",
+               dry_run: bool = False) -> dict:
+        self._check_type(r, obj)
+        meta = obj.get("metadata") or {}
+        if meta.get("name") and meta["name"] != name:
+            raise bad_request(f'the name of the object ({meta["name"]}) does not match the name on the URL ({name})')
+        old = self.get(r, namespace, name)
+        expect = meta.get("resourceVersion")
+        if expect and expect != old["metadata"]["resourceVersion"]:
+            raise conflict(r.plural, r.group, name)
+        new = self._merge_update(r, old, obj, subresource)
+        validate(r, new)
+        if dry_run:
+            return new
+        return self._store_update(r, namespace, name, new, int(old["metadata"]["resourceVersion"]))
+
+    def _merge_update(self, r: Resource, old: dict, obj: dict, subresource: str) -> dict:
+        """The object as stored after an update: immutable metadata kept, status by its own subresource."""
+        keep = {k: old["metadata"][k] for k in ("uid", "creationTimestamp", "namespace", "name", "generation",
+                                                "deletionTimestamp") if k in old["metadata"]}
+        if subresource == "status":
+            new = {**old, "status": obj.get("status", {})}
+        else:
+            new = with_type(r, {**obj, "metadata": {**(obj.get("metadata") or {}), **keep}})
+            if "status" in r.subresources:
+                if "status" in old:
+                    new["status"] = old["status"]
+                else:
+                    new.pop("status", None)
+            if "generation" in keep and new.get("spec") != old.get("spec"):
+                new["metadata"]["generation"] = keep["generation"] + 1
+        new["metadata"].pop("resourceVersion", None)
+        return new
+
+    def _store_update(self, r: Resource, namespace: str | None, name: str, new: dict, rv: int) -> dict:
+        meta = new["metadata"]
+        if meta.get("deletionTimestamp") and not meta.get("finalizers"):
+            return self.store.delete(r.key(namespace, name), rv)
+        try:
+            return self.store.update(r.key(namespace, name), new, rv)
+        except Conflict:
+            raise conflict(r.plural, r.group, name) from None
+        except Missing:
+            raise not_found(r.plural, r.group, name) from None
+
+    def patch(self, r: Resource, namespace: str | None, name: str, content_type: str, body: object,
+              subresource: str = "", dry_run: bool = False, force: bool = False) -> tuple[dict, bool]:
+        """Apply a patch; returns the object and whether it was created (server-side apply)."""
+        kind = content_type.split(";")[0].strip()
+        old = self.store.get(r.key(namespace, name))
+        if kind == "application/apply-patch+yaml":
+            if not isinstance(body, dict):
+                raise bad_request("the body of an apply patch must be an object")
+            if old is None:
+                applied = {**body, "metadata": {**(body.get("metadata") or {}), "name": name}}
+                return self.create(r, namespace, applied, dry_run), True
+            merged = patches.strategic_merge(old, body)
+        elif old is None:
+            raise not_found(r.plural, r.group, name)
+        elif kind == "application/json-patch+json":
+            merged = patches.json_patch(old, body)
+        elif kind == "application/merge-patch+json":
+            merged = patches.merge_patch(old, body)
+        elif kind == "application/strategic-merge-patch+json":
+            if r.extra.get("crd"):
+                raise APIError(415, "UnsupportedMediaType", "strategic merge patch is not supported for custom "
+                               "resources; use a merge patch")
+            merged = patches.strategic_merge(old, body)
+        else:
+            raise APIError(415, "UnsupportedMediaType", "the body of the request was in an unknown format - "
+                           "accepted media types include: application/json-patch+json, application/merge-patch"
+                           "+json, application/apply-patch+yaml")
+        if not isinstance(merged, dict):
+            raise bad_request("the patch did not produce an object")
+        expect = (merged.get("metadata") or {}).get("resourceVersion")
+        if expect and expect != old["metadata"]["resourceVersion"]:
+            raise conflict(r.plural, r.group, name)
+        new = self._merge_update(r, old, merged, subresource)
+        validate(r, new)
+        if dry_run or new == {**old, "metadata": {k: v for k, v in old["metadata"].items()
+                                                  if k != "resourceVersion"}}:
+            return (new if dry_run else old), False
+        return self._store_update(r, namespace, name, new, int(old["metadata"]["resourceVersion"])), False
+
+    def delete(self, r: Resource, namespace: str | None, name: str, options: dict | None = None,
+               dry_run: bool = False) -> dict:
+        options = options or {}
+        old = self.get(r, namespace, name)
+        pre = (options.get("preconditions") or {})
+        if pre.get("resourceVersion") and pre["resourceVersion"] != old["metadata"]["resourceVersion"]:
+            raise conflict(r.plural, r.group, name)
+        if pre.get("uid") and pre["uid"] != old["metadata"]["uid"]:
+            raise conflict(r.plural, r.group, name)
+        if dry_run:
+            return old
+        rv = int(old["metadata"]["resourceVersion"])
+        if old["metadata"].get("finalizers"):
+            if old["metadata"].get("deletionTimestamp"):
+                return old
+            marked = {**old, "metadata": {**old["metadata"], "deletionTimestamp": now(),
+                                          "deletionGracePeriodSeconds": 0}}
+            return self.store.update(r.key(namespace, name), marked, rv)
+        if r.plural == "namespaces":
+            self._empty_namespace(name)
+        try:
+            return self.store.delete(r.key(namespace, name), rv)
+        except Conflict:
+            raise conflict(r.plural, r.group, name) from None
+        except Missing:
+            raise not_found(r.plural, r.group, name) from None
+
+    def _empty_namespace(self, namespace: str) -> None:
+        """What the namespace controller does before a namespace goes: delete what it holds."""
+        for r in list(self.registry.resources.values()):
+            if not r.namespaced:
+                continue
+            objects, _ = self.store.list(r.key(namespace))
+            for obj in objects:
+                try:
+                    self.store.delete(r.key(namespace, obj["metadata"]["name"]))
+                except Missing:
+                    pass
+
+    def ensure(self, r: Resource, namespace: str | None, obj: dict) -> None:
+        """Create unless present (the API server's own bootstrap objects)."""
+        try:
+            self.create(r, namespace, obj)
+        except APIError as err:
+            if err.code != 409:
+                raise

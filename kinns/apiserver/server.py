@@ -1,0 +1,243 @@
+"""The HTTPS front of the API server: authentication, routing, discovery, tables, watch."""
+
+import asyncio
+import json
+import ssl
+from pathlib import Path
+from urllib.parse import unquote
+
+import yaml
+from aiohttp import web
+
+from ..store import Gone, Store
+from . import tables
+from .errors import APIError, bad_request, gone, method_not_allowed, not_found, unauthorized
+from .handlers import Objects, with_type
+from .resources import Registry, Resource
+from .selectors import allowed_fields, field_selector, label_selector
+
+VERSION = {"major": "1", "minor": "32", "gitVersion": "v1.32.0-kinns", "gitCommit": "kinns",
+           "gitTreeState": "clean", "buildDate": "2026-11-22T00:00:00Z", "goVersion": "go1.23.0",
+           "compiler": "gc", "platform": "linux/amd64"}
+PUBLIC = {"/healthz", "/livez", "/readyz", "/version"}
+BOOKMARK_INTERVAL = 60.0
+
+
+def _json(data: dict, status: int = 200) -> web.Response:
+    return web.Response(status=status, body=json.dumps(data).encode(), content_type="application/json")
+
+
+def _wants_table(request: web.Request) -> bool:
+    return "as=Table" in request.headers.get("Accept", "")
+
+
+class APIServer:
+    def __init__(self, store: Store, address: str) -> None:
+        self.store, self.address = store, address
+        self.registry = Registry()
+        self.objects = Objects(store, self.registry)
+        for ns in ("default", "kube-system", "kube-public", "kube-node-lease"):
+            self.objects.ensure(self.registry.get("", "v1", "namespaces"), None,
+                                {"metadata": {"name": ns, "labels": {"kubernetes.io/metadata.name": ns}},
+                                 "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}})
+
+    def app(self) -> web.Application:
+        app = web.Application(middlewares=[self._errors], client_max_size=8 << 20)
+        app.router.add_route("*", "/{tail:.*}", self.dispatch)
+        return app
+
+    @web.middleware
+    async def _errors(self, request: web.Request, handler) -> web.StreamResponse:
+        try:
+            if request.path not in PUBLIC and not request.transport.get_extra_info("peercert"):
+                raise unauthorized()
+            return await handler(request)
+        except APIError as err:
+            return _json(err.status(), err.code)
+
+    # routing
+
+    async def dispatch(self, request: web.Request) -> web.StreamResponse:
+        parts = [unquote(p) for p in request.path.strip("/").split("/") if p]
+        if request.path in ("/healthz", "/livez", "/readyz"):
+            return web.Response(text="ok")
+        if request.path == "/version":
+            return _json(VERSION)
+        if parts == ["api"]:
+            return _json({"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [
+                {"clientCIDR": "0.0.0.0/0", "serverAddress": self.address}]})
+        if parts == ["apis"]:
+            return _json(self._group_list())
+        if parts[:1] == ["api"] and len(parts) >= 2:
+            group, version, rest = "", parts[1], parts[2:]
+        elif parts[:1] == ["apis"] and len(parts) >= 3:
+            group, version, rest = parts[1], parts[2], parts[3:]
+        elif parts[:1] == ["apis"] and len(parts) == 2:
+            return _json(self._group(parts[1]))
+        else:
+            raise not_found("", "", request.path)
+        if not rest:
+            return _json(self._resource_list(group, version))
+        return await self._resource_request(request, group, version, rest)
+
+    def _parse_rest(self, group: str, version: str, rest: list[str]) -> tuple[Resource, str | None, str, str]:
+        """(resource, namespace, name, subresource) from the path after the group/version."""
+        namespace = None
+        if rest[0] == "namespaces" and len(rest) >= 3 and rest[2] not in ("status", "finalize"):
+            namespace, rest = rest[1], rest[2:]
+        r = self.registry.get(group, version, rest[0])
+        if r is None:
+            raise not_found("", "", "/".join(rest))
+        name = rest[1] if len(rest) > 1 else ""
+        sub = rest[2] if len(rest) > 2 else ""
+        if sub and sub not in r.subresources:
+            raise not_found(r.plural, r.group, name)
+        if r.namespaced is False and namespace:
+            raise not_found(r.plural, r.group, name)
+        return r, namespace, name, sub
+
+    async def _body(self, request: web.Request) -> object:
+        if "protobuf" in request.content_type:
+            raise APIError(415, "UnsupportedMediaType", 'the body of the request was in an unknown format - '
+                           'accepted media types include: application/json, application/yaml')
+        raw = await request.read()
+        try:
+            if "yaml" in request.content_type:
+                return yaml.safe_load(raw)
+            return json.loads(raw)
+        except (ValueError, yaml.YAMLError) as err:
+            raise bad_request(f"the body of the request was in an unknown format: {err}") from None
+
+    async def _resource_request(self, request: web.Request, group: str, version: str,
+                                rest: list[str]) -> web.StreamResponse:
+        r, namespace, name, sub = self._parse_rest(group, version, rest)
+        q = request.query
+        dry_run = q.get("dryRun") == "All"
+        method = request.method
+        if method == "GET" and not name:
+            if q.get("watch") in ("1", "true"):
+                return await self._watch(request, r, namespace)
+            items, meta = self.objects.list(r, namespace, q.get("labelSelector"), q.get("fieldSelector"),
+                                            int(q.get("limit") or 0), q.get("continue", ""))
+            if _wants_table(request):
+                return _json(tables.table(r.plural, items, meta, q.get("includeObject", "Metadata"),
+                                          r.extra.get("printerColumns")))
+            return _json({"kind": f"{r.kind}List", "apiVersion": r.group_version, "metadata": meta,
+                          "items": [with_type(r, i) for i in items]})
+        if method == "GET":
+            obj = self.objects.get(r, namespace, name)
+            if _wants_table(request):
+                return _json(tables.table(r.plural, [obj], {"resourceVersion": obj["metadata"]["resourceVersion"]},
+                                          q.get("includeObject", "Metadata"), r.extra.get("printerColumns")))
+            return _json(obj)
+        if method == "POST" and not name:
+            created = self.objects.create(r, namespace, await self._body(request), dry_run)
+            return _json(created, 201)
+        if method == "PUT" and name:
+            return _json(self.objects.update(r, namespace, name, await self._body(request), sub, dry_run))
+        if method == "PATCH" and name:
+            body = await self._body(request)
+            obj, created = self.objects.patch(r, namespace, name, request.headers.get("Content-Type", ""), body,
+                                              sub, dry_run, q.get("force") == "true")
+            return _json(obj, 201 if created else 200)
+        if method == "DELETE" and name:
+            raw = await request.read()
+            options = json.loads(raw) if raw.strip() else {}
+            return _json(self.objects.delete(r, namespace, name, options, dry_run))
+        if method == "DELETE":
+            items, meta = self.objects.list(r, namespace, q.get("labelSelector"), q.get("fieldSelector"))
+            deleted = [self.objects.delete(r, i["metadata"].get("namespace"), i["metadata"]["name"], None, dry_run)
+                       for i in items]
+            return _json({"kind": f"{r.kind}List", "apiVersion": r.group_version, "metadata": meta,
+                          "items": deleted})
+        raise method_not_allowed("the server does not allow this method on the requested resource")
+
+    # watch
+
+    async def _watch(self, request: web.Request, r: Resource, namespace: str | None) -> web.StreamResponse:
+        q = request.query
+        rv = q.get("resourceVersion", "")
+        labels, fields = q.get("labelSelector"), q.get("fieldSelector")
+        timeout = float(q.get("timeoutSeconds") or 1800)
+        bookmarks = q.get("allowWatchBookmarks") in ("1", "true")
+        as_table = _wants_table(request)
+        by_label, by_field = label_selector(labels), field_selector(fields, allowed_fields(r.plural))
+        try:
+            watch = self.store.watch(r.key(namespace), int(rv) if rv not in ("", "0") else None)
+        except Gone:
+            raise gone(f"too old resource version: {rv} ({self.store.revision})") from None
+        except ValueError:
+            raise bad_request(f"invalid resourceVersion {rv!r}") from None
+        response = web.StreamResponse(headers={"Content-Type": "application/json",
+                                               "Transfer-Encoding": "chunked"})
+        await response.prepare(request)
+
+        async def send(kind: str, obj: dict) -> None:
+            if as_table and kind != "BOOKMARK":
+                obj = tables.table(r.plural, [obj], {"resourceVersion": obj["metadata"].get("resourceVersion")},
+                                   q.get("includeObject", "Metadata"), r.extra.get("printerColumns"))
+            await response.write(json.dumps({"type": kind, "object": obj}).encode() + b"\n")
+
+        try:
+            if rv in ("", "0"):
+                items, _ = self.objects.list(r, namespace, labels, fields)
+                for item in items:
+                    await send("ADDED", item)
+            deadline = asyncio.get_running_loop().time() + timeout
+            while (left := deadline - asyncio.get_running_loop().time()) > 0:
+                event = await watch.next(min(left, BOOKMARK_INTERVAL))
+                if event is None:
+                    if bookmarks:
+                        await send("BOOKMARK", {"kind": r.kind, "apiVersion": r.group_version,
+                                                "metadata": {"resourceVersion": str(self.store.revision)}})
+                    continue
+                if by_label(event.object.get("metadata", {}).get("labels") or {}) and by_field(event.object):
+                    await send(event.type, event.object)
+        except (ConnectionResetError, asyncio.CancelledError):
+            pass
+        finally:
+            watch.close()
+        return response
+
+    # discovery
+
+    def _group(self, name: str) -> dict:
+        versions = self.registry.group_versions().get(name)
+        if not versions or not name:
+            raise not_found("", "", f"/apis/{name}")
+        entries = [{"groupVersion": f"{name}/{v}", "version": v} for v in versions]
+        return {"kind": "APIGroup", "apiVersion": "v1", "name": name, "versions": entries,
+                "preferredVersion": entries[0]}
+
+    def _group_list(self) -> dict:
+        groups = [self._group(g) for g in self.registry.group_versions() if g]
+        for g in groups:
+            del g["kind"], g["apiVersion"]
+        return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
+
+    def _resource_list(self, group: str, version: str) -> dict:
+        found = self.registry.in_group_version(group, version)
+        if not found:
+            raise not_found("", "", f"{group}/{version}")
+        resources = []
+        for r in found:
+            item = {"name": r.plural, "singularName": r.name, "namespaced": r.namespaced, "kind": r.kind,
+                    "verbs": list(r.verbs)}
+            if r.short_names:
+                item["shortNames"] = list(r.short_names)
+            if r.categories:
+                item["categories"] = list(r.categories)
+            resources.append(item)
+            for sub in r.subresources:
+                verbs = ["get", "patch", "update"] if sub in ("status", "scale", "finalize") else ["create", "get"]
+                resources.append({"name": f"{r.plural}/{sub}", "singularName": "", "namespaced": r.namespaced,
+                                  "kind": r.kind, "verbs": verbs})
+        gv = f"{group}/{version}" if group else version
+        return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources}
+
+
+def ssl_context(pki: Path) -> ssl.SSLContext:
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=str(pki / "ca.crt"))
+    ctx.load_cert_chain(str(pki / "apiserver.crt"), str(pki / "apiserver.key"))
+    ctx.verify_mode = ssl.CERT_OPTIONAL  # no certificate: anonymous, which only sees the public paths
+    return ctx

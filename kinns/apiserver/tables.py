@@ -1,0 +1,269 @@
+"""Server-side printing: `Table` responses with the columns kube-apiserver gives each type.
+
+kubectl asks for `as=Table` and prints the cells as they come, so the column
+names, their order and which are wide-only (priority 1) are what users see.
+"""
+
+import datetime
+from collections.abc import Callable
+
+Row = list[object]
+
+
+def parse_time(value: str | None) -> datetime.datetime | None:
+    if not value:
+        return None
+    return datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+
+
+def human_duration(seconds: float) -> str:
+    """kubectl's HumanDuration: 45s, 5m30s, 42m, 5h6m, 30h, 3d4h, 120d, 2y30d."""
+    s = int(seconds)
+    if seconds < -1:
+        return "<invalid>"
+    if s < 0:
+        return "0s"
+    if s < 120:
+        return f"{s}s"
+    minutes = s // 60
+    if minutes < 10:
+        return f"{minutes}m" if s % 60 == 0 else f"{minutes}m{s % 60}s"
+    if minutes < 180:
+        return f"{minutes}m"
+    hours = minutes // 60
+    if hours < 8:
+        return f"{hours}h" if minutes % 60 == 0 else f"{hours}h{minutes % 60}m"
+    if hours < 48:
+        return f"{hours}h"
+    if hours < 24 * 8:
+        return f"{hours // 24}d" if hours % 24 == 0 else f"{hours // 24}d{hours % 24}h"
+    if hours < 24 * 365 * 2:
+        return f"{hours // 24}d"
+    if hours < 24 * 365 * 8:
+        days = (hours // 24) % 365
+        return f"{hours // 24 // 365}y" if days == 0 else f"{hours // 24 // 365}y{days}d"
+    return f"{hours // 24 // 365}y"
+
+
+def age(obj: dict) -> str:
+    created = parse_time(obj.get("metadata", {}).get("creationTimestamp"))
+    if created is None:
+        return "<unknown>"
+    return human_duration((datetime.datetime.now(datetime.timezone.utc) - created).total_seconds())
+
+
+def _selector(sel: dict | None) -> str:
+    if not sel:
+        return "<none>"
+    parts = [f"{k}={v}" for k, v in (sel.get("matchLabels") or {}).items()]
+    for expr in sel.get("matchExpressions") or []:
+        op, key, values = expr.get("operator"), expr.get("key"), ",".join(expr.get("values") or [])
+        parts.append({"In": f"{key} in ({values})", "NotIn": f"{key} notin ({values})",
+                      "Exists": key, "DoesNotExist": f"!{key}"}.get(op, key))
+    return ",".join(parts) or "<none>"
+
+
+def _map_selector(sel: dict | None) -> str:
+    return ",".join(f"{k}={v}" for k, v in (sel or {}).items()) or "<none>"
+
+
+def _containers(spec: dict) -> tuple[str, str]:
+    cs = (spec.get("template", {}).get("spec", {}) or {}).get("containers") or []
+    return ",".join(c.get("name", "") for c in cs), ",".join(c.get("image", "") for c in cs)
+
+
+def _pod_row(o: dict) -> Row:
+    spec, status = o.get("spec", {}), o.get("status", {})
+    statuses = status.get("containerStatuses") or []
+    total = len(spec.get("containers") or [])
+    ready = sum(1 for c in statuses if c.get("ready"))
+    restarts = sum(c.get("restartCount", 0) for c in statuses)
+    reason = status.get("reason") or status.get("phase") or "Pending"
+    for c in statuses:
+        state = c.get("state") or {}
+        if state.get("waiting", {}).get("reason"):
+            reason = state["waiting"]["reason"]
+        elif state.get("terminated", {}).get("reason"):
+            reason = state["terminated"]["reason"]
+    if o.get("metadata", {}).get("deletionTimestamp"):
+        reason = "Terminating"
+    gates = spec.get("readinessGates") or []
+    return [f"{ready}/{total}", reason, restarts, age(o), status.get("podIP") or "<none>",
+            spec.get("nodeName") or "<none>", status.get("nominatedNodeName") or "<none>",
+            f"{len(gates)}/{len(gates)}" if gates else "<none>"]
+
+
+def _node_row(o: dict) -> Row:
+    status, labels = o.get("status", {}), o.get("metadata", {}).get("labels") or {}
+    ready = next((c for c in status.get("conditions") or [] if c.get("type") == "Ready"), None)
+    state = "Ready" if ready and ready.get("status") == "True" else "NotReady"
+    if o.get("spec", {}).get("unschedulable"):
+        state += ",SchedulingDisabled"
+    roles = sorted(k.split("/", 1)[1] for k in labels if k.startswith("node-role.kubernetes.io/"))
+    addrs = {a.get("type"): a.get("address") for a in status.get("addresses") or []}
+    info = status.get("nodeInfo") or {}
+    return [state, ",".join(roles) or "<none>", age(o), info.get("kubeletVersion", ""),
+            addrs.get("InternalIP", "<none>"), addrs.get("ExternalIP", "<none>"), info.get("osImage", ""),
+            info.get("kernelVersion", ""), info.get("containerRuntimeVersion", "")]
+
+
+def _service_row(o: dict) -> Row:
+    spec = o.get("spec", {})
+    kind = spec.get("type") or "ClusterIP"
+    external = ",".join(i.get("ip") or i.get("hostname", "") for i in
+                        (o.get("status", {}).get("loadBalancer", {}) or {}).get("ingress") or [])
+    if kind == "ExternalName":
+        external = spec.get("externalName", "")
+    elif not external:
+        external = ",".join(spec.get("externalIPs") or []) or ("<pending>" if kind == "LoadBalancer" else "<none>")
+    ports = []
+    for p in spec.get("ports") or []:
+        text = f"{p.get('port')}"
+        if p.get("nodePort"):
+            text += f":{p['nodePort']}"
+        ports.append(f"{text}/{p.get('protocol', 'TCP')}")
+    return [kind, spec.get("clusterIP") or "<none>", external, ",".join(ports) or "<none>", age(o),
+            _map_selector(spec.get("selector"))]
+
+
+def _endpoints_row(o: dict) -> Row:
+    items = []
+    for subset in o.get("subsets") or []:
+        for a in subset.get("addresses") or []:
+            for p in subset.get("ports") or [{}]:
+                items.append(f"{a.get('ip')}:{p.get('port')}" if p.get("port") else a.get("ip"))
+    text = ",".join(items[:3]) + (f" + {len(items) - 3} more..." if len(items) > 3 else "")
+    return [text or "<none>", age(o)]
+
+
+def _ingress_row(o: dict) -> Row:
+    spec = o.get("spec", {})
+    hosts = [r.get("host") for r in spec.get("rules") or [] if r.get("host")]
+    addrs = [i.get("ip") or i.get("hostname") for i in
+             (o.get("status", {}).get("loadBalancer", {}) or {}).get("ingress") or []]
+    ports = "80, 443" if spec.get("tls") else "80"
+    return [spec.get("ingressClassName") or "<none>", ",".join(hosts) or "*", ",".join(addrs), ports, age(o)]
+
+
+def _event_row(o: dict) -> Row:
+    obj = o.get("involvedObject") or o.get("regarding") or {}
+    last = o.get("lastTimestamp") or o.get("eventTime") or o.get("metadata", {}).get("creationTimestamp")
+    when = parse_time(last[:19] + "Z" if last and len(last) > 20 else last)
+    seen = human_duration((datetime.datetime.now(datetime.timezone.utc) - when).total_seconds()) if when else ""
+    return [seen, o.get("type", ""), o.get("reason", ""), f"{obj.get('kind', '').lower()}/{obj.get('name', '')}",
+            o.get("message", "")]
+
+
+def _workload(o: dict, cols: Callable[[dict, dict], Row]) -> Row:
+    spec, status = o.get("spec", {}), o.get("status", {})
+    names, images = _containers(spec)
+    return cols(spec, status) + [age(o), names, images, _selector(spec.get("selector"))]
+
+
+def _deployment_row(o: dict) -> Row:
+    spec, status = o.get("spec", {}), o.get("status", {})
+    names, images = _containers(spec)
+    return [f"{status.get('readyReplicas', 0)}/{spec.get('replicas', 1)}", status.get("updatedReplicas", 0),
+            status.get("availableReplicas", 0), age(o), names, images, _selector(spec.get("selector"))]
+
+
+def _replicaset_row(o: dict) -> Row:
+    return _workload(o, lambda s, st: [s.get("replicas", 1), st.get("replicas", 0), st.get("readyReplicas", 0)])
+
+
+def _daemonset_row(o: dict) -> Row:
+    spec, status = o.get("spec", {}), o.get("status", {})
+    node_sel = _map_selector(spec.get("template", {}).get("spec", {}).get("nodeSelector"))
+    names, images = _containers(spec)
+    return [status.get("desiredNumberScheduled", 0), status.get("currentNumberScheduled", 0),
+            status.get("numberReady", 0), status.get("updatedNumberScheduled", 0),
+            status.get("numberAvailable", 0), node_sel, age(o), names, images, _selector(spec.get("selector"))]
+
+
+def _slice_row(o: dict) -> Row:
+    ports = ",".join(str(p.get("port")) for p in o.get("ports") or []) or "<unset>"
+    addrs = [a for e in o.get("endpoints") or [] for a in e.get("addresses") or []]
+    text = ",".join(addrs[:3]) + (f" + {len(addrs) - 3} more..." if len(addrs) > 3 else "")
+    return [o.get("addressType", ""), ports, text or "<unset>", age(o)]
+
+
+# (column name, type, priority) lists and row functions; the NAME column comes first everywhere.
+S, I, D = "string", "integer", "date"
+PRINTERS: dict[str, tuple[list[tuple[str, str, int]], Callable[[dict], Row]]] = {
+    "namespaces": ([("Status", S, 0), ("Age", S, 0)],
+                   lambda o: [o.get("status", {}).get("phase", "Active"), age(o)]),
+    "configmaps": ([("Data", I, 0), ("Age", S, 0)],
+                   lambda o: [len(o.get("data") or {}) + len(o.get("binaryData") or {}), age(o)]),
+    "secrets": ([("Type", S, 0), ("Data", I, 0), ("Age", S, 0)],
+                lambda o: [o.get("type", "Opaque"), len(o.get("data") or {}), age(o)]),
+    "serviceaccounts": ([("Secrets", I, 0), ("Age", S, 0)], lambda o: [len(o.get("secrets") or []), age(o)]),
+    "pods": ([("Ready", S, 0), ("Status", S, 0), ("Restarts", S, 0), ("Age", S, 0), ("IP", S, 1), ("Node", S, 1),
+              ("Nominated Node", S, 1), ("Readiness Gates", S, 1)], _pod_row),
+    "nodes": ([("Status", S, 0), ("Roles", S, 0), ("Age", S, 0), ("Version", S, 0), ("Internal-IP", S, 1),
+               ("External-IP", S, 1), ("OS-Image", S, 1), ("Kernel-Version", S, 1), ("Container-Runtime", S, 1)],
+              _node_row),
+    "services": ([("Type", S, 0), ("Cluster-IP", S, 0), ("External-IP", S, 0), ("Port(s)", S, 0), ("Age", S, 0),
+                  ("Selector", S, 1)], _service_row),
+    "endpoints": ([("Endpoints", S, 0), ("Age", S, 0)], _endpoints_row),
+    "deployments": ([("Ready", S, 0), ("Up-to-date", I, 0), ("Available", I, 0), ("Age", S, 0),
+                     ("Containers", S, 1), ("Images", S, 1), ("Selector", S, 1)], _deployment_row),
+    "replicasets": ([("Desired", I, 0), ("Current", I, 0), ("Ready", I, 0), ("Age", S, 0), ("Containers", S, 1),
+                     ("Images", S, 1), ("Selector", S, 1)], _replicaset_row),
+    "daemonsets": ([("Desired", I, 0), ("Current", I, 0), ("Ready", I, 0), ("Up-to-date", I, 0),
+                    ("Available", I, 0), ("Node Selector", S, 0), ("Age", S, 0), ("Containers", S, 1),
+                    ("Images", S, 1), ("Selector", S, 1)], _daemonset_row),
+    "ingresses": ([("Class", S, 0), ("Hosts", S, 0), ("Address", S, 0), ("Ports", S, 0), ("Age", S, 0)],
+                  _ingress_row),
+    "ingressclasses": ([("Controller", S, 0), ("Parameters", S, 0), ("Age", S, 0)],
+                       lambda o: [o.get("spec", {}).get("controller", ""), "<none>", age(o)]),
+    "networkpolicies": ([("Pod-Selector", S, 0), ("Age", S, 0)],
+                        lambda o: [_selector(o.get("spec", {}).get("podSelector")).replace("<none>", ""), age(o)]),
+    "events": ([("Last Seen", S, 0), ("Type", S, 0), ("Reason", S, 0), ("Object", S, 0), ("Message", S, 0)],
+               _event_row),
+    "endpointslices": ([("AddressType", S, 0), ("Ports", S, 0), ("Endpoints", S, 0), ("Age", S, 0)], _slice_row),
+    "leases": ([("Holder", S, 0), ("Age", S, 0)],
+               lambda o: [o.get("spec", {}).get("holderIdentity", ""), age(o)]),
+}
+
+
+def _default(o: dict) -> Row:
+    return [o.get("metadata", {}).get("creationTimestamp", "")]
+
+
+def table(plural: str, objects: list[dict], list_meta: dict, include_object: str = "Metadata",
+          printer_columns: list[dict] | None = None) -> dict:
+    """A meta.k8s.io/v1 Table of `objects`, with the NAME column first."""
+    if printer_columns is not None:
+        cols = [(c["name"], c.get("type", S), c.get("priority", 0)) for c in printer_columns]
+        row_of = _crd_row(printer_columns)
+    else:
+        cols, row_of = PRINTERS.get(plural, ([("Created At", D, 0)], _default))
+    definitions = [{"name": "Name", "type": S, "format": "name", "description": "Name", "priority": 0}]
+    definitions += [{"name": n, "type": t, "format": "", "description": n, "priority": p} for n, t, p in cols]
+    rows = []
+    for o in objects:
+        row = {"cells": [o.get("metadata", {}).get("name", "")] + row_of(o)}
+        if include_object == "Object":
+            row["object"] = o
+        elif include_object != "None":
+            row["object"] = {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
+                             "metadata": o.get("metadata", {})}
+        rows.append(row)
+    return {"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": list_meta,
+            "columnDefinitions": definitions, "rows": rows}
+
+
+def _crd_row(columns: list[dict]) -> Callable[[dict], Row]:
+    def row(o: dict) -> Row:
+        cells = []
+        for c in columns:
+            value: object = o
+            for part in c.get("jsonPath", "").lstrip(".").split("."):
+                value = value.get(part) if isinstance(value, dict) else None
+            if c.get("type") == "date" and isinstance(value, str):
+                when = parse_time(value)
+                value = human_duration((datetime.datetime.now(datetime.timezone.utc) - when).total_seconds()) \
+                    if when else value
+            cells.append(value)
+        return cells
+    return row

@@ -1,0 +1,41 @@
+"""Ending processes kinns started, by their recorded ids (never by name)."""
+
+import os
+import signal
+import time
+
+
+def alive(pid: int) -> bool:
+    """True while the process runs; a zombie (ours or init's to reap) counts as gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+    if state == "Z":
+        try:
+            os.waitpid(pid, os.WNOHANG)  # reap it if it is our child
+        except ChildProcessError:
+            pass
+        return False
+    return True
+
+
+def terminate_groups(pids: list[int], grace: float) -> None:
+    """SIGTERM each process group (each pid leads one), SIGKILL what is left after `grace` seconds."""
+    pids = [p for p in pids if alive(p)]
+    for pid in pids:
+        try:
+            os.killpg(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + grace
+    while any(alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    for pid in pids:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    while any(alive(p) for p in pids):
+        time.sleep(0.01)

@@ -1,0 +1,137 @@
+"""The API server driven by the real kubectl, against a cluster started by the test."""
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import unique
+from test_cluster import kinns
+
+pytestmark = pytest.mark.kernel
+
+MANIFEST = """\
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: {ns}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  namespace: {ns}
+  labels: {{app: web, tier: front}}
+data:
+  color: blue
+"""
+
+
+@pytest.fixture(scope="module")
+def api():
+    name = unique()
+    kinns("up", "--name", name, "--nodes", "1")
+    state = Path(f"/run/kinns/{name}")
+    env = {**os.environ, "KUBECONFIG": str(state / "kubeconfig")}
+
+    def kubectl(*args: str, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
+        proc = subprocess.run(["kubectl", *args], input=input, capture_output=True, text=True, env=env, timeout=60)
+        if check and proc.returncode:
+            raise AssertionError(f"kubectl {' '.join(args)}:\n{proc.stdout}\n{proc.stderr}")
+        return proc
+
+    kubectl.state = state
+    kubectl.name = name
+    yield kubectl
+    kinns("down", "--name", name)
+
+
+def test_version_discovery_and_bootstrap_namespaces(api):
+    assert "Server Version: v1.32" in api("version").stdout
+    resources = api("api-resources").stdout
+    for line in ("configmaps                  cm", "deployments                 deploy", "pods"):
+        assert line.split()[0] in resources
+    assert "ingresses" in resources and "customresourcedefinitions" in resources
+    names = api("get", "ns", "-o", "jsonpath={.items[*].metadata.name}").stdout.split()
+    assert names == ["default", "kube-node-lease", "kube-public", "kube-system"]
+    header = api("get", "ns").stdout.splitlines()[0].split()
+    assert header == ["NAME", "STATUS", "AGE"]
+
+
+def test_create_get_label_delete_with_kubectl(api):
+    ns = unique("ns")
+    manifest = MANIFEST.format(ns=ns)
+    out = api("create", "--validate=false", "-f", "-", input=manifest).stdout
+    assert out.splitlines() == [f"namespace/{ns} created", "configmap/settings created"]
+    table = api("get", "cm", "-n", ns).stdout.splitlines()
+    assert table[0].split() == ["NAME", "DATA", "AGE"] and table[1].split()[:2] == ["settings", "1"]
+    obj = json.loads(api("get", "cm", "settings", "-n", ns, "-o", "json").stdout)
+    assert obj["data"] == {"color": "blue"} and obj["metadata"]["uid"] and obj["metadata"]["resourceVersion"]
+    assert api("label", "cm", "settings", "-n", ns, "extra=yes").stdout.strip() == "configmap/settings labeled"
+    assert api("annotate", "cm", "settings", "-n", ns, "note=hi").stdout.strip() == "configmap/settings annotated"
+    assert api("get", "cm", "-n", ns, "-l", "extra=yes,tier in (front)", "-o", "name").stdout.strip() == \
+        "configmap/settings"
+    assert api("get", "cm", "-n", ns, "-l", "extra!=yes", "-o", "name").stdout.strip() == ""
+    assert api("get", "cm", "-n", ns, "--field-selector", "metadata.name=settings", "-o", "name").stdout.strip() \
+        == "configmap/settings"
+    assert api("delete", "cm", "settings", "-n", ns).stdout.strip() == 'configmap "settings" deleted'
+    assert api("delete", "ns", ns).stdout.strip() == f'namespace "{ns}" deleted'
+
+
+def test_errors_read_as_on_a_real_cluster_and_write_nothing(api):
+    ns = unique("ns")
+    api("create", "--validate=false", "-f", "-", input=MANIFEST.format(ns=ns))
+    dup = api("create", "--validate=false", "-f", "-", input=MANIFEST.format(ns=ns), check=False)
+    assert dup.returncode == 1
+    assert f'Error from server (AlreadyExists): error when creating "STDIN": namespaces "{ns}" already exists' \
+        in dup.stderr
+    missing = api("get", "cm", "nothere", "-n", ns, check=False)
+    assert missing.stderr.strip() == 'Error from server (NotFound): configmaps "nothere" not found'
+    bad = api("create", "--validate=false", "-f", "-", check=False,
+              input=f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n  namespace: {ns}\n")
+    assert 'The ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 ' \
+        'subdomain must consist of' in bad.stderr
+    before = api("get", "cm", "-n", ns, "-o", "name").stdout
+    assert before.strip() == "configmap/settings"
+    unauth = subprocess.run(["curl", "-sk", f"https://{_server(api)}/api/v1/namespaces"],
+                            capture_output=True, text=True)
+    assert json.loads(unauth.stdout)["code"] == 401
+
+
+def _server(api) -> str:
+    return json.loads(api("config", "view", "-o", "json").stdout)["clusters"][0]["cluster"]["server"].split("//")[1]
+
+
+def test_watch_sees_a_change(api):
+    ns = unique("ns")
+    api("create", "--validate=false", "-f", "-", input=MANIFEST.format(ns=ns).split("---\n")[0])
+    watcher = subprocess.Popen(["kubectl", "get", "cm", "-n", ns, "-w", "-o", "name"], stdout=subprocess.PIPE,
+                               text=True, env={**os.environ, "KUBECONFIG": str(api.state / "kubeconfig")})
+    try:
+        time.sleep(1.0)
+        api("create", "--validate=false", "-f", "-", input=MANIFEST.format(ns=ns).split("---\n")[1])
+        assert watcher.stdout.readline().strip() == "configmap/settings"
+    finally:
+        watcher.send_signal(signal.SIGTERM)
+        watcher.wait()
+
+
+def test_objects_survive_an_api_server_restart(api):
+    ns = unique("ns")
+    api("create", "--validate=false", "-f", "-", input=MANIFEST.format(ns=ns))
+    rv = json.loads(api("get", "cm", "settings", "-n", ns, "-o", "json").stdout)["metadata"]["resourceVersion"]
+    pid = int((api.state / "apiserver.pid").read_text())
+    os.kill(pid, signal.SIGKILL)  # a crash
+    while Path(f"/proc/{pid}").exists() and "zombie" not in Path(f"/proc/{pid}/status").read_text():
+        time.sleep(0.05)
+    from kinns.cluster import Cluster
+    from kinns.cluster import controlplane
+
+    cluster = Cluster.load(api.name)
+    controlplane.start(cluster.node("controlplane"), cluster.state_dir, cluster.name)
+    obj = json.loads(api("get", "cm", "settings", "-n", ns, "-o", "json").stdout)
+    assert obj["data"] == {"color": "blue"} and obj["metadata"]["resourceVersion"] == rv
