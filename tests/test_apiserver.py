@@ -135,3 +135,60 @@ def test_objects_survive_an_api_server_restart(api):
     controlplane.start(cluster.node("controlplane"), cluster.state_dir, cluster.name)
     obj = json.loads(api("get", "cm", "settings", "-n", ns, "-o", "json").stdout)
     assert obj["data"] == {"color": "blue"} and obj["metadata"]["resourceVersion"] == rv
+
+
+def test_kubectl_create_subcommands_send_protobuf_and_are_understood(api):
+    ns = unique("ns")
+    assert api("create", "namespace", ns).stdout.strip() == f"namespace/{ns} created"
+    api("create", "configmap", "c", "-n", ns, "--from-literal=a=b", "--from-literal=x=y")
+    api("create", "secret", "generic", "s", "-n", ns, "--from-literal=pw=hunter2")
+    api("create", "serviceaccount", "bot", "-n", ns)
+    api("create", "deployment", "web", "-n", ns, "--image=nginx", "--replicas=2", "--port=80")
+    api("create", "service", "clusterip", "web", "-n", ns, "--tcp=80:8080")
+    api("create", "ingress", "web", "-n", ns, "--rule=foo.com/bar*=web:80")
+    cm = json.loads(api("get", "cm", "c", "-n", ns, "-o", "json").stdout)
+    assert cm["data"] == {"a": "b", "x": "y"}
+    assert api("get", "secret", "s", "-n", ns, "-o", "jsonpath={.data.pw}").stdout == "aHVudGVyMg=="
+    deploy = json.loads(api("get", "deploy", "web", "-n", ns, "-o", "json").stdout)
+    assert deploy["spec"]["replicas"] == 2 and deploy["spec"]["selector"] == {"matchLabels": {"app": "web"}}
+    container = deploy["spec"]["template"]["spec"]["containers"][0]
+    assert container == {"name": "nginx", "image": "nginx", "ports": [{"containerPort": 80}]}
+    svc = json.loads(api("get", "svc", "web", "-n", ns, "-o", "json").stdout)
+    assert svc["spec"]["ports"] == [{"name": "80-8080", "protocol": "TCP", "port": 80, "targetPort": 8080}]
+    ing = json.loads(api("get", "ing", "web", "-n", ns, "-o", "json").stdout)
+    path = ing["spec"]["rules"][0]["http"]["paths"][0]
+    assert path == {"path": "/bar", "pathType": "Prefix",
+                    "backend": {"service": {"name": "web", "port": {"number": 80}}}}
+
+
+def test_apply_validates_fields_against_the_openapi_schema(api):
+    ns = unique("ns")
+    api("create", "namespace", ns)
+    deployment = f"""\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: web, namespace: {ns}}}
+spec:
+  replicas: 2
+  selector: {{matchLabels: {{app: web}}}}
+  template:
+    metadata: {{labels: {{app: web}}}}
+    spec:
+      containers: [{{name: web, image: nginx}}]
+"""
+    assert api("apply", "-f", "-", input=deployment).stdout.strip() == "deployment.apps/web created"
+    again = api("apply", "-f", "-", input=deployment)
+    assert again.stdout.strip() == "deployment.apps/web unchanged" and "warning" not in again.stderr
+    scaled = api("apply", "-f", "-", input=deployment.replace("replicas: 2", "replicas: 3"))
+    assert scaled.stdout.strip() == "deployment.apps/web configured"
+    assert api("get", "deploy", "web", "-n", ns, "-o", "jsonpath={.spec.replicas}").stdout == "3"
+    typo = api("apply", "-f", "-", check=False, input=deployment.replace("image: nginx", "imagee: nginx")
+               .replace("name: web,", "name: web2,"))
+    assert 'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field ' \
+        '"spec.template.spec.containers[0].imagee"' in typo.stderr
+    wrong = api("apply", "-f", "-", check=False, input=deployment.replace("replicas: 2", 'replicas: "two"')
+                .replace("name: web,", "name: web3,"))
+    assert "json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32" \
+        in wrong.stderr
+    assert api("get", "deploy", "-n", ns, "-o", "name").stdout.split() == ["deployment.apps/web"]
+    assert "FIELD: replicas <integer>" in api("explain", "deployment.spec.replicas").stdout

@@ -87,3 +87,59 @@ def test_images_follow_kubernetes_command_rules():
     assert images.argv("agnhost", ["/agnhost", "pause"])[-1] == "pause"
     with pytest.raises(images.UnsupportedImage, match="supported images"):
         images.argv("mysql:8")
+
+
+def test_store_revisions_conflicts_and_history(tmp_path):
+    from kinns.store import Conflict, Exists, Gone, SQLiteStore
+
+    store = SQLiteStore(tmp_path / "db")
+    a = store.create("/registry/core/configmaps/ns/a", {"metadata": {"name": "a"}})
+    assert a["metadata"]["resourceVersion"] == "2"
+    with pytest.raises(Exists):
+        store.create("/registry/core/configmaps/ns/a", {"metadata": {"name": "a"}})
+    with pytest.raises(Conflict):
+        store.update("/registry/core/configmaps/ns/a", a, expect_rv=1)
+    store.update("/registry/core/configmaps/ns/a", {**a, "data": {"x": "1"}}, expect_rv=2)
+    store.delete("/registry/core/configmaps/ns/a")
+    assert [(e.type, e.rv) for e in store.history("/registry/core/configmaps/", 1)] == [
+        ("ADDED", 2), ("MODIFIED", 3), ("DELETED", 4)]
+    store.close()
+    reopened = SQLiteStore(tmp_path / "db")
+    assert reopened.revision == 4 and reopened.get("/registry/core/configmaps/ns/a") is None
+    reopened.db.execute("UPDATE meta SET value = 3 WHERE name = 'compacted'")
+    with pytest.raises(Gone):
+        reopened.history("/registry/", 2)
+
+
+def test_selectors_and_patches():
+    from kinns.apiserver import patch
+    from kinns.apiserver.selectors import label_selector
+
+    match = label_selector("app=web,tier in (a, b),!canary,env")
+    assert match({"app": "web", "tier": "b", "env": "x"}) and not match({"app": "web", "tier": "c", "env": "x"})
+    assert not match({"app": "web", "tier": "a", "env": "x", "canary": "1"})
+    pod = {"spec": {"containers": [{"name": "a", "image": "x", "env": [{"name": "K", "value": "1"}]},
+                                   {"name": "b", "image": "y"}]}}
+    merged = patch.strategic_merge(pod, {"spec": {"containers": [{"name": "a", "image": "z",
+                                                                  "env": [{"name": "L", "value": "2"}]},
+                                                                 {"name": "b", "$patch": "delete"}]}})
+    assert merged["spec"]["containers"] == [{"name": "a", "image": "z", "env": [{"name": "K", "value": "1"},
+                                                                               {"name": "L", "value": "2"}]}]
+    assert patch.merge_patch({"a": 1, "b": {"c": 2}}, {"b": {"c": None, "d": 3}}) == {"a": 1, "b": {"d": 3}}
+    assert patch.json_patch({"a": [1]}, [{"op": "add", "path": "/a/-", "value": 2}]) == {"a": [1, 2]}
+
+
+def test_protobuf_configmap_round_trip():
+    from kinns.apiserver.schema import protobuf
+
+    def field(number: int, payload: bytes) -> bytes:
+        return bytes([number << 3 | 2, len(payload)]) + payload
+
+    meta = field(1, b"cfg") + field(3, b"demo")
+    entry = field(1, b"k") + field(2, b"v")
+    raw = field(1, meta) + field(2, entry)
+    body = protobuf.MAGIC + field(1, field(1, b"v1") + field(2, b"ConfigMap")) + field(2, raw)
+    assert protobuf.decode(body) == {"apiVersion": "v1", "kind": "ConfigMap",
+                                     "metadata": {"name": "cfg", "namespace": "demo"}, "data": {"k": "v"}}
+    with pytest.raises(protobuf.ProtobufError):
+        protobuf.decode(protobuf.MAGIC + field(1, field(1, b"v1") + field(2, b"ConfigMap")) + field(2, field(9, b"x")))

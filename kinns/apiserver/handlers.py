@@ -4,7 +4,10 @@ Everything is checked before the store is touched, so a rejected request
 writes nothing; every write is one store transaction.
 """
 
+from __future__ import annotations  # `list` is also a method name here
+
 import base64
+import copy
 import datetime
 import json
 import uuid
@@ -13,6 +16,8 @@ from ..store import Conflict, Exists, Missing, Store
 from . import patch as patches
 from .errors import APIError, already_exists, bad_request, conflict, not_found
 from .resources import Registry, Resource
+from .schema import kind_type
+from .schema.fields import TypeError_, prune
 from .selectors import allowed_fields, field_selector, label_selector
 from .validation import validate
 
@@ -23,6 +28,24 @@ def now() -> str:
 
 def with_type(r: Resource, obj: dict) -> dict:
     return {"kind": r.kind, "apiVersion": r.group_version, **obj}
+
+
+def decode(r: Resource, obj: dict, validation: str, warnings: list[str]) -> dict:
+    """The object as its Go type would hold it: unknown fields refused (Strict), reported (Warn) or dropped."""
+    short = kind_type(r)
+    if short is None:
+        return obj
+    obj = copy.deepcopy(obj)
+    prefix = f'{r.kind} in version "{r.version}" cannot be handled as a {r.kind}: '
+    try:
+        unknown = prune(short, obj)
+    except TypeError_ as err:
+        raise bad_request(prefix + str(err)) from None
+    if unknown and validation == "Strict":
+        raise bad_request(prefix + "strict decoding error: " + ", ".join(f'unknown field "{p}"' for p in unknown))
+    if validation != "Ignore":
+        warnings += [f'unknown field "{p}"' for p in unknown]
+    return obj
 
 
 class Objects:
@@ -82,8 +105,10 @@ class Objects:
         if kind and kind != r.kind:
             raise bad_request(f"the kind in the data ({kind}) does not match the expected kind ({r.kind})")
 
-    def create(self, r: Resource, namespace: str | None, obj: dict, dry_run: bool = False) -> dict:
+    def create(self, r: Resource, namespace: str | None, obj: dict, dry_run: bool = False,
+               validation: str = "Warn", warnings: list[str] | None = None) -> dict:
         self._check_type(r, obj)
+        obj = decode(r, obj, validation, warnings if warnings is not None else [])
         meta = dict(obj.get("metadata") or {})
         if r.namespaced:
             if meta.get("namespace") and namespace and meta["namespace"] != namespace:
@@ -112,8 +137,9 @@ class Objects:
             raise already_exists(r.plural, r.group, meta["name"]) from None
 
     def update(self, r: Resource, namespace: str | None, name: str, obj: dict, subresource: str = "",
-               dry_run: bool = False) -> dict:
+               dry_run: bool = False, validation: str = "Warn", warnings: list[str] | None = None) -> dict:
         self._check_type(r, obj)
+        obj = decode(r, obj, validation, warnings if warnings is not None else [])
         meta = obj.get("metadata") or {}
         if meta.get("name") and meta["name"] != name:
             raise bad_request(f'the name of the object ({meta["name"]}) does not match the name on the URL ({name})')
@@ -157,7 +183,8 @@ class Objects:
             raise not_found(r.plural, r.group, name) from None
 
     def patch(self, r: Resource, namespace: str | None, name: str, content_type: str, body: object,
-              subresource: str = "", dry_run: bool = False, force: bool = False) -> tuple[dict, bool]:
+              subresource: str = "", dry_run: bool = False, validation: str = "Warn",
+              warnings: list[str] | None = None) -> tuple[dict, bool]:
         """Apply a patch; returns the object and whether it was created (server-side apply)."""
         kind = content_type.split(";")[0].strip()
         old = self.store.get(r.key(namespace, name))
@@ -166,7 +193,7 @@ class Objects:
                 raise bad_request("the body of an apply patch must be an object")
             if old is None:
                 applied = {**body, "metadata": {**(body.get("metadata") or {}), "name": name}}
-                return self.create(r, namespace, applied, dry_run), True
+                return self.create(r, namespace, applied, dry_run, validation, warnings), True
             merged = patches.strategic_merge(old, body)
         elif old is None:
             raise not_found(r.plural, r.group, name)
@@ -185,6 +212,7 @@ class Objects:
                            "+json, application/apply-patch+yaml")
         if not isinstance(merged, dict):
             raise bad_request("the patch did not produce an object")
+        merged = decode(r, merged, validation, warnings if warnings is not None else [])
         expect = (merged.get("metadata") or {}).get("resourceVersion")
         if expect and expect != old["metadata"]["resourceVersion"]:
             raise conflict(r.plural, r.group, name)

@@ -10,7 +10,8 @@ import yaml
 from aiohttp import web
 
 from ..store import Gone, Store
-from . import tables
+from . import openapi, tables
+from .schema import protobuf
 from .errors import APIError, bad_request, gone, method_not_allowed, not_found, unauthorized
 from .handlers import Objects, with_type
 from .resources import Registry, Resource
@@ -25,6 +26,13 @@ BOOKMARK_INTERVAL = 60.0
 
 def _json(data: dict, status: int = 200) -> web.Response:
     return web.Response(status=status, body=json.dumps(data).encode(), content_type="application/json")
+
+
+def _warn(response: web.Response, warnings: list[str]) -> web.Response:
+    """Warnings as kube-apiserver sends them: one `Warning: 299 - "text"` header each."""
+    for text in warnings:
+        response.headers.add("Warning", '299 - "' + text.replace('"', '\\"') + '"')
+    return response
 
 
 def _wants_table(request: web.Request) -> bool:
@@ -63,6 +71,15 @@ class APIServer:
             return web.Response(text="ok")
         if request.path == "/version":
             return _json(VERSION)
+        if parts[:2] == ["openapi", "v3"]:
+            if len(parts) == 2:
+                return _json(openapi.index(self.registry))
+            gv = parts[2:]
+            group, version = ("", gv[1]) if gv[0] == "api" and len(gv) == 2 else (gv[1] if len(gv) == 3 else "",
+                                                                                 gv[-1])
+            if not self.registry.in_group_version(group, version):
+                raise not_found("", "", request.path)
+            return _json(openapi.document(self.registry, group, version))
         if parts == ["api"]:
             return _json({"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [
                 {"clientCIDR": "0.0.0.0/0", "serverAddress": self.address}]})
@@ -97,10 +114,13 @@ class APIServer:
         return r, namespace, name, sub
 
     async def _body(self, request: web.Request) -> object:
-        if "protobuf" in request.content_type:
-            raise APIError(415, "UnsupportedMediaType", 'the body of the request was in an unknown format - '
-                           'accepted media types include: application/json, application/yaml')
         raw = await request.read()
+        if "protobuf" in request.content_type:
+            try:
+                return protobuf.decode(raw)
+            except (protobuf.ProtobufError, UnicodeDecodeError) as err:
+                raise APIError(415, "UnsupportedMediaType", f"the protobuf body could not be decoded: {err}; send "
+                               "it as application/json instead") from None
         try:
             if "yaml" in request.content_type:
                 return yaml.safe_load(raw)
@@ -130,16 +150,20 @@ class APIServer:
                 return _json(tables.table(r.plural, [obj], {"resourceVersion": obj["metadata"]["resourceVersion"]},
                                           q.get("includeObject", "Metadata"), r.extra.get("printerColumns")))
             return _json(obj)
+        validation = q.get("fieldValidation") or "Warn"
+        warnings: list[str] = []
         if method == "POST" and not name:
-            created = self.objects.create(r, namespace, await self._body(request), dry_run)
-            return _json(created, 201)
+            created = self.objects.create(r, namespace, await self._body(request), dry_run, validation, warnings)
+            return _warn(_json(created, 201), warnings)
         if method == "PUT" and name:
-            return _json(self.objects.update(r, namespace, name, await self._body(request), sub, dry_run))
+            updated = self.objects.update(r, namespace, name, await self._body(request), sub, dry_run, validation,
+                                          warnings)
+            return _warn(_json(updated), warnings)
         if method == "PATCH" and name:
             body = await self._body(request)
             obj, created = self.objects.patch(r, namespace, name, request.headers.get("Content-Type", ""), body,
-                                              sub, dry_run, q.get("force") == "true")
-            return _json(obj, 201 if created else 200)
+                                              sub, dry_run, validation, warnings)
+            return _warn(_json(obj, 201 if created else 200), warnings)
         if method == "DELETE" and name:
             raw = await request.read()
             options = json.loads(raw) if raw.strip() else {}
