@@ -192,3 +192,54 @@ spec:
         in wrong.stderr
     assert api("get", "deploy", "-n", ns, "-o", "name").stdout.split() == ["deployment.apps/web"]
     assert "FIELD: replicas <integer>" in api("explain", "deployment.spec.replicas").stdout
+
+
+WIDGET_CRD = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget, shortNames: [wd]}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    subresources: {status: {}}
+    additionalPrinterColumns:
+    - {name: Size, type: integer, jsonPath: .spec.size}
+    - {name: Color, type: string, jsonPath: .spec.color}
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            required: [size]
+            properties:
+              size: {type: integer, minimum: 1, maximum: 10}
+              color: {type: string, enum: [red, blue], default: red}
+"""
+
+
+def test_a_crd_serves_its_resource_with_schema_defaults_and_columns(api):
+    assert api("apply", "-f", "-", input=WIDGET_CRD).stdout.strip() == \
+        "customresourcedefinition.apiextensions.k8s.io/widgets.example.com created"
+    conditions = api("get", "crd", "widgets.example.com", "-o", "jsonpath={.status.conditions[*].type}").stdout
+    assert conditions == "NamesAccepted Established"
+    assert "widgets" in api("api-resources", "--api-group=example.com").stdout
+    widget = "apiVersion: example.com/v1\nkind: Widget\nmetadata: {{name: {name}}}\nspec: {spec}\n"
+    api("apply", "-f", "-", input=widget.format(name="w1", spec="{size: 3}"))
+    rows = api("get", "wd").stdout.splitlines()
+    assert rows[0].split() == ["NAME", "SIZE", "COLOR", "AGE"] and rows[1].split()[:3] == ["w1", "3", "red"]
+    bad = api("apply", "-f", "-", check=False, input=widget.format(name="w2", spec="{size: 30, color: green}"))
+    assert 'The Widget "w2" is invalid' in bad.stderr
+    assert 'spec.color: Unsupported value: "green": supported values: "red", "blue"' in bad.stderr
+    assert "spec.size: Invalid value: 30: spec.size in body should be less than or equal to 10" in bad.stderr
+    extra = api("apply", "-f", "-", check=False, input=widget.format(name="w3", spec="{size: 3, extra: 1}"))
+    assert 'strict decoding error: unknown field "spec.extra"' in extra.stderr
+    assert api("get", "wd", "-o", "name").stdout.split() == ["widget.example.com/w1"]
+    api("delete", "crd", "widgets.example.com")
+    assert "widgets" not in api("api-resources", "--api-group=example.com", check=False).stdout

@@ -13,8 +13,9 @@ import json
 import uuid
 
 from ..store import Conflict, Exists, Missing, Store
+from . import crds
 from . import patch as patches
-from .errors import APIError, already_exists, bad_request, conflict, not_found
+from .errors import APIError, already_exists, bad_request, conflict, invalid, not_found
 from .resources import Registry, Resource
 from .schema import kind_type
 from .schema.fields import TypeError_, prune
@@ -31,20 +32,29 @@ def with_type(r: Resource, obj: dict) -> dict:
 
 
 def decode(r: Resource, obj: dict, validation: str, warnings: list[str]) -> dict:
-    """The object as its Go type would hold it: unknown fields refused (Strict), reported (Warn) or dropped."""
-    short = kind_type(r)
-    if short is None:
-        return obj
-    obj = copy.deepcopy(obj)
+    """The object as its type holds it: unknown fields refused (Strict), reported (Warn) or dropped (Ignore).
+
+    Built-in kinds are checked against the type table, custom resources against their CRD's schema
+    (which also defaults them and may find them Invalid).
+    """
     prefix = f'{r.kind} in version "{r.version}" cannot be handled as a {r.kind}: '
-    try:
-        unknown = prune(short, obj)
-    except TypeError_ as err:
-        raise bad_request(prefix + str(err)) from None
+    causes: list = []
+    if r.extra.get("crd"):
+        obj, unknown, causes = crds.validate(r, copy.deepcopy(obj))
+    elif (short := kind_type(r)) is not None:
+        obj = copy.deepcopy(obj)
+        try:
+            unknown = prune(short, obj)
+        except TypeError_ as err:
+            raise bad_request(prefix + str(err)) from None
+    else:
+        return obj
     if unknown and validation == "Strict":
         raise bad_request(prefix + "strict decoding error: " + ", ".join(f'unknown field "{p}"' for p in unknown))
     if validation != "Ignore":
         warnings += [f'unknown field "{p}"' for p in unknown]
+    if causes:
+        raise invalid(r.kind, r.group, (obj.get("metadata") or {}).get("name", ""), causes)
     return obj
 
 
@@ -132,9 +142,26 @@ class Objects:
                 raise already_exists(r.plural, r.group, meta["name"])
             return new
         try:
-            return self.store.create(r.key(namespace, meta["name"]), new)
+            created = self.store.create(r.key(namespace, meta["name"]), new)
         except Exists:
             raise already_exists(r.plural, r.group, meta["name"]) from None
+        return self._after_write(r, created)
+
+    def _after_write(self, r: Resource, obj: dict) -> dict:
+        """A CRD written: serve what it defines now, and mark it established."""
+        if r.plural != "customresourcedefinitions" or r.group != "apiextensions.k8s.io":
+            return obj
+        crds.install(self.registry, obj)
+        status = crds.accepted_status(obj, now())
+        if obj.get("status") == status:
+            return obj
+        return self.store.update(r.key(None, obj["metadata"]["name"]), {**obj, "status": status})
+
+    def load_crds(self) -> None:
+        """Serve the CRDs already stored (after a restart)."""
+        r = self.registry.get("apiextensions.k8s.io", "v1", "customresourcedefinitions")
+        for crd in self.store.list(r.key(None))[0]:
+            crds.install(self.registry, crd)
 
     def update(self, r: Resource, namespace: str | None, name: str, obj: dict, subresource: str = "",
                dry_run: bool = False, validation: str = "Warn", warnings: list[str] | None = None) -> dict:
@@ -174,9 +201,9 @@ class Objects:
     def _store_update(self, r: Resource, namespace: str | None, name: str, new: dict, rv: int) -> dict:
         meta = new["metadata"]
         if meta.get("deletionTimestamp") and not meta.get("finalizers"):
-            return self.store.delete(r.key(namespace, name), rv)
+            return self._remove(r, namespace, name, rv)
         try:
-            return self.store.update(r.key(namespace, name), new, rv)
+            return self._after_write(r, self.store.update(r.key(namespace, name), new, rv))
         except Conflict:
             raise conflict(r.plural, r.group, name) from None
         except Missing:
@@ -243,12 +270,21 @@ class Objects:
             return self.store.update(r.key(namespace, name), marked, rv)
         if r.plural == "namespaces":
             self._empty_namespace(name)
+        return self._remove(r, namespace, name, rv)
+
+    def _remove(self, r: Resource, namespace: str | None, name: str, rv: int) -> dict:
         try:
-            return self.store.delete(r.key(namespace, name), rv)
+            gone = self.store.delete(r.key(namespace, name), rv)
         except Conflict:
             raise conflict(r.plural, r.group, name) from None
         except Missing:
             raise not_found(r.plural, r.group, name) from None
+        if r.plural == "customresourcedefinitions" and r.group == "apiextensions.k8s.io":
+            for served in crds.resources_of(gone):
+                for obj in self.store.list(served.key(None))[0]:
+                    self.store.delete(served.key(obj["metadata"].get("namespace"), obj["metadata"]["name"]))
+            crds.uninstall(self.registry, gone)
+        return gone
 
     def _empty_namespace(self, namespace: str) -> None:
         """What the namespace controller does before a namespace goes: delete what it holds."""

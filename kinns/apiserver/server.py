@@ -44,6 +44,7 @@ class APIServer:
         self.store, self.address = store, address
         self.registry = Registry()
         self.objects = Objects(store, self.registry)
+        self.objects.load_crds()
         for ns in ("default", "kube-system", "kube-public", "kube-node-lease"):
             self.objects.ensure(self.registry.get("", "v1", "namespaces"), None,
                                 {"metadata": {"name": ns, "labels": {"kubernetes.io/metadata.name": ns}},
