@@ -20,3 +20,4 @@ unit: setup
 bench: setup
 	.venv/bin/python bench/cni_latency.py
 	.venv/bin/python bench/cluster_up.py
+	.venv/bin/python bench/apiserver.py
