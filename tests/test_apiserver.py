@@ -243,3 +243,21 @@ def test_a_crd_serves_its_resource_with_schema_defaults_and_columns(api):
     assert api("get", "wd", "-o", "name").stdout.split() == ["widget.example.com/w1"]
     api("delete", "crd", "widgets.example.com")
     assert "widgets" not in api("api-resources", "--api-group=example.com", check=False).stdout
+
+
+def test_server_side_apply_owns_fields_and_reports_conflicts(api):
+    ns = unique("ns")
+    api("create", "namespace", ns)
+    cm = f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: owned, namespace: {ns}}}\ndata: {{a: '1', b: '2'}}\n"
+    assert api("apply", "--server-side", "-f", "-", input=cm).stdout.strip() == "configmap/owned serverside-applied"
+    api("patch", "cm", "owned", "-n", ns, "--type=merge", "-p", '{"data":{"a":"changed"}}')
+    clash = api("apply", "--server-side", "-f", "-", input=cm, check=False)
+    assert 'Apply failed with 1 conflict: conflict with "kubectl-patch" using v1: .data.a' in clash.stderr
+    api("apply", "--server-side", "--force-conflicts", "-f", "-", input=cm)
+    assert api("get", "cm", "owned", "-n", ns, "-o", "jsonpath={.data.a}").stdout == "1"
+    # a field the applier stops sending, and nobody else owns, is removed
+    api("apply", "--server-side", "-f", "-", input=cm.replace(", b: '2'", ""))
+    assert json.loads(api("get", "cm", "owned", "-n", ns, "-o", "json").stdout)["data"] == {"a": "1"}
+    managers = json.loads(api("get", "cm", "owned", "-n", ns, "-o", "json", "--show-managed-fields").stdout)[
+        "metadata"]["managedFields"]
+    assert [(m["manager"], m["operation"]) for m in managers if m["manager"] == "kubectl"] == [("kubectl", "Apply")]

@@ -11,9 +11,10 @@ import copy
 import datetime
 import json
 import uuid
+from dataclasses import dataclass, field
 
 from ..store import Conflict, Exists, Missing, Store
-from . import crds
+from . import crds, managedfields
 from . import patch as patches
 from .errors import APIError, already_exists, bad_request, conflict, invalid, not_found
 from .resources import Registry, Resource
@@ -56,6 +57,27 @@ def decode(r: Resource, obj: dict, validation: str, warnings: list[str]) -> dict
     if causes:
         raise invalid(r.kind, r.group, (obj.get("metadata") or {}).get("name", ""), causes)
     return obj
+
+
+@dataclass
+class WriteOptions:
+    """What a write request says besides its body (query parameters)."""
+
+    dry_run: bool = False
+    validation: str = "Warn"  # fieldValidation: Strict, Warn or Ignore
+    manager: str = "unknown"  # fieldManager
+    force: bool = False  # server-side apply takes ownership of conflicting fields
+    warnings: list[str] = field(default_factory=list)
+
+
+def _same(old: dict, new: dict) -> bool:
+    """Equal but for resourceVersion and ownership timestamps: such a write is a no-op."""
+    def strip(o: dict) -> dict:
+        meta = {k: v for k, v in o.get("metadata", {}).items() if k not in ("resourceVersion", "managedFields")}
+        owners = [{k: v for k, v in e.items() if k != "time"} for e in o.get("metadata", {}).get("managedFields") or []]
+        return {**o, "metadata": meta, "owners": owners}
+
+    return strip(old) == strip(new)
 
 
 class Objects:
@@ -115,10 +137,12 @@ class Objects:
         if kind and kind != r.kind:
             raise bad_request(f"the kind in the data ({kind}) does not match the expected kind ({r.kind})")
 
-    def create(self, r: Resource, namespace: str | None, obj: dict, dry_run: bool = False,
-               validation: str = "Warn", warnings: list[str] | None = None) -> dict:
+    def create(self, r: Resource, namespace: str | None, obj: dict, opts: WriteOptions | None = None,
+               operation: str = "Update") -> dict:
+        opts = opts or WriteOptions()
         self._check_type(r, obj)
-        obj = decode(r, obj, validation, warnings if warnings is not None else [])
+        applied = obj
+        obj = decode(r, obj, opts.validation, opts.warnings)
         meta = dict(obj.get("metadata") or {})
         if r.namespaced:
             if meta.get("namespace") and namespace and meta["namespace"] != namespace:
@@ -130,14 +154,18 @@ class Objects:
         if not meta.get("name") and meta.get("generateName"):
             meta["name"] = meta["generateName"] + uuid.uuid4().hex[:5]
         meta.update({"uid": str(uuid.uuid4()), "creationTimestamp": now()})
-        meta.pop("resourceVersion", None)
-        meta.pop("deletionTimestamp", None)
+        for key in ("resourceVersion", "deletionTimestamp", "managedFields"):
+            meta.pop(key, None)
         if "spec" in obj or r.plural in ("deployments", "replicasets", "daemonsets"):
             meta["generation"] = 1
         new = with_type(r, {**obj, "metadata": meta})
         validate(r, new)
         self._namespace_exists(r, namespace)
-        if dry_run:
+        if operation == "Apply":
+            new = managedfields.apply({}, applied, new, opts.manager, r.group_version, opts.force)
+        else:
+            new = managedfields.update(None, new, opts.manager, r.group_version)
+        if opts.dry_run:
             if self.store.get(r.key(namespace, meta["name"])) is not None:
                 raise already_exists(r.plural, r.group, meta["name"])
             return new
@@ -164,9 +192,10 @@ class Objects:
             crds.install(self.registry, crd)
 
     def update(self, r: Resource, namespace: str | None, name: str, obj: dict, subresource: str = "",
-               dry_run: bool = False, validation: str = "Warn", warnings: list[str] | None = None) -> dict:
+               opts: WriteOptions | None = None) -> dict:
+        opts = opts or WriteOptions()
         self._check_type(r, obj)
-        obj = decode(r, obj, validation, warnings if warnings is not None else [])
+        obj = decode(r, obj, opts.validation, opts.warnings)
         meta = obj.get("metadata") or {}
         if meta.get("name") and meta["name"] != name:
             raise bad_request(f'the name of the object ({meta["name"]}) does not match the name on the URL ({name})')
@@ -174,16 +203,27 @@ class Objects:
         expect = meta.get("resourceVersion")
         if expect and expect != old["metadata"]["resourceVersion"]:
             raise conflict(r.plural, r.group, name)
-        new = self._merge_update(r, old, obj, subresource)
+        return self._write(r, namespace, name, old, self._merge_update(r, old, obj, subresource), subresource,
+                           opts)
+
+    def _write(self, r: Resource, namespace: str | None, name: str, old: dict, new: dict, subresource: str,
+               opts: WriteOptions, applied: dict | None = None) -> dict:
+        """Validate, record field ownership and store, unless nothing changed (then no new revision)."""
         validate(r, new)
-        if dry_run:
+        if applied is not None:
+            new = managedfields.apply(old, applied, new, opts.manager, r.group_version, opts.force)
+        if _same(old, new):
+            return old
+        if applied is None:
+            new = managedfields.update(old, new, opts.manager, r.group_version, subresource)
+        if opts.dry_run:
             return new
         return self._store_update(r, namespace, name, new, int(old["metadata"]["resourceVersion"]))
 
     def _merge_update(self, r: Resource, old: dict, obj: dict, subresource: str) -> dict:
         """The object as stored after an update: immutable metadata kept, status by its own subresource."""
         keep = {k: old["metadata"][k] for k in ("uid", "creationTimestamp", "namespace", "name", "generation",
-                                                "deletionTimestamp") if k in old["metadata"]}
+                                                "deletionTimestamp", "managedFields") if k in old["metadata"]}
         if subresource == "status":
             new = {**old, "status": obj.get("status", {})}
         else:
@@ -210,17 +250,18 @@ class Objects:
             raise not_found(r.plural, r.group, name) from None
 
     def patch(self, r: Resource, namespace: str | None, name: str, content_type: str, body: object,
-              subresource: str = "", dry_run: bool = False, validation: str = "Warn",
-              warnings: list[str] | None = None) -> tuple[dict, bool]:
+              subresource: str = "", opts: WriteOptions | None = None) -> tuple[dict, bool]:
         """Apply a patch; returns the object and whether it was created (server-side apply)."""
+        opts = opts or WriteOptions()
         kind = content_type.split(";")[0].strip()
         old = self.store.get(r.key(namespace, name))
+        applied = None
         if kind == "application/apply-patch+yaml":
             if not isinstance(body, dict):
                 raise bad_request("the body of an apply patch must be an object")
+            applied = {**body, "metadata": {**(body.get("metadata") or {}), "name": name}}
             if old is None:
-                applied = {**body, "metadata": {**(body.get("metadata") or {}), "name": name}}
-                return self.create(r, namespace, applied, dry_run, validation, warnings), True
+                return self.create(r, namespace, applied, opts, operation="Apply"), True
             merged = patches.strategic_merge(old, body)
         elif old is None:
             raise not_found(r.plural, r.group, name)
@@ -239,16 +280,12 @@ class Objects:
                            "+json, application/apply-patch+yaml")
         if not isinstance(merged, dict):
             raise bad_request("the patch did not produce an object")
-        merged = decode(r, merged, validation, warnings if warnings is not None else [])
+        merged = decode(r, merged, opts.validation, opts.warnings)
         expect = (merged.get("metadata") or {}).get("resourceVersion")
         if expect and expect != old["metadata"]["resourceVersion"]:
             raise conflict(r.plural, r.group, name)
         new = self._merge_update(r, old, merged, subresource)
-        validate(r, new)
-        if dry_run or new == {**old, "metadata": {k: v for k, v in old["metadata"].items()
-                                                  if k != "resourceVersion"}}:
-            return (new if dry_run else old), False
-        return self._store_update(r, namespace, name, new, int(old["metadata"]["resourceVersion"])), False
+        return self._write(r, namespace, name, old, new, subresource, opts, applied), False
 
     def delete(self, r: Resource, namespace: str | None, name: str, options: dict | None = None,
                dry_run: bool = False) -> dict:

@@ -13,7 +13,7 @@ from ..store import Gone, Store
 from . import openapi, tables
 from .schema import protobuf
 from .errors import APIError, bad_request, gone, method_not_allowed, not_found, unauthorized
-from .handlers import Objects, with_type
+from .handlers import Objects, WriteOptions, with_type
 from .resources import Registry, Resource
 from .selectors import allowed_fields, field_selector, label_selector
 
@@ -33,6 +33,11 @@ def _warn(response: web.Response, warnings: list[str]) -> web.Response:
     for text in warnings:
         response.headers.add("Warning", '299 - "' + text.replace('"', '\\"') + '"')
     return response
+
+
+def _agent(request: web.Request) -> str:
+    """The field manager of a request without one: its user agent's program name, as kube-apiserver does."""
+    return request.headers.get("User-Agent", "unknown").split("/", 1)[0] or "unknown"
 
 
 def _wants_table(request: web.Request) -> bool:
@@ -151,20 +156,19 @@ class APIServer:
                 return _json(tables.table(r.plural, [obj], {"resourceVersion": obj["metadata"]["resourceVersion"]},
                                           q.get("includeObject", "Metadata"), r.extra.get("printerColumns")))
             return _json(obj)
-        validation = q.get("fieldValidation") or "Warn"
-        warnings: list[str] = []
+        opts = WriteOptions(dry_run=dry_run, validation=q.get("fieldValidation") or "Warn",
+                            manager=q.get("fieldManager") or _agent(request), force=q.get("force") == "true")
         if method == "POST" and not name:
-            created = self.objects.create(r, namespace, await self._body(request), dry_run, validation, warnings)
-            return _warn(_json(created, 201), warnings)
+            created = self.objects.create(r, namespace, await self._body(request), opts)
+            return _warn(_json(created, 201), opts.warnings)
         if method == "PUT" and name:
-            updated = self.objects.update(r, namespace, name, await self._body(request), sub, dry_run, validation,
-                                          warnings)
-            return _warn(_json(updated), warnings)
+            updated = self.objects.update(r, namespace, name, await self._body(request), sub, opts)
+            return _warn(_json(updated), opts.warnings)
         if method == "PATCH" and name:
             body = await self._body(request)
             obj, created = self.objects.patch(r, namespace, name, request.headers.get("Content-Type", ""), body,
-                                              sub, dry_run, validation, warnings)
-            return _warn(_json(obj, 201 if created else 200), warnings)
+                                              sub, opts)
+            return _warn(_json(obj, 201 if created else 200), opts.warnings)
         if method == "DELETE" and name:
             raw = await request.read()
             options = json.loads(raw) if raw.strip() else {}
