@@ -261,3 +261,25 @@ def test_server_side_apply_owns_fields_and_reports_conflicts(api):
     managers = json.loads(api("get", "cm", "owned", "-n", ns, "-o", "json", "--show-managed-fields").stdout)[
         "metadata"]["managedFields"]
     assert [(m["manager"], m["operation"]) for m in managers if m["manager"] == "kubectl"] == [("kubectl", "Apply")]
+
+
+def test_binding_protected_namespaces_and_stop_start(api):
+    ns = unique("ns")
+    api("create", "namespace", ns)
+    pod = f"apiVersion: v1\nkind: Pod\nmetadata: {{name: p, namespace: {ns}}}\nspec:\n  containers: [{{name: c, image: pause}}]\n"
+    api("create", "-f", "-", input=pod)
+    binding = json.dumps({"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "p"},
+                          "target": {"apiVersion": "v1", "kind": "Node", "name": "node01"}})
+    raw = ["create", "--raw", f"/api/v1/namespaces/{ns}/pods/p/binding", "-f", "-"]
+    assert json.loads(api(*raw, input=binding).stdout)["status"] == "Success"
+    assert api("get", "pod", "p", "-n", ns, "-o", "jsonpath={.spec.nodeName}").stdout == "node01"
+    again = api(*raw, input=binding, check=False)
+    assert "already assigned to node" in again.stderr
+    forbidden = api("delete", "namespace", "default", check=False)
+    assert 'namespaces "default" is forbidden: this namespace may not be deleted' in forbidden.stderr
+    malformed = api("apply", "-f", "-", input="apiVersion: v1\nkind: ConfigMap\nmetadata: [oops\n", check=False)
+    assert malformed.returncode == 1 and "error" in malformed.stderr.lower()
+    kinns("stop", "--name", api.name)
+    assert api("get", "ns", check=False).returncode != 0
+    kinns("start", "--name", api.name)
+    assert api("get", "pod", "p", "-n", ns, "-o", "jsonpath={.spec.nodeName}").stdout == "node01"

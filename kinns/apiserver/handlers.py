@@ -24,6 +24,9 @@ from .selectors import allowed_fields, field_selector, label_selector
 from .validation import validate
 
 
+PROTECTED_NAMESPACES = ("default", "kube-system", "kube-public")
+
+
 def now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -287,6 +290,21 @@ class Objects:
         new = self._merge_update(r, old, merged, subresource)
         return self._write(r, namespace, name, old, new, subresource, opts, applied), False
 
+    def bind(self, r: Resource, namespace: str | None, name: str, binding: dict, opts: WriteOptions) -> dict:
+        """pods/binding: what the scheduler posts to put a pod on a node (once)."""
+        target = (binding or {}).get("target") or {}
+        if not target.get("name"):
+            raise invalid("Binding", "", name, [("target.name", "FieldValueRequired", "Required value")])
+        pod = self.get(r, namespace, name)
+        node = pod.get("spec", {}).get("nodeName")
+        if node:
+            raise APIError(409, "Conflict", f'Operation cannot be fulfilled on pods/binding "{name}": pod {name} is '
+                           f"already assigned to node \"{node}\"", {"name": name, "kind": "pods/binding"})
+        bound = copy.deepcopy(pod)
+        bound["spec"]["nodeName"] = target["name"]
+        self._write(r, namespace, name, pod, bound, "", opts)
+        return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
+
     def delete(self, r: Resource, namespace: str | None, name: str, options: dict | None = None,
                dry_run: bool = False) -> dict:
         options = options or {}
@@ -306,6 +324,9 @@ class Objects:
                                           "deletionGracePeriodSeconds": 0}}
             return self.store.update(r.key(namespace, name), marked, rv)
         if r.plural == "namespaces":
+            if name in PROTECTED_NAMESPACES:
+                raise APIError(403, "Forbidden", f'namespaces "{name}" is forbidden: this namespace may not be '
+                               "deleted", {"name": name, "kind": "namespaces"})
             self._empty_namespace(name)
         return self._remove(r, namespace, name, rv)
 

@@ -158,6 +158,8 @@ class APIServer:
             return _json(obj)
         opts = WriteOptions(dry_run=dry_run, validation=q.get("fieldValidation") or "Warn",
                             manager=q.get("fieldManager") or _agent(request), force=q.get("force") == "true")
+        if method == "POST" and r.plural == "pods" and sub == "binding":
+            return _json(self.objects.bind(r, namespace, name, await self._body(request), opts), 201)
         if method == "POST" and not name:
             created = self.objects.create(r, namespace, await self._body(request), opts)
             return _warn(_json(created, 201), opts.warnings)

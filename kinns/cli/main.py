@@ -44,6 +44,19 @@ def cmd_down(opts: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_stop(opts: argparse.Namespace) -> int:
+    Cluster.load(opts.name).stop()
+    print(f"cluster {opts.name!r} stopped: its control plane is down, its objects and network are kept "
+          f"(`kinns start --name {opts.name}`)")
+    return 0
+
+
+def cmd_start(opts: argparse.Namespace) -> int:
+    Cluster.load(opts.name).start()
+    print(f"cluster {opts.name!r} started")
+    return 0
+
+
 def cmd_status(opts: argparse.Namespace) -> int:
     names = [opts.name] if opts.name else Cluster.names()
     if not names:
@@ -123,6 +136,9 @@ def parser() -> argparse.ArgumentParser:
     up.add_argument("--subnet", help="underlay /24 (default: a free one in 172.30.0.0/16)")
     up.add_argument("--reuse", action="store_true", help="use the cluster if it already exists")
     up.set_defaults(run=cmd_up)
+    sub.add_parser("stop", parents=[named], help="stop the control plane, keeping objects and network").set_defaults(
+        run=cmd_stop)
+    sub.add_parser("start", parents=[named], help="start a stopped control plane again").set_defaults(run=cmd_start)
     sub.add_parser("down", parents=[named], help="remove a cluster and everything it made").set_defaults(
         run=cmd_down)
     sub.add_parser("kubeconfig", parents=[named], help="print the admin kubeconfig").set_defaults(

@@ -168,6 +168,15 @@ class Cluster:
             overlay.sync(node.netns, node.peer(), peers, self.backend)
             overlay.masquerade(node.netns, CLUSTER_CIDR, f"kinns {self.name}: pod traffic leaving the pod network")
 
+    def stop(self) -> None:
+        """Stop the control-plane processes; the store, the network and the pods stay."""
+        controlplane.stop(self.state_dir)
+
+    def start(self) -> None:
+        """Start the control plane of a stopped cluster (a running one is left as it is)."""
+        if not controlplane.running(self.state_dir):
+            controlplane.start(self.node("controlplane"), self.state_dir, self.name)
+
     def down(self) -> None:
         """Remove every netns, link and file of this cluster; nothing else."""
         from ..node.kubelet.sandbox import remove_all_pods

@@ -71,6 +71,13 @@ def _wait_ready(ip: str, pki: Path, proc: subprocess.Popen, timeout: float = 15.
     raise RuntimeError(f"the API server did not become ready in {timeout:.0f}s")
 
 
+def running(state_dir: Path) -> bool:
+    try:
+        return process.alive(int((state_dir / "apiserver.pid").read_text()))
+    except (FileNotFoundError, ValueError):
+        return False
+
+
 def stop(state_dir: Path) -> None:
     """End the API server process this cluster started (by its recorded pid)."""
     try:
