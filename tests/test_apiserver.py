@@ -283,3 +283,19 @@ def test_binding_protected_namespaces_and_stop_start(api):
     assert api("get", "ns", check=False).returncode != 0
     kinns("start", "--name", api.name)
     assert api("get", "pod", "p", "-n", ns, "-o", "jsonpath={.spec.nodeName}").stdout == "node01"
+
+
+def test_service_account_tokens_authenticate(api):
+    ns = unique("ns")
+    api("create", "namespace", ns)
+    api("create", "serviceaccount", "robot", "-n", ns)
+    token = api("create", "token", "robot", "-n", ns, "--duration=15m").stdout.strip()
+    assert token.count(".") == 2
+    server = _server(api)
+    ok = subprocess.run(["curl", "-sk", "-H", f"Authorization: Bearer {token}",
+                         f"https://{server}/api/v1/namespaces/{ns}/serviceaccounts"], capture_output=True, text=True)
+    assert [i["metadata"]["name"] for i in json.loads(ok.stdout)["items"]] == ["robot"]
+    forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    bad = subprocess.run(["curl", "-sk", "-H", f"Authorization: Bearer {forged}", f"https://{server}/api"],
+                         capture_output=True, text=True)
+    assert json.loads(bad.stdout)["code"] == 401

@@ -19,7 +19,7 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     opts.data.mkdir(parents=True, exist_ok=True)
     store = SQLiteStore(opts.data / "state.db")
-    server = APIServer(store, opts.address)
+    server = APIServer(store, opts.address, opts.pki)
     host, port = opts.address.rsplit(":", 1)
     web.run_app(server.app(), host=host, port=int(port), ssl_context=ssl_context(opts.pki),
                 access_log=None, shutdown_timeout=1.0, print=lambda *_: logging.info("serving on https://%s", opts.address),

@@ -65,13 +65,21 @@ def _issue(ca: tuple | None, subject: x509.Name, *, is_ca: bool = False, server_
 
 
 def create_pki(pki: Path, server_names: list[str]) -> None:
-    """ca.{crt,key}, apiserver.{crt,key} and admin.{crt,key} under `pki` (kept if present)."""
+    """ca.{crt,key}, apiserver.{crt,key}, admin.{crt,key} and sa.{key,pub} under `pki` (CA and sa kept)."""
     pki.mkdir(parents=True, exist_ok=True)
     if not (pki / "ca.crt").exists():
         _write(pki / "ca", *_issue(None, _name("kubernetes"), is_ca=True))
     ca = _load(pki / "ca")
     _write(pki / "apiserver", *_issue(ca, _name("kube-apiserver"), server_names=server_names))
     _write(pki / "admin", *_issue(ca, _name("kubernetes-admin", "system:masters"), client=True))
+    if not (pki / "sa.key").exists():  # service-account tokens stay valid across restarts
+        key = ec.generate_private_key(ec.SECP256R1())
+        (pki / "sa.key").write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                                       serialization.PrivateFormat.PKCS8,
+                                                       serialization.NoEncryption()))
+        (pki / "sa.key").chmod(0o600)
+        (pki / "sa.pub").write_bytes(key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
 
 
 def kubeconfig(pki: Path, server: str, context: str) -> dict:

@@ -12,7 +12,8 @@ from aiohttp import web
 from ..store import Gone, Store
 from . import openapi, tables
 from .schema import protobuf
-from .errors import APIError, bad_request, gone, method_not_allowed, not_found, unauthorized
+from .auth import Authenticator
+from .errors import APIError, bad_request, gone, invalid, method_not_allowed, not_found, unauthorized
 from .handlers import Objects, WriteOptions, with_type
 from .resources import Registry, Resource
 from .selectors import allowed_fields, field_selector, label_selector
@@ -45,8 +46,9 @@ def _wants_table(request: web.Request) -> bool:
 
 
 class APIServer:
-    def __init__(self, store: Store, address: str) -> None:
+    def __init__(self, store: Store, address: str, pki: Path) -> None:
         self.store, self.address = store, address
+        self.auth = Authenticator(pki)
         self.registry = Registry()
         self.objects = Objects(store, self.registry)
         self.objects.load_crds()
@@ -63,8 +65,11 @@ class APIServer:
     @web.middleware
     async def _errors(self, request: web.Request, handler) -> web.StreamResponse:
         try:
-            if request.path not in PUBLIC and not request.transport.get_extra_info("peercert"):
-                raise unauthorized()
+            if request.path not in PUBLIC:
+                user = self.auth.from_certificate(request.transport.get_extra_info("peercert")) or \
+                    self.auth.from_token(request.headers.get("Authorization", ""))
+                if user is None:
+                    raise unauthorized()
             return await handler(request)
         except APIError as err:
             return _json(err.status(), err.code)
@@ -158,6 +163,8 @@ class APIServer:
             return _json(obj)
         opts = WriteOptions(dry_run=dry_run, validation=q.get("fieldValidation") or "Warn",
                             manager=q.get("fieldManager") or _agent(request), force=q.get("force") == "true")
+        if method == "POST" and r.plural == "serviceaccounts" and sub == "token":
+            return _json(self._token(r, namespace, name, await self._body(request)), 201)
         if method == "POST" and r.plural == "pods" and sub == "binding":
             return _json(self.objects.bind(r, namespace, name, await self._body(request), opts), 201)
         if method == "POST" and not name:
@@ -182,6 +189,22 @@ class APIServer:
             return _json({"kind": f"{r.kind}List", "apiVersion": r.group_version, "metadata": meta,
                           "items": deleted})
         raise method_not_allowed("the server does not allow this method on the requested resource")
+
+    def _token(self, r: Resource, namespace: str | None, name: str, request: dict) -> dict:
+        """serviceaccounts/token: a TokenRequest answered with a signed token."""
+        account = self.objects.get(r, namespace, name)
+        spec = (request or {}).get("spec") or {}
+        seconds = int(spec.get("expirationSeconds") or 3600)
+        if seconds < 600:
+            raise invalid("TokenRequest", "authentication.k8s.io", name, [
+                ("spec.expirationSeconds", "FieldValueInvalid",
+                 f"Invalid value: {seconds}: may not specify a duration less than 10 minutes")])
+        token, expires = self.auth.issue(namespace or "", account, spec.get("audiences"), seconds,
+                                         spec.get("boundObjectRef"))
+        return {"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
+                "metadata": {"name": name, "namespace": namespace, "creationTimestamp": None},
+                "spec": {**spec, "expirationSeconds": seconds},
+                "status": {"token": token, "expirationTimestamp": expires}}
 
     # watch
 

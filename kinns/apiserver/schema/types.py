@@ -207,6 +207,14 @@ COORDINATION = {
                   "preferredHolder": "*string@7"},
 }
 
+AUTHENTICATION = {
+    "TokenRequest": {"metadata": "ObjectMeta@1", "spec": "TokenRequestSpec@2", "status": "TokenRequestStatus@3"},
+    "TokenRequestSpec": {"audiences": "[]string@1", "boundObjectRef": "BoundObjectReference@3",
+                         "expirationSeconds": "*int64@4"},
+    "BoundObjectReference": {"kind": "string@1", "apiVersion": "string@2", "name": "string@3", "uid": "string@4"},
+    "TokenRequestStatus": {"token": "string@1", "expirationTimestamp": "Time@2"},
+}
+
 APIEXTENSIONS = {
     "CustomResourceDefinition": {"metadata": "ObjectMeta@1", "spec": "object@2", "status": "object@3"},
 }
@@ -218,4 +226,5 @@ TABLE.add("io.k8s.api.apps.v1", APPS)
 TABLE.add("io.k8s.api.networking.v1", NETWORKING)
 TABLE.add("io.k8s.api.discovery.v1", DISCOVERY)
 TABLE.add("io.k8s.api.coordination.v1", COORDINATION)
+TABLE.add("io.k8s.api.authentication.v1", AUTHENTICATION)
 TABLE.add("io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1", APIEXTENSIONS)
