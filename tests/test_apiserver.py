@@ -152,9 +152,14 @@ def test_kubectl_create_subcommands_send_protobuf_and_are_understood(api):
     deploy = json.loads(api("get", "deploy", "web", "-n", ns, "-o", "json").stdout)
     assert deploy["spec"]["replicas"] == 2 and deploy["spec"]["selector"] == {"matchLabels": {"app": "web"}}
     container = deploy["spec"]["template"]["spec"]["containers"][0]
-    assert container == {"name": "nginx", "image": "nginx", "ports": [{"containerPort": 80}]}
+    assert container == {"name": "nginx", "image": "nginx", "ports": [{"containerPort": 80, "protocol": "TCP"}],
+                         "resources": {}, "terminationMessagePath": "/dev/termination-log",
+                         "terminationMessagePolicy": "File", "imagePullPolicy": "Always"}  # the server's defaults
+    assert deploy["spec"]["strategy"] == {"type": "RollingUpdate",
+                                          "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}}
     svc = json.loads(api("get", "svc", "web", "-n", ns, "-o", "json").stdout)
     assert svc["spec"]["ports"] == [{"name": "80-8080", "protocol": "TCP", "port": 80, "targetPort": 8080}]
+    assert svc["spec"]["clusterIP"].startswith("10.") and svc["spec"]["clusterIPs"] == [svc["spec"]["clusterIP"]]
     ing = json.loads(api("get", "ing", "web", "-n", ns, "-o", "json").stdout)
     path = ing["spec"]["rules"][0]["http"]["paths"][0]
     assert path == {"path": "/bar", "pathType": "Prefix",
@@ -299,3 +304,23 @@ def test_service_account_tokens_authenticate(api):
     bad = subprocess.run(["curl", "-sk", "-H", f"Authorization: Bearer {forged}", f"https://{server}/api"],
                          capture_output=True, text=True)
     assert json.loads(bad.stdout)["code"] == 401
+
+
+def test_services_get_cluster_ips_and_node_ports_once(api):
+    ns = unique("ns")
+    api("create", "namespace", ns)
+    svc = ("apiVersion: v1\nkind: Service\nmetadata: {{name: {name}, namespace: " + ns + "}}\nspec:\n  type: NodePort\n"
+           "  selector: {{app: web}}\n  ports: [{{port: 80, targetPort: 8080, nodePort: {port}}}]\n")
+    api("create", "-f", "-", input=svc.format(name="a", port=30080))
+    a = json.loads(api("get", "svc", "a", "-n", ns, "-o", "json").stdout)["spec"]
+    assert a["ports"][0]["nodePort"] == 30080 and a["clusterIP"].startswith("10.")
+    taken = api("create", "-f", "-", input=svc.format(name="b", port=30080), check=False)
+    assert 'The Service "b" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is already ' \
+        'allocated' in taken.stderr
+    outside = api("create", "-f", "-", input=svc.format(name="c", port=20000), check=False)
+    assert "provided port is not in the valid range. The range of valid ports is 30000-32767" in outside.stderr
+    assert api("get", "svc", "-n", ns, "-o", "name").stdout.split() == ["service/a"]
+    api("label", "svc", "a", "-n", ns, "x=y")
+    assert json.loads(api("get", "svc", "a", "-n", ns, "-o", "json").stdout)["spec"]["clusterIP"] == a["clusterIP"]
+    row = api("get", "svc", "a", "-n", ns).stdout.splitlines()[1].split()
+    assert row[:5] == ["a", "NodePort", a["clusterIP"], "<none>", "80:30080/TCP"]

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from ..store import Conflict, Exists, Missing, Store
-from . import crds, managedfields
+from . import crds, defaults, managedfields
 from . import patch as patches
 from .errors import APIError, already_exists, bad_request, conflict, invalid, not_found
 from .resources import Registry, Resource
@@ -162,6 +162,7 @@ class Objects:
         if "spec" in obj or r.plural in ("deployments", "replicasets", "daemonsets"):
             meta["generation"] = 1
         new = with_type(r, {**obj, "metadata": meta})
+        self._default(r, new, None)
         validate(r, new)
         self._namespace_exists(r, namespace)
         if operation == "Apply":
@@ -177,6 +178,14 @@ class Objects:
         except Exists:
             raise already_exists(r.plural, r.group, meta["name"]) from None
         return self._after_write(r, created)
+
+    def _default(self, r: Resource, obj: dict, old: dict | None) -> None:
+        """Built-in kinds get kube-apiserver's defaults; Services their ClusterIP and node ports."""
+        if r.extra.get("crd") or kind_type(r) is None:
+            return
+        defaults.apply(r.kind, obj)
+        if r.kind == "Service" and not r.group:
+            defaults.allocate_service(obj, self.store.list(r.key(None))[0], old)
 
     def _after_write(self, r: Resource, obj: dict) -> dict:
         """A CRD written: serve what it defines now, and mark it established."""
@@ -212,6 +221,7 @@ class Objects:
     def _write(self, r: Resource, namespace: str | None, name: str, old: dict, new: dict, subresource: str,
                opts: WriteOptions, applied: dict | None = None) -> dict:
         """Validate, record field ownership and store, unless nothing changed (then no new revision)."""
+        self._default(r, new, old)
         validate(r, new)
         if applied is not None:
             new = managedfields.apply(old, applied, new, opts.manager, r.group_version, opts.force)

@@ -1,0 +1,187 @@
+"""Defaults the API server fills in, and the Service allocations it makes at create time.
+
+What kube-apiserver's defaulting does for the built-in kinds (so `kubectl get -o yaml`
+shows the same object), plus the two allocations its Service storage makes:
+a ClusterIP from the service CIDR (10.96.0.1 is the `kubernetes` Service's) and
+node ports from 30000-32767, explicit ones checked for range and conflicts.
+"""
+
+import ipaddress
+import random
+
+from .errors import invalid
+
+SERVICE_CIDR = ipaddress.ip_network("10.96.0.0/12")
+NODE_PORTS = range(30000, 32768)
+
+
+def _image_pull_policy(image: str) -> str:
+    last = image.rsplit("/", 1)[-1]
+    tag = last.split(":", 1)[1] if ":" in last.split("@", 1)[0] else ""
+    return "Always" if tag in ("", "latest") and "@" not in image else "IfNotPresent"
+
+
+def _container(c: dict) -> None:
+    c.setdefault("terminationMessagePath", "/dev/termination-log")
+    c.setdefault("terminationMessagePolicy", "File")
+    c.setdefault("imagePullPolicy", _image_pull_policy(c.get("image", "")))
+    c.setdefault("resources", {})
+    for p in c.get("ports") or []:
+        p.setdefault("protocol", "TCP")
+    for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
+        if isinstance(c.get(probe), dict):
+            pr = c[probe]
+            for key, value in (("timeoutSeconds", 1), ("periodSeconds", 10), ("successThreshold", 1),
+                               ("failureThreshold", 3)):
+                pr.setdefault(key, value)
+            if isinstance(pr.get("httpGet"), dict):
+                pr["httpGet"].setdefault("path", "/")
+                pr["httpGet"].setdefault("scheme", "HTTP")
+
+
+def pod_spec(spec: dict) -> None:
+    spec.setdefault("restartPolicy", "Always")
+    spec.setdefault("terminationGracePeriodSeconds", 30)
+    spec.setdefault("dnsPolicy", "ClusterFirst")
+    spec.setdefault("securityContext", {})
+    spec.setdefault("schedulerName", "default-scheduler")
+    spec.setdefault("enableServiceLinks", True)
+    for c in (spec.get("containers") or []) + (spec.get("initContainers") or []):
+        if isinstance(c, dict):
+            _container(c)
+    for v in spec.get("volumes") or []:
+        for kind in ("configMap", "secret"):
+            if isinstance(v.get(kind), dict):
+                v[kind].setdefault("defaultMode", 420)
+
+
+def _workload(obj: dict, kind: str) -> None:
+    spec = obj.setdefault("spec", {})
+    template = spec.setdefault("template", {})
+    pod_spec(template.setdefault("spec", {}))
+    if kind in ("Deployment", "ReplicaSet"):
+        spec.setdefault("replicas", 1)
+    spec.setdefault("revisionHistoryLimit", 10)
+    if kind == "Deployment":
+        spec.setdefault("progressDeadlineSeconds", 600)
+        strategy = spec.setdefault("strategy", {"type": "RollingUpdate"})
+        if strategy.get("type", "RollingUpdate") == "RollingUpdate":
+            strategy.setdefault("type", "RollingUpdate")
+            strategy.setdefault("rollingUpdate", {}).setdefault("maxUnavailable", "25%")
+            strategy["rollingUpdate"].setdefault("maxSurge", "25%")
+    if kind == "DaemonSet":
+        strategy = spec.setdefault("updateStrategy", {"type": "RollingUpdate"})
+        if strategy.get("type") == "RollingUpdate":
+            strategy.setdefault("rollingUpdate", {"maxUnavailable": 1, "maxSurge": 0})
+
+
+def _service(obj: dict) -> None:
+    spec = obj.setdefault("spec", {})
+    spec.setdefault("type", "ClusterIP")
+    spec.setdefault("sessionAffinity", "None")
+    if spec["type"] == "ExternalName":
+        return
+    for p in spec.get("ports") or []:
+        p.setdefault("protocol", "TCP")
+        p.setdefault("targetPort", p.get("port"))
+    spec.setdefault("ipFamilies", ["IPv4"])
+    spec.setdefault("ipFamilyPolicy", "SingleStack")
+    spec.setdefault("internalTrafficPolicy", "Cluster")
+    if spec["type"] in ("NodePort", "LoadBalancer"):
+        spec.setdefault("externalTrafficPolicy", "Cluster")
+    if spec["type"] == "LoadBalancer":
+        spec.setdefault("allocateLoadBalancerNodePorts", True)
+
+
+def apply(kind: str, obj: dict) -> None:
+    """Fill in the defaults of a new or updated object of a built-in kind (in place)."""
+    if kind == "Pod":
+        pod_spec(obj.setdefault("spec", {}))
+        obj.setdefault("status", {"phase": "Pending", "qosClass": "BestEffort"})
+        obj["spec"].setdefault("serviceAccountName", "default")
+        obj["spec"].setdefault("serviceAccount", obj["spec"]["serviceAccountName"])
+        obj["spec"].setdefault("priority", 0)
+        obj["spec"].setdefault("preemptionPolicy", "PreemptLowerPriority")
+        obj["spec"].setdefault("tolerations", [
+            {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute",
+             "tolerationSeconds": 300},
+            {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute",
+             "tolerationSeconds": 300}])
+    elif kind in ("Deployment", "ReplicaSet", "DaemonSet"):
+        _workload(obj, kind)
+    elif kind == "Service":
+        _service(obj)
+    elif kind == "Secret":
+        obj.setdefault("type", "Opaque")
+    elif kind == "Namespace":
+        name = obj.get("metadata", {}).get("name", "")
+        obj["metadata"].setdefault("labels", {})["kubernetes.io/metadata.name"] = name
+        obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
+        obj.setdefault("status", {}).setdefault("phase", "Active")
+
+
+def allocate_service(obj: dict, existing: list[dict], old: dict | None = None) -> None:
+    """ClusterIP and node ports for a Service, kept across updates; conflicts are Invalid (422)."""
+    spec = obj.get("spec") or {}
+    name = obj.get("metadata", {}).get("name", "")
+    others = [s for s in existing if s.get("metadata", {}).get("uid") != obj.get("metadata", {}).get("uid")]
+    old_spec = (old or {}).get("spec") or {}
+    causes = []
+    if spec.get("type") != "ExternalName":
+        wanted = spec.get("clusterIP") or old_spec.get("clusterIP")
+        taken = {s.get("spec", {}).get("clusterIP") for s in others}
+        if wanted and wanted != "None":
+            try:
+                ip = ipaddress.ip_address(wanted)
+            except ValueError:
+                ip = None
+            if ip is None or ip not in SERVICE_CIDR:
+                causes.append(("spec.clusterIPs", "FieldValueInvalid", f'Invalid value: ["{wanted}"]: failed to '
+                               f"allocate IP {wanted}: the provided IP ({wanted}) is not in the valid range. The "
+                               f"range of valid IPs is {SERVICE_CIDR}"))
+            elif wanted in taken:
+                causes.append(("spec.clusterIPs", "FieldValueInvalid", f'Invalid value: ["{wanted}"]: failed to '
+                               f"allocate IP {wanted}: provided IP is already allocated"))
+        elif not wanted:
+            wanted = _free_ip(taken, name, obj.get("metadata", {}).get("namespace"))
+        spec["clusterIP"] = wanted
+        spec["clusterIPs"] = [wanted]
+    if spec.get("type") in ("NodePort", "LoadBalancer") and spec.get("allocateLoadBalancerNodePorts", True):
+        used = {p.get("nodePort") for s in others for p in s.get("spec", {}).get("ports") or []}
+        old_ports = {(p.get("port"), p.get("protocol")): p.get("nodePort") for p in old_spec.get("ports") or []}
+        for i, p in enumerate(spec.get("ports") or []):
+            port = p.get("nodePort") or old_ports.get((p.get("port"), p.get("protocol")))
+            if port:
+                if port not in NODE_PORTS:
+                    causes.append((f"spec.ports[{i}].nodePort", "FieldValueInvalid", f"Invalid value: {port}: "
+                                   "provided port is not in the valid range. The range of valid ports is 30000-32767"))
+                elif port in used:
+                    causes.append((f"spec.ports[{i}].nodePort", "FieldValueInvalid",
+                                   f"Invalid value: {port}: provided port is already allocated"))
+            else:
+                port = random.choice([n for n in NODE_PORTS if n not in used])
+            p["nodePort"] = port
+            used.add(port)
+        if spec.get("type") == "LoadBalancer" and spec.get("externalTrafficPolicy") == "Local" and \
+                not spec.get("healthCheckNodePort"):
+            spec["healthCheckNodePort"] = old_spec.get("healthCheckNodePort") or random.choice(
+                [n for n in NODE_PORTS if n not in used])
+    if causes:
+        raise invalid("Service", "", name, causes)
+
+
+def _free_ip(taken: set, name: str, namespace: str | None) -> str:
+    first = SERVICE_CIDR.network_address + 1
+    if name == "kubernetes" and namespace == "default" and str(first) not in taken:
+        return str(first)
+    size = SERVICE_CIDR.num_addresses
+    for _ in range(64):
+        candidate = str(SERVICE_CIDR.network_address + random.randrange(2, size - 1))
+        if candidate not in taken:
+            return candidate
+    for offset in range(2, size - 1):
+        candidate = str(SERVICE_CIDR.network_address + offset)
+        if candidate not in taken:
+            return candidate
+    raise invalid("Service", "", name, [("spec.clusterIPs", "FieldValueInvalid", "failed to allocate a serviceIP: "
+                                         "range is full")])
