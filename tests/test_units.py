@@ -143,3 +143,16 @@ def test_protobuf_configmap_round_trip():
                                      "metadata": {"name": "cfg", "namespace": "demo"}, "data": {"k": "v"}}
     with pytest.raises(protobuf.ProtobufError):
         protobuf.decode(protobuf.MAGIC + field(1, field(1, b"v1") + field(2, b"ConfigMap")) + field(2, field(9, b"x")))
+
+
+def test_pod_qos_and_defaults():
+    from kinns.apiserver import defaults
+
+    pod = {"spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]}}
+    defaults.apply("Pod", pod)
+    assert pod["status"] == {"phase": "Pending", "qosClass": "BestEffort"}
+    assert pod["spec"]["containers"][0]["imagePullPolicy"] == "IfNotPresent"
+    assert pod["spec"]["dnsPolicy"] == "ClusterFirst" and pod["spec"]["restartPolicy"] == "Always"
+    full = {"limits": {"cpu": "1", "memory": "1Gi"}}
+    assert defaults.qos_class({"containers": [{"resources": full}]}) == "Guaranteed"
+    assert defaults.qos_class({"containers": [{"resources": {"requests": {"cpu": "1"}}}]}) == "Burstable"

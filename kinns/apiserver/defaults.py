@@ -39,6 +39,21 @@ def _container(c: dict) -> None:
                 pr["httpGet"].setdefault("scheme", "HTTP")
 
 
+def qos_class(spec: dict) -> str:
+    """Guaranteed when every container's cpu and memory limits equal its requests, BestEffort when none
+    sets any, Burstable otherwise."""
+    containers = [c for c in (spec.get("containers") or []) + (spec.get("initContainers") or [])
+                  if isinstance(c, dict)]
+    resources = [c.get("resources") or {} for c in containers]
+    if not any(r.get("requests") or r.get("limits") for r in resources):
+        return "BestEffort"
+    for r in resources:
+        limits, requests = r.get("limits") or {}, r.get("requests") or limits
+        if any(not limits.get(k) or str(requests.get(k)) != str(limits[k]) for k in ("cpu", "memory")):
+            return "Burstable"
+    return "Guaranteed"
+
+
 def pod_spec(spec: dict) -> None:
     spec.setdefault("restartPolicy", "Always")
     spec.setdefault("terminationGracePeriodSeconds", 30)
@@ -97,7 +112,7 @@ def apply(kind: str, obj: dict) -> None:
     """Fill in the defaults of a new or updated object of a built-in kind (in place)."""
     if kind == "Pod":
         pod_spec(obj.setdefault("spec", {}))
-        obj.setdefault("status", {"phase": "Pending", "qosClass": "BestEffort"})
+        obj.setdefault("status", {"phase": "Pending", "qosClass": qos_class(obj["spec"])})
         obj["spec"].setdefault("serviceAccountName", "default")
         obj["spec"].setdefault("serviceAccount", obj["spec"]["serviceAccountName"])
         obj["spec"].setdefault("priority", 0)

@@ -162,6 +162,8 @@ class Objects:
         if "spec" in obj or r.plural in ("deployments", "replicasets", "daemonsets"):
             meta["generation"] = 1
         new = with_type(r, {**obj, "metadata": meta})
+        if "status" in r.subresources:  # status is the system's to write, through its own subresource
+            new.pop("status", None)
         self._default(r, new, None)
         validate(r, new)
         self._namespace_exists(r, namespace)
