@@ -68,14 +68,15 @@ def test_create_get_label_delete_with_kubectl(api):
     out = api("create", "--validate=false", "-f", "-", input=manifest).stdout
     assert out.splitlines() == [f"namespace/{ns} created", "configmap/settings created"]
     table = api("get", "cm", "-n", ns).stdout.splitlines()
-    assert table[0].split() == ["NAME", "DATA", "AGE"] and table[1].split()[:2] == ["settings", "1"]
+    assert table[0].split() == ["NAME", "DATA", "AGE"]
+    assert [r.split()[:2] for r in table[1:]] == [["kube-root-ca.crt", "1"], ["settings", "1"]]
     obj = json.loads(api("get", "cm", "settings", "-n", ns, "-o", "json").stdout)
     assert obj["data"] == {"color": "blue"} and obj["metadata"]["uid"] and obj["metadata"]["resourceVersion"]
     assert api("label", "cm", "settings", "-n", ns, "extra=yes").stdout.strip() == "configmap/settings labeled"
     assert api("annotate", "cm", "settings", "-n", ns, "note=hi").stdout.strip() == "configmap/settings annotated"
     assert api("get", "cm", "-n", ns, "-l", "extra=yes,tier in (front)", "-o", "name").stdout.strip() == \
         "configmap/settings"
-    assert api("get", "cm", "-n", ns, "-l", "extra!=yes", "-o", "name").stdout.strip() == ""
+    assert api("get", "cm", "-n", ns, "-l", "app,extra!=yes", "-o", "name").stdout.strip() == ""
     assert api("get", "cm", "-n", ns, "--field-selector", "metadata.name=settings", "-o", "name").stdout.strip() \
         == "configmap/settings"
     assert api("delete", "cm", "settings", "-n", ns).stdout.strip() == 'configmap "settings" deleted'
@@ -95,8 +96,9 @@ def test_errors_read_as_on_a_real_cluster_and_write_nothing(api):
               input=f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n  namespace: {ns}\n")
     assert 'The ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 ' \
         'subdomain must consist of' in bad.stderr
-    before = api("get", "cm", "-n", ns, "-o", "name").stdout
+    before = api("get", "cm", "settings", "-n", ns, "-o", "name").stdout
     assert before.strip() == "configmap/settings"
+    assert api("get", "cm", "Bad_Name", "-n", ns, check=False).returncode == 1
     unauth = subprocess.run(["curl", "-sk", f"https://{_server(api)}/api/v1/namespaces"],
                             capture_output=True, text=True)
     assert json.loads(unauth.stdout)["code"] == 401
@@ -109,7 +111,8 @@ def _server(api) -> str:
 def test_watch_sees_a_change(api):
     ns = unique("ns")
     api("create", "--validate=false", "-f", "-", input=MANIFEST.format(ns=ns).split("---\n")[0])
-    watcher = subprocess.Popen(["kubectl", "get", "cm", "-n", ns, "-w", "-o", "name"], stdout=subprocess.PIPE,
+    watcher = subprocess.Popen(["kubectl", "get", "cm", "-n", ns, "-l", "app=web", "-w", "-o", "name"],
+                               stdout=subprocess.PIPE,
                                text=True, env={**os.environ, "KUBECONFIG": str(api.state / "kubeconfig")})
     try:
         time.sleep(1.0)
@@ -299,7 +302,7 @@ def test_service_account_tokens_authenticate(api):
     server = _server(api)
     ok = subprocess.run(["curl", "-sk", "-H", f"Authorization: Bearer {token}",
                          f"https://{server}/api/v1/namespaces/{ns}/serviceaccounts"], capture_output=True, text=True)
-    assert [i["metadata"]["name"] for i in json.loads(ok.stdout)["items"]] == ["robot"]
+    assert [i["metadata"]["name"] for i in json.loads(ok.stdout)["items"]] == ["default", "robot"]
     forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
     bad = subprocess.run(["curl", "-sk", "-H", f"Authorization: Bearer {forged}", f"https://{server}/api"],
                          capture_output=True, text=True)

@@ -240,7 +240,7 @@ class Objects:
         keep = {k: old["metadata"][k] for k in ("uid", "creationTimestamp", "namespace", "name", "generation",
                                                 "deletionTimestamp", "managedFields") if k in old["metadata"]}
         if subresource == "status":
-            new = {**old, "status": obj.get("status", {})}
+            new = {**old, "metadata": dict(old["metadata"]), "status": obj.get("status", {})}
         else:
             new = with_type(r, {**obj, "metadata": {**(obj.get("metadata") or {}), **keep}})
             if "status" in r.subresources:
@@ -329,6 +329,17 @@ class Objects:
         if dry_run:
             return old
         rv = int(old["metadata"]["resourceVersion"])
+        if r.plural == "pods" and not r.group and old.get("spec", {}).get("nodeName"):
+            grace = options.get("gracePeriodSeconds")
+            grace = old["spec"].get("terminationGracePeriodSeconds", 30) if grace is None else int(grace)
+            if grace > 0 and not old["metadata"].get("deletionTimestamp"):
+                # graceful: the kubelet stops the containers, then deletes with grace 0
+                when = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=grace))
+                marked = {**old, "metadata": {**old["metadata"], "deletionGracePeriodSeconds": grace,
+                                              "deletionTimestamp": when.strftime("%Y-%m-%dT%H:%M:%SZ")}}
+                return self.store.update(r.key(namespace, name), marked, rv)
+            if grace > 0:
+                return old
         if old["metadata"].get("finalizers"):
             if old["metadata"].get("deletionTimestamp"):
                 return old

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from ..store import Gone, Store
 from . import openapi, tables
+from . import patch as patches
 from .schema import protobuf
 from .auth import Authenticator
 from .errors import APIError, bad_request, gone, invalid, method_not_allowed, not_found, unauthorized
@@ -36,6 +37,17 @@ def _warn(response: web.Response, warnings: list[str]) -> web.Response:
     return response
 
 
+def _scale_of(obj: dict) -> dict:
+    meta = obj["metadata"]
+    selector = ",".join(f"{k}={v}" for k, v in
+                        ((obj.get("spec", {}).get("selector") or {}).get("matchLabels") or {}).items())
+    return {"kind": "Scale", "apiVersion": "autoscaling/v1",
+            "metadata": {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
+                         if k in meta},
+            "spec": {"replicas": obj.get("spec", {}).get("replicas", 0)},
+            "status": {"replicas": obj.get("status", {}).get("replicas", 0), "selector": selector}}
+
+
 def _agent(request: web.Request) -> str:
     """The field manager of a request without one: its user agent's program name, as kube-apiserver does."""
     return request.headers.get("User-Agent", "unknown").split("/", 1)[0] or "unknown"
@@ -47,7 +59,7 @@ def _wants_table(request: web.Request) -> bool:
 
 class APIServer:
     def __init__(self, store: Store, address: str, pki: Path) -> None:
-        self.store, self.address = store, address
+        self.store, self.address, self.pki = store, address, pki
         self.auth = Authenticator(pki)
         self.registry = Registry()
         self.objects = Objects(store, self.registry)
@@ -60,7 +72,13 @@ class APIServer:
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._errors], client_max_size=8 << 20)
         app.router.add_route("*", "/{tail:.*}", self.dispatch)
+        app.on_startup.append(self._start_controllers)
         return app
+
+    async def _start_controllers(self, app: web.Application) -> None:
+        from .. import controllers
+
+        app["controllers"] = controllers.start(self.objects, self.address, (self.pki / "ca.crt").read_text())
 
     @web.middleware
     async def _errors(self, request: web.Request, handler) -> web.StreamResponse:
@@ -145,6 +163,8 @@ class APIServer:
         q = request.query
         dry_run = q.get("dryRun") == "All"
         method = request.method
+        if sub == "scale":
+            return await self._scale(request, r, namespace, name)
         if method == "GET" and not name:
             if q.get("watch") in ("1", "true"):
                 return await self._watch(request, r, namespace)
@@ -189,6 +209,27 @@ class APIServer:
             return _json({"kind": f"{r.kind}List", "apiVersion": r.group_version, "metadata": meta,
                           "items": deleted})
         raise method_not_allowed("the server does not allow this method on the requested resource")
+
+    async def _scale(self, request: web.Request, r: Resource, namespace: str | None, name: str) -> web.Response:
+        """The scale subresource (autoscaling/v1 Scale) of deployments and replicasets."""
+        obj = self.objects.get(r, namespace, name)
+        if request.method in ("PUT", "PATCH"):
+            body = await self._body(request)
+            current = _scale_of(obj)
+            if request.method == "PATCH":
+                kind = request.headers.get("Content-Type", "").split(";")[0]
+                current = patches.json_patch(current, body) if kind == "application/json-patch+json" else \
+                    patches.merge_patch(current, body)
+            else:
+                current = body
+            replicas = (current.get("spec") or {}).get("replicas")
+            if not isinstance(replicas, int) or replicas < 0:
+                raise invalid("Scale", "autoscaling", name, [("spec.replicas", "FieldValueInvalid",
+                                                              f"Invalid value: {replicas}: must be greater than or "
+                                                              "equal to 0")])
+            obj = self.objects.update(r, namespace, name, {**obj, "spec": {**obj["spec"], "replicas": replicas}},
+                                      "", WriteOptions(manager=_agent(request)))
+        return _json(_scale_of(obj))
 
     def _token(self, r: Resource, namespace: str | None, name: str, request: dict) -> dict:
         """serviceaccounts/token: a TokenRequest answered with a signed token."""

@@ -1,0 +1,18 @@
+"""kube-controller-manager and kube-scheduler, run inside the API server process (as k3s does)."""
+
+import asyncio
+
+from ..apiserver.handlers import Objects
+from .cluster import GarbageCollector, NodeIPAMController, ServiceAccountController, bootstrap
+from .endpoints import EndpointsController
+from .scheduler import Scheduler
+from .workloads import DeploymentController, ReplicaSetController
+
+
+def start(objects: Objects, address: str, ca_pem: str) -> list[asyncio.Task]:
+    """Start every controller as a task of the running event loop."""
+    bootstrap(objects, address)
+    controllers = [Scheduler(objects), ServiceAccountController(objects, ca_pem), NodeIPAMController(objects),
+                   ReplicaSetController(objects), DeploymentController(objects), EndpointsController(objects),
+                   GarbageCollector(objects)]
+    return [asyncio.create_task(c.run(), name=c.name) for c in controllers]
