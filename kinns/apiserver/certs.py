@@ -82,6 +82,12 @@ def create_pki(pki: Path, server_names: list[str]) -> None:
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
 
 
+def client_certificate(pki: Path, dest: Path, user: str, group: str) -> None:
+    """A client certificate signed by the cluster CA (dest.crt, dest.key), e.g. a node's kubelet's."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    _write(dest, *_issue(_load(pki / "ca"), _name(user, group), client=True))
+
+
 def kubeconfig(pki: Path, server: str, context: str) -> dict:
     """A kubeconfig with the admin credentials, as `kind get kubeconfig` prints one."""
     import base64

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..cni.install import install_node
 from ..kernel import netns, rootfs
 from ..node import overlay
-from . import controlplane
+from . import controlplane, nodeagents
 from .node import Node, create_rootfs, node_names
 
 STATE_ROOT = Path("/run/kinns")
@@ -161,6 +161,13 @@ class Cluster:
         self.sync_routes()
         controlplane.start(self.node("controlplane"), self.state_dir, self.name)
         controlplane.merge_context(self.state_dir, self.name)
+        self._start_agents()
+
+    def _start_agents(self) -> None:
+        pki = self.node("controlplane").file(controlplane.PKI)
+        for node in self.nodes:
+            if not nodeagents.running(node, self.state_dir):
+                nodeagents.start(node, self.name, self.state_dir, pki)
 
     def sync_routes(self) -> None:
         peers = [n.peer() for n in self.nodes]
@@ -169,18 +176,23 @@ class Cluster:
             overlay.masquerade(node.netns, CLUSTER_CIDR, f"kinns {self.name}: pod traffic leaving the pod network")
 
     def stop(self) -> None:
-        """Stop the control-plane processes; the store, the network and the pods stay."""
+        """Stop the kubelets and the control plane; the store, the network and the pods stay."""
+        for node in self.nodes:
+            nodeagents.stop(node, self.state_dir)
         controlplane.stop(self.state_dir)
 
     def start(self) -> None:
         """Start the control plane of a stopped cluster (a running one is left as it is)."""
         if not controlplane.running(self.state_dir):
             controlplane.start(self.node("controlplane"), self.state_dir, self.name)
+        self._start_agents()
 
     def down(self) -> None:
         """Remove every netns, link and file of this cluster; nothing else."""
         from ..node.kubelet.sandbox import remove_all_pods
 
+        for node in self.nodes:
+            nodeagents.stop(node, self.state_dir)
         controlplane.stop(self.state_dir)
         controlplane.remove_context(self.name)
         remove_all_pods(self)

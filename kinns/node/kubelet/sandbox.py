@@ -42,6 +42,7 @@ class PodSpec:
     namespace: str = "default"
     host_network: bool = False
     network: bool = True
+    uid: str = ""  # the API object's, when the kubelet made the sandbox
 
 
 class SandboxError(Exception):
@@ -121,19 +122,49 @@ def _start(pod_dir: Path, record: dict, spec: PodSpec, node, container: Containe
            "HOSTNAME": spec.name, "POD_NAME": spec.name, "NAMESPACE": spec.namespace, "POD_NAMESPACE":
            spec.namespace, "NODE_NAME": node.name, "POD_IP": record["ip"], "KINNS_POD_DIR": str(pod_dir),
            "PYTHONPATH": str(Path(__file__).resolve().parents[3]), **container.env}
-    log = open(pod_dir / f"{container.name}.log", "ab")
+    log_path = pod_dir / f"{container.name}.log"
+    log = open(log_path, "ab")
     with log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "kinns.node.kubelet.launch", str(pod_dir), netns.path(record["netns"]),
              spec.name, "--", *argv],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env, cwd="/",
             start_new_session=True)
+    _CHILDREN[proc.pid] = proc  # held, so nothing reaps it before exit_code() reads its status
     return proc.pid
+
+
+_CHILDREN: dict[int, subprocess.Popen] = {}
+
+
+def exit_code(pid: int) -> int | None:
+    """None while the container process runs; its exit code once it ended (-1 if it was adopted
+    from an earlier kubelet, whose child it was, so its status is not ours to read)."""
+    proc = _CHILDREN.get(pid)
+    if proc is not None:
+        code = proc.poll()
+        if code is not None:
+            del _CHILDREN[pid]
+        return code
+    return None if process.alive(pid) else -1
 
 
 def _stop(record: dict, grace: float = 2.0) -> None:
     """End the pod's process groups (each launcher leads its own): TERM, then KILL after `grace`."""
     process.terminate_groups(list(record.get("pids", {}).values()), grace)
+
+
+def restart(cluster, namespace: str, name: str, container: str) -> int:
+    """Start a container's process again (the kubelet's restartPolicy); returns its new pid."""
+    pod_dir = _pod_dir(cluster, namespace, name)
+    record = get(cluster, namespace, name)
+    spec = record["spec"]
+    pod = PodSpec(**{**spec, "containers": [Container(**c) for c in spec["containers"]]})
+    c = next(c for c in pod.containers if c.name == container)
+    record["pids"][container] = _start(pod_dir, record, pod, cluster.node(record["node"]), c,
+                                       images.argv(c.image, c.command, c.args))
+    _save(pod_dir, record)
+    return record["pids"][container]
 
 
 def _detach(node, record: dict) -> None:

@@ -31,7 +31,7 @@ IMAGES: dict[str, Image] = {
     "echo": Image(_module("echo"), ()),
     "echo-basic": Image(_module("echo"), ()),
     "agnhost": Image(_module("agnhost"), ("pause",)),
-    "pause": Image(("sleep", "infinity"), ()),
+    "pause": Image(_module("agnhost"), ("pause",)),  # like the real pause: ends on SIGTERM
     "nginx": Image(_module("nginx"), ()),
     "busybox": SHELL,
     "alpine": Image((), ("/bin/sh",)),

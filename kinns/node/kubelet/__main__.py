@@ -1,0 +1,32 @@
+"""Run a node's kubelet: `python -m kinns.node.kubelet --cluster NAME --node NAME` (inside the node's netns)."""
+
+import argparse
+import asyncio
+import logging
+
+from ...cluster import Cluster
+from .agent import Kubelet, write_config
+from .client import Client
+
+PKI = "/var/lib/kubelet/pki"
+
+
+async def main(opts: argparse.Namespace) -> None:
+    cluster = Cluster.load(opts.cluster)
+    node = cluster.node(opts.node)
+    write_config(node)
+    server = f"https://{cluster.node('controlplane').ip}:6443"
+    client = Client(server, node.file("/etc/kubernetes/pki/ca.crt"), node.file(f"{PKI}/kubelet-client.crt"),
+                    node.file(f"{PKI}/kubelet-client.key"), "kubelet")
+    try:
+        await Kubelet(cluster, opts.node, client).run()
+    finally:
+        await client.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(prog="kinns-kubelet")
+    parser.add_argument("--cluster", required=True)
+    parser.add_argument("--node", required=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    asyncio.run(main(parser.parse_args()))

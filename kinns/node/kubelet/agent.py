@@ -1,0 +1,339 @@
+"""The kubelet: registers its node, runs the pods bound to it and reports their status.
+
+One reconcile loop: the pods the API binds to this node are the desired
+state, the sandboxes on disk the actual one; each pod is synced when it
+changes, and every second the containers are checked (restarted per
+restartPolicy, with a back-off, their restart counts kept). After a restart the
+kubelet adopts the sandboxes it finds instead of making new ones, and removes
+those whose pod is gone.
+"""
+
+import asyncio
+import datetime
+import logging
+import os
+import platform
+from pathlib import Path
+
+from ...cluster import Cluster
+from ...cni.runtime import CNIFailure
+from . import sandbox
+from .client import APIError, Client
+from ..workloads.images import UnsupportedImage
+
+HEARTBEAT = 10.0
+VERSION = "v1.32.0"
+log = logging.getLogger("kinns.kubelet")
+
+
+def now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _pod_path(pod: dict, sub: str = "") -> str:
+    meta = pod["metadata"]
+    return f"/api/v1/namespaces/{meta['namespace']}/pods/{meta['name']}" + (f"/{sub}" if sub else "")
+
+
+class ContainerState:
+    def __init__(self, started: str) -> None:
+        self.started, self.restarts, self.last_exit = started, 0, None
+        self.waiting: tuple[str, str] | None = None  # (reason, message)
+        self.retry_at = 0.0
+
+
+class Kubelet:
+    def __init__(self, cluster: Cluster, node_name: str, client: Client) -> None:
+        self.cluster, self.node = cluster, cluster.node(node_name)
+        self.client = client
+        self.pods: dict[str, dict] = {}  # uid -> API object
+        self.containers: dict[str, dict[str, ContainerState]] = {}  # uid -> name -> state
+        self.problems: dict[str, tuple[str, str]] = {}  # uid -> (reason, message) when it cannot run
+        self.locks: dict[str, asyncio.Lock] = {}
+        self.stopping: set[tuple[str, str]] = set()  # (namespace, name) of sandboxes being removed
+
+    # node
+
+    def node_object(self) -> dict:
+        labels = {"kubernetes.io/hostname": self.node.name, "kubernetes.io/os": "linux",
+                  "kubernetes.io/arch": "amd64", "beta.kubernetes.io/os": "linux", "beta.kubernetes.io/arch": "amd64"}
+        spec: dict = {"podCIDR": self.node.pod_cidr, "podCIDRs": [self.node.pod_cidr]}
+        if self.node.name == "controlplane":
+            labels.update({"node-role.kubernetes.io/control-plane": "",
+                           "node.kubernetes.io/exclude-from-external-load-balancers": ""})
+            spec["taints"] = [{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]
+        return {"apiVersion": "v1", "kind": "Node", "metadata": {"name": self.node.name, "labels": labels,
+                "annotations": {"node.alpha.kubernetes.io/ttl": "0",
+                                "kubeadm.alpha.kubernetes.io/cri-socket": "unix:///run/kinns/kinns.sock"}},
+                "spec": spec}
+
+    def node_status(self, created: str) -> dict:
+        stamp = now()
+        cond = [("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+                ("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+                ("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+                ("Ready", "True", "KubeletReady", "kubelet is posting ready status")]
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 1024
+        capacity = {"cpu": str(os.cpu_count()), "memory": f"{memory}Ki", "pods": "110", "ephemeral-storage": "0"}
+        return {"conditions": [{"type": t, "status": s, "reason": r, "message": m, "lastHeartbeatTime": stamp,
+                                "lastTransitionTime": created} for t, s, r, m in cond],
+                "addresses": [{"type": "InternalIP", "address": self.node.ip},
+                              {"type": "Hostname", "address": self.node.name}],
+                "capacity": capacity, "allocatable": capacity,
+                "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
+                "nodeInfo": {"machineID": "", "systemUUID": "", "bootID": "", "kernelVersion": platform.release(),
+                             "osImage": "kinns (Debian GNU/Linux 12)", "containerRuntimeVersion": "kinns://0.1.0",
+                             "kubeletVersion": VERSION, "kubeProxyVersion": VERSION, "operatingSystem": "linux",
+                             "architecture": "amd64"}}
+
+    async def register(self) -> None:
+        path = f"/api/v1/nodes/{self.node.name}"
+        node = await self.client.get(path)
+        if node is None:
+            node = await self.client.request("POST", "/api/v1/nodes", self.node_object())
+        self.registered_at = node["metadata"]["creationTimestamp"]
+        await self.heartbeat()
+
+    async def heartbeat(self) -> None:
+        path = f"/api/v1/nodes/{self.node.name}/status"
+        await self.client.request("PATCH", path, {"status": self.node_status(self.registered_at)},
+                                  content_type="application/merge-patch+json")
+
+    # pods
+
+    async def run(self) -> None:
+        await self.register()
+        log.info("node %s registered; watching its pods", self.node.name)
+        tasks = [asyncio.create_task(self.watch_pods()), asyncio.create_task(self.supervise()),
+                 asyncio.create_task(self.beat())]
+        await asyncio.gather(*tasks)
+
+    async def beat(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT)
+            try:
+                await self.heartbeat()
+            except Exception:  # noqa: BLE001
+                log.exception("heartbeat failed")
+
+    async def watch_pods(self) -> None:
+        selector = {"fieldSelector": f"spec.nodeName={self.node.name}"}
+        while True:
+            try:
+                listing = await self.client.request("GET", "/api/v1/pods", query=selector)
+                seen = {p["metadata"]["uid"]: p for p in listing["items"]}
+                for uid in set(self.pods) - set(seen):
+                    self.pods.pop(uid, None)
+                self.pods.update(seen)
+                self.cleanup_orphans()
+                for uid in list(self.pods):
+                    asyncio.create_task(self.sync(uid))
+                query = {**selector, "resourceVersion": listing["metadata"]["resourceVersion"]}
+                async for event in self.client.watch("/api/v1/pods", query):
+                    obj = event["object"]
+                    if event["type"] == "BOOKMARK":
+                        continue
+                    if event["type"] == "ERROR":
+                        break
+                    uid = obj["metadata"]["uid"]
+                    if event["type"] == "DELETED":
+                        self.pods.pop(uid, None)
+                    else:
+                        self.pods[uid] = obj
+                    asyncio.create_task(self.sync(uid, obj if event["type"] == "DELETED" else None))
+            except Exception:  # noqa: BLE001 (reconnect and relist)
+                log.exception("pod watch failed; relisting")
+                await asyncio.sleep(1)
+
+    def cleanup_orphans(self) -> None:
+        """Sandboxes on this node whose pod no longer exists in the API."""
+        live = {p["metadata"]["uid"] for p in self.pods.values()}
+        for entry in sandbox.list_pods(self.cluster):
+            if entry["node"] != self.node.name:
+                continue
+            record = sandbox.get(self.cluster, entry["namespace"], entry["name"])
+            if record["spec"].get("uid") and record["spec"]["uid"] not in live:
+                asyncio.create_task(self._remove(entry["namespace"], entry["name"], 0))
+
+    async def _remove(self, namespace: str, name: str, grace: float) -> None:
+        self.stopping.add((namespace, name))
+        try:
+            await asyncio.to_thread(sandbox.delete, self.cluster, namespace, name, grace)
+        except sandbox.SandboxError:
+            pass
+        finally:
+            self.stopping.discard((namespace, name))
+
+    async def sync(self, uid: str, gone: dict | None = None) -> None:
+        lock = self.locks.setdefault(uid, asyncio.Lock())
+        async with lock:
+            pod = self.pods.get(uid)
+            if pod is None:
+                if gone is not None:
+                    await self._remove(gone["metadata"]["namespace"], gone["metadata"]["name"], 0)
+                self.containers.pop(uid, None)
+                return
+            meta = pod["metadata"]
+            record = self._record(pod)
+            if meta.get("deletionTimestamp"):
+                if record is not None:
+                    await self._remove(meta["namespace"], meta["name"],
+                                       float(meta.get("deletionGracePeriodSeconds") or 0))
+                self.containers.pop(uid, None)
+                try:
+                    await self.client.request("DELETE", _pod_path(pod), {"kind": "DeleteOptions", "apiVersion": "v1",
+                                                                         "gracePeriodSeconds": 0})
+                except APIError as err:
+                    if err.status != 404:
+                        raise
+                return
+            if record is None and uid not in self.problems:
+                await self._start(pod)
+            await self.report(uid)
+
+    def _record(self, pod: dict) -> dict | None:
+        try:
+            record = sandbox.get(self.cluster, pod["metadata"]["namespace"], pod["metadata"]["name"])
+        except sandbox.SandboxError:
+            return None
+        return record if record["spec"].get("uid") == pod["metadata"]["uid"] else None
+
+    async def _start(self, pod: dict) -> None:
+        meta, spec = pod["metadata"], pod.get("spec", {})
+        containers = [sandbox.Container(
+            name=c["name"], image=c.get("image", ""), command=c.get("command"), args=c.get("args"),
+            env={e["name"]: e.get("value", "") for e in c.get("env") or [] if "valueFrom" not in e},
+            ports=c.get("ports") or []) for c in spec.get("containers") or []]
+        wanted = sandbox.PodSpec(name=meta["name"], namespace=meta["namespace"], node=self.node.name,
+                                 containers=containers, host_network=bool(spec.get("hostNetwork")), uid=meta["uid"])
+        try:
+            old = sandbox.get(self.cluster, meta["namespace"], meta["name"])
+            if old["spec"].get("uid") != meta["uid"]:  # a previous pod of the same name
+                await self._remove(meta["namespace"], meta["name"], 0)
+        except sandbox.SandboxError:
+            pass
+        try:
+            await asyncio.to_thread(sandbox.create, self.cluster, wanted)
+        except UnsupportedImage as err:
+            self.problems[meta["uid"]] = ("ErrImageNeverPull", str(err))
+            return
+        except (CNIFailure, sandbox.SandboxError) as err:
+            self.problems[meta["uid"]] = ("ContainerCreating", f"Failed to create pod sandbox: {err}")
+            asyncio.get_running_loop().call_later(5, self._retry, meta["uid"])
+            return
+        self.containers[meta["uid"]] = {c.name: ContainerState(now()) for c in containers}
+
+    def _retry(self, uid: str) -> None:
+        self.problems.pop(uid, None)
+        asyncio.create_task(self.sync(uid))
+
+    async def supervise(self) -> None:
+        """Every second: restart ended containers as restartPolicy says, and report changes."""
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(1)
+            for uid, pod in list(self.pods.items()):
+                record = self._record(pod)
+                key = (pod["metadata"]["namespace"], pod["metadata"]["name"])
+                if record is None or pod["metadata"].get("deletionTimestamp") or key in self.stopping:
+                    continue
+                states = self.containers.setdefault(uid, {n: ContainerState(now()) for n in record["pids"]})
+                policy = pod.get("spec", {}).get("restartPolicy", "Always")
+                changed = False
+                for name, pid in record["pids"].items():
+                    state = states.setdefault(name, ContainerState(now()))
+                    code = sandbox.exit_code(pid)
+                    if code is None:
+                        continue
+                    if state.waiting is None:
+                        state.last_exit = {"exitCode": max(code, 0), "reason": "Completed" if code == 0 else "Error",
+                                           "startedAt": state.started, "finishedAt": now()}
+                        delay = 0 if state.restarts == 0 else min(10 * 2 ** (state.restarts - 1), 300)
+                        state.retry_at = loop.time() + delay
+                        state.waiting = ("CrashLoopBackOff", f"back-off {delay}s restarting failed container={name} "
+                                         f"pod={pod['metadata']['name']}")
+                        changed = True
+                    restart = policy == "Always" or (policy == "OnFailure" and code != 0)
+                    if restart and loop.time() >= state.retry_at:
+                        await asyncio.to_thread(sandbox.restart, self.cluster, pod["metadata"]["namespace"],
+                                                pod["metadata"]["name"], name)
+                        state.restarts += 1
+                        state.started, state.waiting = now(), None
+                        changed = True
+                if changed:
+                    asyncio.create_task(self.report(uid))
+
+    async def report(self, uid: str) -> None:
+        pod = self.pods.get(uid)
+        if pod is None:
+            return
+        status = self.status_of(pod)
+        current = pod.get("status", {})
+        if all(current.get(k) == v for k, v in status.items() if k != "conditions") and \
+                [(c["type"], c["status"]) for c in current.get("conditions") or []] == \
+                [(c["type"], c["status"]) for c in status["conditions"]]:
+            return
+        try:
+            updated = await self.client.request("PATCH", _pod_path(pod, "status"), {"status": status},
+                                                content_type="application/merge-patch+json")
+            if uid in self.pods:
+                self.pods[uid] = updated
+        except APIError as err:
+            if err.status not in (404, 409):
+                raise
+
+    def status_of(self, pod: dict) -> dict:
+        uid = pod["metadata"]["uid"]
+        spec, old = pod.get("spec", {}), pod.get("status", {})
+        record = self._record(pod)
+        states = self.containers.get(uid, {})
+        problem = self.problems.get(uid)
+        statuses, all_ready = [], bool(spec.get("containers"))
+        for c in spec.get("containers") or []:
+            state = states.get(c["name"])
+            entry = {"name": c["name"], "image": c.get("image", ""), "imageID": f"kinns://{c.get('image', '')}",
+                     "restartCount": state.restarts if state else 0}
+            if problem or record is None or state is None:
+                reason, message = problem or ("ContainerCreating", "")
+                entry.update({"ready": False, "started": False,
+                              "state": {"waiting": {"reason": reason, **({"message": message} if message else {})}}})
+                all_ready = False
+            elif state.waiting:
+                entry.update({"ready": False, "started": False, "containerID": f"kinns://{record['id'][:12]}-{c['name']}",
+                              "state": {"waiting": {"reason": state.waiting[0], "message": state.waiting[1]}}})
+                all_ready = False
+            else:
+                entry.update({"ready": True, "started": True,
+                              "containerID": f"kinns://{record['id'][:12]}-{c['name']}",
+                              "state": {"running": {"startedAt": state.started}}})
+            if state and state.last_exit:
+                entry["lastState"] = {"terminated": state.last_exit}
+            statuses.append(entry)
+        stamp = now()
+        running = record is not None and not problem
+        conditions = [("PodReadyToStartContainers", running), ("Initialized", True), ("Ready", all_ready),
+                      ("ContainersReady", all_ready), ("PodScheduled", True)]
+        before = {c["type"]: c for c in old.get("conditions") or []}
+        status = {"phase": "Running" if running else "Pending", "hostIP": self.node.ip,
+                  "hostIPs": [{"ip": self.node.ip}], "startTime": old.get("startTime") or stamp,
+                  "qosClass": old.get("qosClass", "BestEffort"), "containerStatuses": statuses,
+                  "conditions": [{"type": t, "status": "True" if ok else "False", "lastProbeTime": None,
+                                  "lastTransitionTime": before.get(t, {}).get("lastTransitionTime", stamp)
+                                  if before.get(t, {}).get("status") == ("True" if ok else "False") else stamp}
+                                 for t, ok in conditions]}
+        if record is not None and record.get("ip"):
+            status["podIP"] = record["ip"]
+            status["podIPs"] = [{"ip": record["ip"]}]
+        return status
+
+
+def write_config(node, cluster_dns: str = "10.96.0.10") -> None:
+    """/var/lib/kubelet/config.yaml on the node, as kubeadm writes it."""
+    path: Path = node.file("/var/lib/kubelet/config.yaml")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n"
+        "authentication:\n  x509:\n    clientCAFile: /etc/kubernetes/pki/ca.crt\n"
+        f"cgroupDriver: systemd\nclusterDNS:\n- {cluster_dns}\nclusterDomain: cluster.local\n"
+        "healthzBindAddress: 127.0.0.1\nhealthzPort: 10248\nport: 10250\n"
+        "resolvConf: /etc/resolv.conf\nstaticPodPath: /etc/kubernetes/manifests\n")

@@ -1,0 +1,149 @@
+"""Controllers and kubelets: workloads created with kubectl really run on the nodes."""
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import unique
+from test_cluster import kinns
+
+pytestmark = pytest.mark.kernel
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    name = unique()
+    kinns("up", "--name", name)
+    env = {**os.environ, "KUBECONFIG": f"/run/kinns/{name}/kubeconfig"}
+
+    def kubectl(*args: str, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
+        proc = subprocess.run(["kubectl", *args], input=input, capture_output=True, text=True, env=env, timeout=90)
+        if check and proc.returncode:
+            raise AssertionError(f"kubectl {' '.join(args)}:\n{proc.stdout}\n{proc.stderr}")
+        return proc
+
+    kubectl.name = name
+    wait(lambda: kubectl("get", "nodes", "-o", "jsonpath={.items[*].status.conditions[-1].type}").stdout
+         .split() == ["Ready"] * 3)
+    yield kubectl
+    kinns("down", "--name", name)
+
+
+def wait(predicate, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting")
+        time.sleep(0.2)
+
+
+def pods(kubectl, selector: str) -> list[dict]:
+    return json.loads(kubectl("get", "pods", "-l", selector, "-o", "json").stdout)["items"]
+
+
+def pod_netns(name: str) -> list[str]:
+    return [n for n in os.listdir("/run/netns") if n.startswith(f"{name}-pod-")]
+
+
+def test_nodes_register_like_kubeadm_nodes(cluster):
+    rows = [r.split() for r in cluster("get", "nodes", "-o", "wide").stdout.splitlines()]
+    assert rows[0][:6] == ["NAME", "STATUS", "ROLES", "AGE", "VERSION", "INTERNAL-IP"]
+    assert [(r[0], r[1], r[2]) for r in rows[1:]] == [("controlplane", "Ready", "control-plane"),
+                                                       ("node01", "Ready", "<none>"), ("node02", "Ready", "<none>")]
+    node = json.loads(cluster("get", "node", "node01", "-o", "json").stdout)
+    assert node["spec"]["podCIDR"] == "10.244.1.0/24"
+    assert "PodCIDR:                      10.244.1.0/24" in cluster("describe", "node", "node01").stdout
+    config = Path(f"/run/kinns/{cluster.name}/nodes/node01/upper/var/lib/kubelet/config.yaml").read_text()
+    assert "clusterDNS:\n- 10.96.0.10" in config and "clusterDomain: cluster.local" in config
+
+
+def test_a_deployment_runs_spreads_and_pods_talk_across_nodes(cluster):
+    cluster("create", "deployment", "web", "--image=kinns/echo", "--replicas=3", "--port=8080")
+    cluster("rollout", "status", "deployment/web", "--timeout=60s")
+    running = pods(cluster, "app=web")
+    assert {p["status"]["phase"] for p in running} == {"Running"}
+    assert {p["spec"]["nodeName"] for p in running} == {"node01", "node02"}  # control plane is tainted
+    assert all(p["status"]["podIP"].startswith(f"10.244.{p['spec']['nodeName'][-1]}.") for p in running)
+    table = cluster("get", "pods", "-o", "wide").stdout.splitlines()
+    assert table[0].split()[:7] == ["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE"]
+    client = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "client"},
+              "spec": {"nodeName": "node01", "containers": [{"name": "c", "image": "busybox",
+                                                             "command": ["sleep", "3600"]}]}}
+    cluster("apply", "-f", "-", input=json.dumps(client))
+    cluster("wait", "--for=condition=Ready", "pod/client", "--timeout=30s")
+    client_ip = cluster("get", "pod", "client", "-o", "jsonpath={.status.podIP}").stdout
+    target = next(p for p in running if p["spec"]["nodeName"] == "node02")
+    out = kinns("pod", "exec", "--name", cluster.name, "client", "--", "curl", "-s", "--max-time", "5",
+                f"http://{target['status']['podIP']}:8080/hi").stdout
+    reply = json.loads(out)
+    assert reply["clientIP"] == client_ip and reply["pod"] == target["metadata"]["name"]
+    cluster("expose", "deployment", "web", "--port=80", "--target-port=8080")
+    wait(lambda: len(cluster("get", "endpoints", "web", "-o", "jsonpath={.subsets[0].addresses[*].ip}")
+                     .stdout.split()) == 3)
+    slices = json.loads(cluster("get", "endpointslices", "-l", "kubernetes.io/service-name=web", "-o",
+                                "json").stdout)["items"]
+    assert sorted(e["addresses"][0] for e in slices[0]["endpoints"]) == \
+        sorted(p["status"]["podIP"] for p in running)
+
+
+def test_scale_and_delete_free_every_ip_and_netns(cluster):
+    before = len(pod_netns(cluster.name))
+    cluster("create", "deployment", "many", "--image=registry.k8s.io/pause:3.10", "--replicas=6")
+    cluster("rollout", "status", "deployment/many", "--timeout=60s")
+    assert len(pod_netns(cluster.name)) == before + 6
+    cluster("scale", "deployment", "many", "--replicas=2")
+    wait(lambda: len(pods(cluster, "app=many")) == 2 and len(pod_netns(cluster.name)) == before + 2)
+    cluster("delete", "deployment", "many")
+    wait(lambda: not pods(cluster, "app=many") and len(pod_netns(cluster.name)) == before)
+    used = [f for n in ("node01", "node02") for f in
+            os.listdir(f"/run/kinns/{cluster.name}/nodes/{n}/upper/var/lib/cni/networks/kinns") if f[0].isdigit()]
+    live = [p["status"].get("podIP") for p in json.loads(cluster("get", "pods", "-o", "json").stdout)["items"]]
+    assert sorted(used) == sorted(ip for ip in live if ip)
+
+
+def test_a_killed_container_is_restarted_and_counted(cluster):
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "crashy"},
+           "spec": {"containers": [{"name": "c", "image": "busybox", "command": ["sleep", "3600"]}]}}
+    cluster("apply", "-f", "-", input=json.dumps(pod))
+    cluster("wait", "--for=condition=Ready", "pod/crashy", "--timeout=30s")
+    record = json.loads(Path(f"/run/kinns/{cluster.name}/pods/default_crashy/pod.json").read_text())
+    launcher = record["pids"]["c"]
+    main = int(Path(f"/proc/{launcher}/task/{launcher}/children").read_text().split()[0])
+    os.kill(main, signal.SIGKILL)  # the container's main process, killed from its node
+    wait(lambda: cluster("get", "pod", "crashy", "-o", "jsonpath={.status.containerStatuses[0].restartCount}")
+         .stdout == "1")
+    cluster("wait", "--for=condition=Ready", "pod/crashy", "--timeout=30s")
+    row = cluster("get", "pod", "crashy").stdout.splitlines()[1].split()
+    assert row[1:4] == ["1/1", "Running", "1"] or row[1:3] == ["1/1", "Running"]
+
+
+def test_an_unsupported_image_is_a_clear_waiting_reason(cluster):
+    cluster("run", "db", "--image=mysql:8")
+    wait(lambda: cluster("get", "pod", "db", "-o", "jsonpath={.status.containerStatuses[0].state.waiting.reason}")
+         .stdout == "ErrImageNeverPull")
+    message = cluster("get", "pod", "db", "-o", "jsonpath={.status.containerStatuses[0].state.waiting.message}").stdout
+    assert "supported images" in message and "agnhost" in message
+    assert cluster("get", "pod", "db").stdout.splitlines()[1].split()[2] == "ErrImageNeverPull"
+    cluster("delete", "pod", "db", "--wait=false")
+
+
+def test_a_restarted_kubelet_adopts_its_pods(cluster):
+    cluster("create", "deployment", "adopt", "--image=kinns/echo", "--replicas=2")
+    cluster("rollout", "status", "deployment/adopt", "--timeout=60s")
+    before = sorted(pod_netns(cluster.name))
+    ips = sorted(p["status"]["podIP"] for p in pods(cluster, "app=adopt"))
+    for node in ("node01", "node02"):
+        pid = int(Path(f"/run/kinns/{cluster.name}/kubelet-{node}.pid").read_text())
+        os.killpg(pid, signal.SIGKILL)
+    time.sleep(0.5)
+    kinns("start", "--name", cluster.name)  # starts the kubelets that are not running
+    time.sleep(3)
+    assert sorted(pod_netns(cluster.name)) == before
+    assert sorted(p["status"]["podIP"] for p in pods(cluster, "app=adopt")) == ips
+    cluster("delete", "deployment", "adopt")
+    wait(lambda: not pods(cluster, "app=adopt"))
