@@ -147,3 +147,21 @@ def test_a_restarted_kubelet_adopts_its_pods(cluster):
     assert sorted(p["status"]["podIP"] for p in pods(cluster, "app=adopt")) == ips
     cluster("delete", "deployment", "adopt")
     wait(lambda: not pods(cluster, "app=adopt"))
+
+
+def test_logs_through_the_api_server_and_the_kubelet(cluster):
+    cluster("run", "talker", "--image=busybox", "--", "sh", "-c", "for i in 1 2 3; do echo line $i; done; sleep 3600")
+    cluster("wait", "--for=condition=Ready", "pod/talker", "--timeout=30s")
+    wait(lambda: cluster("logs", "talker").stdout == "line 1\nline 2\nline 3\n")
+    assert cluster("logs", "talker", "--tail=1").stdout == "line 3\n"
+    assert cluster("logs", "talker", "-c", "talker").stdout.count("line") == 3
+    bad = cluster("logs", "talker", "-c", "nope", check=False)
+    assert "container nope is not valid for pod talker" in bad.stderr
+    follow = subprocess.Popen(["kubectl", "logs", "-f", "talker"], stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "KUBECONFIG": f"/run/kinns/{cluster.name}/kubeconfig"})
+    try:
+        assert [follow.stdout.readline() for _ in range(3)] == ["line 1\n", "line 2\n", "line 3\n"]
+    finally:
+        follow.terminate()
+        follow.wait()
+    cluster("delete", "pod", "talker", "--grace-period=0", "--force")

@@ -72,6 +72,8 @@ def create_pki(pki: Path, server_names: list[str]) -> None:
     ca = _load(pki / "ca")
     _write(pki / "apiserver", *_issue(ca, _name("kube-apiserver"), server_names=server_names))
     _write(pki / "admin", *_issue(ca, _name("kubernetes-admin", "system:masters"), client=True))
+    _write(pki / "apiserver-kubelet-client", *_issue(ca, _name("kube-apiserver-kubelet-client", "system:masters"),
+                                                     client=True))
     if not (pki / "sa.key").exists():  # service-account tokens stay valid across restarts
         key = ec.generate_private_key(ec.SECP256R1())
         (pki / "sa.key").write_bytes(key.private_bytes(serialization.Encoding.PEM,
@@ -86,6 +88,12 @@ def client_certificate(pki: Path, dest: Path, user: str, group: str) -> None:
     """A client certificate signed by the cluster CA (dest.crt, dest.key), e.g. a node's kubelet's."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     _write(dest, *_issue(_load(pki / "ca"), _name(user, group), client=True))
+
+
+def serving_certificate(pki: Path, dest: Path, cn: str, names: list[str]) -> None:
+    """A TLS server certificate signed by the cluster CA (dest.crt, dest.key), e.g. a kubelet's."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    _write(dest, *_issue(_load(pki / "ca"), _name(cn), server_names=names))
 
 
 def kubeconfig(pki: Path, server: str, context: str) -> dict:

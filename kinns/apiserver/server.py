@@ -6,6 +6,7 @@ import ssl
 from pathlib import Path
 from urllib.parse import unquote
 
+import aiohttp
 import yaml
 from aiohttp import web
 
@@ -163,6 +164,8 @@ class APIServer:
         q = request.query
         dry_run = q.get("dryRun") == "All"
         method = request.method
+        if r.plural == "pods" and sub == "log" and request.method == "GET":
+            return await self._logs(request, r, namespace, name)
         if sub == "scale":
             return await self._scale(request, r, namespace, name)
         if method == "GET" and not name:
@@ -230,6 +233,39 @@ class APIServer:
             obj = self.objects.update(r, namespace, name, {**obj, "spec": {**obj["spec"], "replicas": replicas}},
                                       "", WriteOptions(manager=_agent(request)))
         return _json(_scale_of(obj))
+
+    async def _logs(self, request: web.Request, r: Resource, namespace: str | None, name: str) -> web.StreamResponse:
+        """pods/log: the container's output, streamed from the kubelet of the pod's node."""
+        pod = self.objects.get(r, namespace, name)
+        containers = [c["name"] for c in pod.get("spec", {}).get("containers") or []]
+        container = request.query.get("container") or (containers[0] if len(containers) == 1 else "")
+        if not container:
+            raise bad_request(f"a container name must be specified for pod {name}, choose one of: "
+                              f"[{' '.join(containers)}]")
+        if container not in containers:
+            raise bad_request(f"container {container} is not valid for pod {name}")
+        node_name = pod.get("spec", {}).get("nodeName")
+        node = self.store.get(self.registry.get("", "v1", "nodes").key(None, node_name)) if node_name else None
+        address = next((a["address"] for a in (node or {}).get("status", {}).get("addresses") or []
+                        if a.get("type") == "InternalIP"), None)
+        if not address:
+            raise bad_request(f'container "{container}" in pod "{name}" is waiting to start: ContainerCreating')
+        query = {k: v for k, v in request.query.items() if k in ("follow", "tailLines", "previous", "timestamps")}
+        url = f"https://{address}:10250/containerLogs/{namespace}/{name}/{container}"
+        ctx = ssl.create_default_context(cafile=str(self.pki / "ca.crt"))
+        ctx.load_cert_chain(str(self.pki / "apiserver-kubelet-client.crt"), str(self.pki / "apiserver-kubelet-client.key"))
+        response = web.StreamResponse(headers={"Content-Type": "text/plain"})
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=ctx)) as session:
+            try:
+                async with session.get(url, params=query, timeout=aiohttp.ClientTimeout(total=None)) as upstream:
+                    if upstream.status != 200:
+                        raise bad_request((await upstream.text()).strip())
+                    await response.prepare(request)
+                    async for chunk in upstream.content.iter_any():
+                        await response.write(chunk)
+            except aiohttp.ClientError as err:
+                raise APIError(500, "InternalError", f"Get \"{url}\": {err}") from None
+        return response
 
     def _token(self, r: Resource, namespace: str | None, name: str, request: dict) -> dict:
         """serviceaccounts/token: a TokenRequest answered with a signed token."""

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ..apiserver.certs import client_certificate
+from ..apiserver.certs import client_certificate, serving_certificate
 from ..kernel import netns, process
 from .node import Node
 
@@ -21,6 +21,7 @@ LOG = "/var/log/kinns/kubelet.log"
 def start(node: Node, cluster: str, state_dir: Path, pki: Path) -> int:
     client_certificate(pki, node.file("/var/lib/kubelet/pki/kubelet-client"), f"system:node:{node.name}",
                        "system:nodes")
+    serving_certificate(pki, node.file("/var/lib/kubelet/pki/kubelet"), node.name, [node.ip, node.name])
     ca = node.file("/etc/kubernetes/pki/ca.crt")
     ca.parent.mkdir(parents=True, exist_ok=True)
     if ca.resolve() != (pki / "ca.crt").resolve():

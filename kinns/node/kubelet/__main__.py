@@ -5,8 +5,11 @@ import asyncio
 import logging
 
 from ...cluster import Cluster
+from aiohttp import web
+
 from .agent import Kubelet, write_config
 from .client import Client
+from .server import PORT, KubeletServer, ssl_context
 
 PKI = "/var/lib/kubelet/pki"
 
@@ -18,10 +21,15 @@ async def main(opts: argparse.Namespace) -> None:
     server = f"https://{cluster.node('controlplane').ip}:6443"
     client = Client(server, node.file("/etc/kubernetes/pki/ca.crt"), node.file(f"{PKI}/kubelet-client.crt"),
                     node.file(f"{PKI}/kubelet-client.key"), "kubelet")
+    runner = web.AppRunner(KubeletServer(cluster, opts.node).app(), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, node.ip, PORT, ssl_context=ssl_context(node.file(PKI),
+                                                                    node.file("/etc/kubernetes/pki/ca.crt"))).start()
     try:
         await Kubelet(cluster, opts.node, client).run()
     finally:
         await client.close()
+        await runner.cleanup()
 
 
 if __name__ == "__main__":

@@ -110,6 +110,11 @@ def create(cluster, spec: PodSpec) -> dict:
     return record
 
 
+def log_path(cluster, namespace: str, name: str, container: str) -> Path:
+    """Where a container's output goes (what `kubectl logs` shows)."""
+    return _pod_dir(cluster, namespace, name) / f"{container}.log"
+
+
 def _port_mappings(spec: PodSpec) -> list[dict]:
     """hostPorts of the pod's containers, in the shape of the CNI portMappings capability."""
     return [{"hostPort": p["hostPort"], "containerPort": p["containerPort"],
@@ -122,7 +127,7 @@ def _start(pod_dir: Path, record: dict, spec: PodSpec, node, container: Containe
            "HOSTNAME": spec.name, "POD_NAME": spec.name, "NAMESPACE": spec.namespace, "POD_NAMESPACE":
            spec.namespace, "NODE_NAME": node.name, "POD_IP": record["ip"], "KINNS_POD_DIR": str(pod_dir),
            "PYTHONPATH": str(Path(__file__).resolve().parents[3]), **container.env}
-    log_path = pod_dir / f"{container.name}.log"
+    log_path = pod_dir / f"{container.name}.log"  # see log_path()
     log = open(log_path, "ab")
     with log:
         proc = subprocess.Popen(

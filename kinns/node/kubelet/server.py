@@ -1,0 +1,63 @@
+"""The kubelet's HTTPS API on port 10250: container logs for `kubectl logs`.
+
+The API server proxies pods/log here, authenticated with its kubelet-client
+certificate (signed by the cluster CA, which this server requires).
+"""
+
+import asyncio
+import os
+import ssl
+from pathlib import Path
+
+from aiohttp import web
+
+from . import sandbox
+
+PORT = 10250
+
+
+def ssl_context(pki: Path, ca: Path) -> ssl.SSLContext:
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=str(ca))
+    ctx.load_cert_chain(str(pki / "kubelet.crt"), str(pki / "kubelet.key"))
+    ctx.verify_mode = ssl.CERT_REQUIRED
+    return ctx
+
+
+class KubeletServer:
+    def __init__(self, cluster, node_name: str) -> None:
+        self.cluster, self.node_name = cluster, node_name
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_get("/containerLogs/{namespace}/{pod}/{container}", self.logs)
+        app.router.add_get("/healthz", lambda _: web.Response(text="ok"))
+        return app
+
+    async def logs(self, request: web.Request) -> web.StreamResponse:
+        ns, pod, container = (request.match_info[k] for k in ("namespace", "pod", "container"))
+        try:
+            record = sandbox.get(self.cluster, ns, pod)
+        except sandbox.SandboxError:
+            raise web.HTTPNotFound(text=f'pod "{pod}" not found on node {self.node_name}') from None
+        if container not in record["pids"]:
+            raise web.HTTPNotFound(text=f'container "{container}" in pod "{pod}" is not found')
+        path = sandbox.log_path(self.cluster, ns, pod, container)
+        tail = request.query.get("tailLines")
+        follow = request.query.get("follow") in ("true", "1")
+        response = web.StreamResponse(headers={"Content-Type": "text/plain"})
+        await response.prepare(request)
+        with open(path, "rb") as f:
+            data = f.read()
+            if tail is not None:
+                lines = data.splitlines(keepends=True)
+                data = b"".join(lines[-int(tail):]) if int(tail) > 0 else b""
+            await response.write(data)
+            while follow:
+                chunk = f.read(65536)
+                if chunk:
+                    await response.write(chunk)
+                    continue
+                if not os.path.exists(path):
+                    break
+                await asyncio.sleep(0.2)
+        return response
