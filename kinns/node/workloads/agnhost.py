@@ -6,16 +6,20 @@ serve-hostname: the pod's hostname on 9376 over HTTP (default), or raw TCP
 (--tcp) or UDP (--udp). pause: sleep until killed.
 """
 
-import argparse
-import os
 import signal
-import socket
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler
-from urllib.parse import parse_qs, urlparse
 
-from .echo import DualStackServer, client_ip, exit_on_sigterm
+# First thing: as PID 1 of its pod this process ignores SIGTERM until it handles it.
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import socket  # noqa: E402
+import threading  # noqa: E402
+from http.server import BaseHTTPRequestHandler  # noqa: E402
+from urllib.parse import parse_qs, urlparse  # noqa: E402
+
+from .echo import DualStackServer, client_ip  # noqa: E402
 
 
 def _text_handler(routes: dict) -> type[BaseHTTPRequestHandler]:
@@ -110,7 +114,6 @@ def main(argv: list[str]) -> None:
     p.set_defaults(run=serve_hostname)
     sub.add_parser("pause").set_defaults(run=pause)
     opts = parser.parse_args(argv)
-    exit_on_sigterm()
     print(f"agnhost {opts.command} started", flush=True)
     opts.run(opts)
 

@@ -5,12 +5,16 @@ protocol, headers) and where it landed (pod, namespace, node) and came from
 (client address), on PORT (default 8080) as the conformance echo does.
 """
 
-import json
-import os
 import signal
-import socket
 import sys
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+# First thing: as PID 1 of its pod this process ignores SIGTERM until it handles it.
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+
+import json  # noqa: E402
+import os  # noqa: E402
+import socket  # noqa: E402
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: E402
 
 
 class EchoHandler(BaseHTTPRequestHandler):
@@ -65,14 +69,8 @@ class DualStackServer(ThreadingHTTPServer):
         super().server_bind()
 
 
-def exit_on_sigterm() -> None:
-    """As PID 1 of its pod a process only gets the signals it handles: stop at once on TERM."""
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-
-
 def serve(port: int, handler: type[BaseHTTPRequestHandler]) -> None:
     """Serve HTTP on every IPv4 and IPv6 address of the pod."""
-    exit_on_sigterm()
     server = DualStackServer(("::", port), handler)
     print(f"listening on :{port}", flush=True)
     server.serve_forever()

@@ -31,7 +31,9 @@ IMAGES: dict[str, Image] = {
     "echo": Image(_module("echo"), ()),
     "echo-basic": Image(_module("echo"), ()),
     "agnhost": Image(_module("agnhost"), ("pause",)),
-    "pause": Image(_module("agnhost"), ("pause",)),  # like the real pause: ends on SIGTERM
+    # like the real pause: it sleeps and ends at once on SIGTERM (a shell's trap is in place within a
+    # millisecond, while a Python program would ignore TERM as PID 1 until its handler is installed)
+    "pause": Image(("sh", "-c", 'trap "exit 0" TERM INT; while :; do sleep 3600 & wait $!; done'), ()),
     "nginx": Image(_module("nginx"), ()),
     "busybox": SHELL,
     "alpine": Image((), ("/bin/sh",)),
