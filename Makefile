@@ -21,3 +21,4 @@ bench: setup
 	.venv/bin/python bench/cni_latency.py
 	.venv/bin/python bench/cluster_up.py
 	.venv/bin/python bench/apiserver.py
+	.venv/bin/python bench/deployment_pods.py
