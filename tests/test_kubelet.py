@@ -165,3 +165,20 @@ def test_logs_through_the_api_server_and_the_kubelet(cluster):
         follow.terminate()
         follow.wait()
     cluster("delete", "pod", "talker", "--grace-period=0", "--force")
+
+
+def test_exec_runs_in_the_container_with_streams_and_exit_codes(cluster):
+    cluster("run", "box", "--image=busybox", "--", "sleep", "3600")
+    cluster("wait", "--for=condition=Ready", "pod/box", "--timeout=30s")
+    assert cluster("exec", "box", "--", "hostname").stdout == "box\n"
+    ip = cluster("get", "pod", "box", "-o", "jsonpath={.status.podIP}").stdout
+    assert f"{ip}/24" in cluster("exec", "box", "--", "ip", "-br", "addr", "show", "eth0").stdout
+    failed = cluster("exec", "box", "--", "sh", "-c", "echo out; echo err >&2; exit 3", check=False)
+    assert failed.returncode == 3 and failed.stdout == "out\n"
+    assert "err" in failed.stderr and "command terminated with exit code 3" in failed.stderr
+    assert cluster("exec", "-i", "box", "--", "cat", input="through stdin\n").stdout == "through stdin\n"
+    tty = subprocess.run(["script", "-qc", "kubectl exec -it box -- sh -c 'tty; echo $((6*7))'", "/dev/null"],
+                         capture_output=True, text=True, timeout=30,
+                         env={**os.environ, "KUBECONFIG": f"/run/kinns/{cluster.name}/kubeconfig"})
+    assert "/dev/pts/" in tty.stdout and "42" in tty.stdout
+    cluster("delete", "pod", "box", "--grace-period=0", "--force")

@@ -166,6 +166,8 @@ class APIServer:
         method = request.method
         if r.plural == "pods" and sub == "log" and request.method == "GET":
             return await self._logs(request, r, namespace, name)
+        if r.plural == "pods" and sub == "exec":
+            return await self._exec(request, r, namespace, name)
         if sub == "scale":
             return await self._scale(request, r, namespace, name)
         if method == "GET" and not name:
@@ -237,25 +239,11 @@ class APIServer:
     async def _logs(self, request: web.Request, r: Resource, namespace: str | None, name: str) -> web.StreamResponse:
         """pods/log: the container's output, streamed from the kubelet of the pod's node."""
         pod = self.objects.get(r, namespace, name)
-        containers = [c["name"] for c in pod.get("spec", {}).get("containers") or []]
-        container = request.query.get("container") or (containers[0] if len(containers) == 1 else "")
-        if not container:
-            raise bad_request(f"a container name must be specified for pod {name}, choose one of: "
-                              f"[{' '.join(containers)}]")
-        if container not in containers:
-            raise bad_request(f"container {container} is not valid for pod {name}")
-        node_name = pod.get("spec", {}).get("nodeName")
-        node = self.store.get(self.registry.get("", "v1", "nodes").key(None, node_name)) if node_name else None
-        address = next((a["address"] for a in (node or {}).get("status", {}).get("addresses") or []
-                        if a.get("type") == "InternalIP"), None)
-        if not address:
-            raise bad_request(f'container "{container}" in pod "{name}" is waiting to start: ContainerCreating')
+        container = self._container(pod, request)
         query = {k: v for k, v in request.query.items() if k in ("follow", "tailLines", "previous", "timestamps")}
-        url = f"https://{address}:10250/containerLogs/{namespace}/{name}/{container}"
-        ctx = ssl.create_default_context(cafile=str(self.pki / "ca.crt"))
-        ctx.load_cert_chain(str(self.pki / "apiserver-kubelet-client.crt"), str(self.pki / "apiserver-kubelet-client.key"))
+        url = self._kubelet(pod, container) + f"/containerLogs/{namespace}/{name}/{container}"
         response = web.StreamResponse(headers={"Content-Type": "text/plain"})
-        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=ctx)) as session:
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=self._kubelet_tls())) as session:
             try:
                 async with session.get(url, params=query, timeout=aiohttp.ClientTimeout(total=None)) as upstream:
                     if upstream.status != 200:
@@ -266,6 +254,70 @@ class APIServer:
             except aiohttp.ClientError as err:
                 raise APIError(500, "InternalError", f"Get \"{url}\": {err}") from None
         return response
+
+    def _kubelet(self, pod: dict, container: str) -> str:
+        """https://<node InternalIP>:10250 of the pod's node; BadRequest while the pod has none."""
+        node_name = pod.get("spec", {}).get("nodeName")
+        node = self.store.get(self.registry.get("", "v1", "nodes").key(None, node_name)) if node_name else None
+        address = next((a["address"] for a in (node or {}).get("status", {}).get("addresses") or []
+                        if a.get("type") == "InternalIP"), None)
+        if not address:
+            raise bad_request(f'container "{container}" in pod "{pod["metadata"]["name"]}" is waiting to start: '
+                              "ContainerCreating")
+        return f"https://{address}:10250"
+
+    def _kubelet_tls(self) -> ssl.SSLContext:
+        ctx = ssl.create_default_context(cafile=str(self.pki / "ca.crt"))
+        ctx.load_cert_chain(str(self.pki / "apiserver-kubelet-client.crt"),
+                            str(self.pki / "apiserver-kubelet-client.key"))
+        return ctx
+
+    def _container(self, pod: dict, request: web.Request) -> str:
+        name = pod["metadata"]["name"]
+        containers = [c["name"] for c in pod.get("spec", {}).get("containers") or []]
+        container = request.query.get("container") or (containers[0] if len(containers) == 1 else "")
+        if not container:
+            raise bad_request(f"a container name must be specified for pod {name}, choose one of: "
+                              f"[{' '.join(containers)}]")
+        if container not in containers:
+            raise bad_request(f"container {container} is not valid for pod {name}")
+        return container
+
+    async def _exec(self, request: web.Request, r: Resource, namespace: str | None, name: str) -> web.StreamResponse:
+        """pods/exec over WebSocket (channel.k8s.io), relayed frame by frame to the node's kubelet."""
+        pod = self.objects.get(r, namespace, name)
+        container = self._container(pod, request)
+        if request.headers.get("Upgrade", "").lower() != "websocket":
+            raise bad_request("Upgrade request required")
+        url = self._kubelet(pod, container) + f"/exec/{namespace}/{name}/{container}"
+        client = web.WebSocketResponse(protocols=("v5.channel.k8s.io", "v4.channel.k8s.io"))
+        await client.prepare(request)
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=self._kubelet_tls())) as session:
+            try:
+                upstream = await session.ws_connect(url, params=list(request.query.items()),
+                                                    protocols=[client.ws_protocol or "v4.channel.k8s.io"])
+            except aiohttp.ClientError as err:
+                await client.send_bytes(b"\x03" + json.dumps({"metadata": {}, "status": "Failure",
+                                                               "message": str(err)}).encode())
+                await client.close()
+                return client
+
+            async def relay(source, sink) -> None:
+                async for msg in source:
+                    if msg.type == aiohttp.WSMsgType.BINARY:
+                        await sink.send_bytes(msg.data)
+                    elif msg.type == aiohttp.WSMsgType.TEXT:
+                        await sink.send_str(msg.data)
+                    else:
+                        break
+
+            down = asyncio.create_task(relay(upstream, client))
+            up = asyncio.create_task(relay(client, upstream))
+            await down
+            up.cancel()
+            await upstream.close()
+        await client.close()
+        return client
 
     def _token(self, r: Resource, namespace: str | None, name: str, request: dict) -> dict:
         """serviceaccounts/token: a TokenRequest answered with a signed token."""

@@ -1,4 +1,4 @@
-"""The kubelet's HTTPS API on port 10250: container logs for `kubectl logs`.
+"""The kubelet's HTTPS API on port 10250: container logs and exec for `kubectl logs` and `kubectl exec`.
 
 The API server proxies pods/log here, authenticated with its kubelet-client
 certificate (signed by the cluster CA, which this server requires).
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from . import sandbox
+from . import sandbox, streams
 
 PORT = 10250
 
@@ -30,8 +30,19 @@ class KubeletServer:
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_get("/containerLogs/{namespace}/{pod}/{container}", self.logs)
+        app.router.add_get("/exec/{namespace}/{pod}/{container}", self.exec)
         app.router.add_get("/healthz", lambda _: web.Response(text="ok"))
         return app
+
+    async def exec(self, request: web.Request) -> web.StreamResponse:
+        ns, pod, container = (request.match_info[k] for k in ("namespace", "pod", "container"))
+        try:
+            record = sandbox.get(self.cluster, ns, pod)
+            launcher = record["pids"][container]
+            main = int(Path(f"/proc/{launcher}/task/{launcher}/children").read_text().split()[0])
+        except (sandbox.SandboxError, KeyError, FileNotFoundError, IndexError, ValueError):
+            raise web.HTTPNotFound(text=f'container "{container}" in pod "{pod}" is not running') from None
+        return await streams.exec_stream(request, main)
 
     async def logs(self, request: web.Request) -> web.StreamResponse:
         ns, pod, container = (request.match_info[k] for k in ("namespace", "pod", "container"))

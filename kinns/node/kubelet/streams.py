@@ -1,0 +1,108 @@
+"""`kubectl exec` on the kubelet: a command in a running container, over the channel.k8s.io WebSocket.
+
+Each binary message starts with its channel: 0 stdin, 1 stdout, 2 stderr,
+3 the final Status (JSON), 4 terminal resize; in v5 a message on 255 closes
+a stream (stdin when it carries 0). The command runs in the container's
+network, mount, UTS and PID namespaces (nsenter on its main process), on a
+pseudo-terminal when a TTY is asked for.
+"""
+
+import asyncio
+import fcntl
+import json
+import os
+import struct
+import termios
+
+from aiohttp import WSMsgType, web
+
+STDIN, STDOUT, STDERR, ERROR, RESIZE, CLOSE = 0, 1, 2, 3, 4, 255
+PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io")
+
+
+def status(code: int, argv: list[str]) -> bytes:
+    if code == 0:
+        return json.dumps({"metadata": {}, "status": "Success"}).encode()
+    return json.dumps({
+        "metadata": {}, "status": "Failure", "reason": "NonZeroExitCode",
+        "message": f"command terminated with non-zero exit code: error executing command {argv}, exit code {code}",
+        "details": {"causes": [{"reason": "ExitCode", "message": str(code)}]}}).encode()
+
+
+async def exec_stream(request: web.Request, target_pid: int) -> web.WebSocketResponse:
+    q = request.query
+    argv = q.getall("command", [])
+    tty = q.get("tty") in ("true", "1")
+    ws = web.WebSocketResponse(protocols=PROTOCOLS)
+    await ws.prepare(request)
+    if not argv:
+        await ws.send_bytes(bytes([ERROR]) + status(126, argv))
+        await ws.close()
+        return ws
+    command = ["nsenter", "-t", str(target_pid), "-n", "-m", "-u", "-p", "--", *argv]
+    master = None
+    if tty:
+        master, slave = os.openpty()
+        proc = await asyncio.create_subprocess_exec(*command, stdin=slave, stdout=slave, stderr=slave,
+                                                    start_new_session=True,
+                                                    preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0))
+        os.close(slave)
+    else:
+        proc = await asyncio.create_subprocess_exec(
+            *command, stdin=asyncio.subprocess.PIPE if q.get("stdin") in ("true", "1") else asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    loop = asyncio.get_running_loop()
+
+    async def pump(reader, channel: int) -> None:
+        while True:
+            data = await reader()
+            if not data:
+                return
+            await ws.send_bytes(bytes([channel]) + data)
+
+    if tty:
+        queue: asyncio.Queue[bytes] = asyncio.Queue()
+        loop.add_reader(master, lambda: queue.put_nowait(_read(master)))
+        outputs = [asyncio.create_task(pump(queue.get, STDOUT))]
+    else:
+        outputs = [asyncio.create_task(pump(lambda: proc.stdout.read(65536), STDOUT)),
+                   asyncio.create_task(pump(lambda: proc.stderr.read(65536), STDERR))]
+
+    async def inputs() -> None:
+        async for msg in ws:
+            if msg.type != WSMsgType.BINARY or not msg.data:
+                continue
+            channel, data = msg.data[0], msg.data[1:]
+            if channel == STDIN:
+                if master is not None:
+                    os.write(master, data)
+                elif proc.stdin:
+                    proc.stdin.write(data)
+                    await proc.stdin.drain()
+            elif channel == RESIZE and master is not None:
+                size = json.loads(data or b"{}")
+                fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", size.get("Height", 24),
+                                                                      size.get("Width", 80), 0, 0))
+            elif channel == CLOSE and data[:1] == bytes([STDIN]) and proc.stdin:
+                proc.stdin.close()
+
+    reader = asyncio.create_task(inputs())
+    code = await proc.wait()
+    if master is not None:
+        await asyncio.sleep(0.05)  # let the last output through
+        loop.remove_reader(master)
+        queue.put_nowait(b"")
+    await asyncio.gather(*outputs, return_exceptions=True)
+    if master is not None:
+        os.close(master)
+    await ws.send_bytes(bytes([ERROR]) + status(code, argv))
+    reader.cancel()
+    await ws.close()
+    return ws
+
+
+def _read(fd: int) -> bytes:
+    try:
+        return os.read(fd, 65536)
+    except OSError:  # EIO: the terminal's last writer has gone
+        return b""
