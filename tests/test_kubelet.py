@@ -182,3 +182,32 @@ def test_exec_runs_in_the_container_with_streams_and_exit_codes(cluster):
                          env={**os.environ, "KUBECONFIG": f"/run/kinns/{cluster.name}/kubeconfig"})
     assert "/dev/pts/" in tty.stdout and "42" in tty.stdout
     cluster("delete", "pod", "box", "--grace-period=0", "--force")
+
+
+def test_environment_from_configmaps_secrets_and_pod_fields(cluster):
+    cluster("create", "configmap", "settings", "--from-literal=COLOR=blue", "--from-literal=SIZE=3")
+    cluster("create", "secret", "generic", "creds", "--from-literal=password=s3cret")
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "envy", "labels": {"tier": "x"}},
+           "spec": {"containers": [{"name": "c", "image": "busybox", "command": ["sleep", "3600"],
+                                    "envFrom": [{"configMapRef": {"name": "settings"}, "prefix": "CFG_"}],
+                                    "env": [{"name": "PASSWORD", "valueFrom": {"secretKeyRef": {
+                                        "name": "creds", "key": "password"}}},
+                                            {"name": "MY_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}},
+                                            {"name": "MY_NODE", "valueFrom": {"fieldRef": {
+                                                "fieldPath": "spec.nodeName"}}},
+                                            {"name": "PLAIN", "value": "yes"}]}]}}
+    cluster("apply", "-f", "-", input=json.dumps(pod))
+    cluster("wait", "--for=condition=Ready", "pod/envy", "--timeout=30s")
+    env = dict(line.split("=", 1) for line in cluster("exec", "envy", "--", "env").stdout.splitlines() if "=" in line)
+    obj = json.loads(cluster("get", "pod", "envy", "-o", "json").stdout)
+    assert env["CFG_COLOR"] == "blue" and env["CFG_SIZE"] == "3" and env["PASSWORD"] == "s3cret"
+    assert env["MY_IP"] == obj["status"]["podIP"] and env["MY_NODE"] == obj["spec"]["nodeName"]
+    assert env["PLAIN"] == "yes"
+    missing = {**pod, "metadata": {"name": "lost"}}
+    missing["spec"]["containers"][0]["envFrom"] = [{"configMapRef": {"name": "nowhere"}}]
+    cluster("apply", "-f", "-", input=json.dumps(missing))
+    wait(lambda: cluster("get", "pod", "lost", "-o", "jsonpath={.status.containerStatuses[0].state.waiting.reason}")
+         .stdout == "CreateContainerConfigError")
+    assert 'configmap "nowhere" not found' in cluster("describe", "pod", "lost").stdout
+    for name in ("envy", "lost"):
+        cluster("delete", "pod", name, "--grace-period=0", "--force")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ...cluster import Cluster
 from ...cni.runtime import CNIFailure
-from . import sandbox
+from . import podconfig, sandbox
 from .client import APIError, Client
 from ..workloads.images import UnsupportedImage
 
@@ -200,10 +200,18 @@ class Kubelet:
 
     async def _start(self, pod: dict) -> None:
         meta, spec = pod["metadata"], pod.get("spec", {})
-        containers = [sandbox.Container(
-            name=c["name"], image=c.get("image", ""), command=c.get("command"), args=c.get("args"),
-            env={e["name"]: e.get("value", "") for e in c.get("env") or [] if "valueFrom" not in e},
-            ports=c.get("ports") or []) for c in spec.get("containers") or []]
+        containers = []
+        try:
+            for c in spec.get("containers") or []:
+                env, late = await podconfig.environment(self.client, pod, c)
+                containers.append(sandbox.Container(name=c["name"], image=c.get("image", ""), command=c.get("command"),
+                                                    args=c.get("args"), env=env, ports=c.get("ports") or [],
+                                                    field_env=late))
+        except podconfig.ConfigError as err:
+            self.problems[meta["uid"]] = (err.reason, str(err))
+            self._event(pod, "Warning", "Failed", f"Error: {err}")
+            asyncio.get_running_loop().call_later(5, self._retry, meta["uid"])
+            return
         wanted = sandbox.PodSpec(name=meta["name"], namespace=meta["namespace"], node=self.node.name,
                                  containers=containers, host_network=bool(spec.get("hostNetwork")), uid=meta["uid"])
         try:
@@ -216,12 +224,39 @@ class Kubelet:
             await asyncio.to_thread(sandbox.create, self.cluster, wanted)
         except UnsupportedImage as err:
             self.problems[meta["uid"]] = ("ErrImageNeverPull", str(err))
+            self._event(pod, "Warning", "ErrImageNeverPull", str(err))
             return
         except (CNIFailure, sandbox.SandboxError) as err:
             self.problems[meta["uid"]] = ("ContainerCreating", f"Failed to create pod sandbox: {err}")
+            self._event(pod, "Warning", "FailedCreatePodSandBox", f"Failed to create pod sandbox: {err}")
             asyncio.get_running_loop().call_later(5, self._retry, meta["uid"])
             return
         self.containers[meta["uid"]] = {c.name: ContainerState(now()) for c in containers}
+        for c in containers:
+            self._event(pod, "Normal", "Pulled", f'Container image "{c.image}" already present on machine',
+                        f"spec.containers{{{c.name}}}")
+            self._event(pod, "Normal", "Created", f"Created container {c.name}", f"spec.containers{{{c.name}}}")
+            self._event(pod, "Normal", "Started", f"Started container {c.name}", f"spec.containers{{{c.name}}}")
+
+    def _event(self, pod: dict, kind: str, reason: str, message: str, field_path: str = "") -> None:
+        """An Event about the pod from this kubelet (posted in the background, best effort)."""
+        meta = pod["metadata"]
+        stamp = now()
+        event = {"metadata": {"name": f"{meta['name']}.{os.urandom(8).hex()}", "namespace": meta["namespace"]},
+                 "involvedObject": {"kind": "Pod", "namespace": meta["namespace"], "name": meta["name"],
+                                    "uid": meta["uid"], "apiVersion": "v1", **({"fieldPath": field_path}
+                                                                               if field_path else {})},
+                 "reason": reason, "message": message, "source": {"component": "kubelet", "host": self.node.name},
+                 "firstTimestamp": stamp, "lastTimestamp": stamp, "count": 1, "type": kind,
+                 "reportingComponent": "kubelet", "reportingInstance": self.node.name}
+
+        async def post() -> None:
+            try:
+                await self.client.request("POST", f"/api/v1/namespaces/{meta['namespace']}/events", event)
+            except (APIError, OSError):
+                pass
+
+        asyncio.get_running_loop().create_task(post())
 
     def _retry(self, uid: str) -> None:
         self.problems.pop(uid, None)

@@ -32,6 +32,7 @@ class Container:
     args: list[str] | None = None
     env: dict[str, str] = field(default_factory=dict)
     ports: list[dict] = field(default_factory=list)  # containerPort, hostPort, protocol, as in a pod spec
+    field_env: dict[str, str] = field(default_factory=dict)  # env name -> status.podIP / status.hostIP
 
 
 @dataclass
@@ -127,6 +128,9 @@ def _start(pod_dir: Path, record: dict, spec: PodSpec, node, container: Containe
            "HOSTNAME": spec.name, "POD_NAME": spec.name, "NAMESPACE": spec.namespace, "POD_NAMESPACE":
            spec.namespace, "NODE_NAME": node.name, "POD_IP": record["ip"], "KINNS_POD_DIR": str(pod_dir),
            "PYTHONPATH": str(Path(__file__).resolve().parents[3]), **container.env}
+    fields = {"status.podIP": record["ip"], "status.podIPs": record["ip"], "status.hostIP": node.ip,
+              "status.hostIPs": node.ip}
+    env.update({name: fields.get(path, "") for name, path in container.field_env.items()})
     log_path = pod_dir / f"{container.name}.log"  # see log_path()
     log = open(log_path, "ab")
     with log:

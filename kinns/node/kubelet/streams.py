@@ -40,17 +40,18 @@ async def exec_stream(request: web.Request, target_pid: int) -> web.WebSocketRes
         await ws.close()
         return ws
     command = ["nsenter", "-t", str(target_pid), "-n", "-m", "-u", "-p", "--", *argv]
+    env = container_environment(target_pid)
     master = None
     if tty:
         master, slave = os.openpty()
-        proc = await asyncio.create_subprocess_exec(*command, stdin=slave, stdout=slave, stderr=slave,
+        proc = await asyncio.create_subprocess_exec(*command, stdin=slave, stdout=slave, stderr=slave, env=env,
                                                     start_new_session=True,
                                                     preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0))
         os.close(slave)
     else:
         proc = await asyncio.create_subprocess_exec(
             *command, stdin=asyncio.subprocess.PIPE if q.get("stdin") in ("true", "1") else asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env)
     loop = asyncio.get_running_loop()
 
     async def pump(reader, channel: int) -> None:
@@ -99,6 +100,15 @@ async def exec_stream(request: web.Request, target_pid: int) -> web.WebSocketRes
     reader.cancel()
     await ws.close()
     return ws
+
+
+def container_environment(pid: int) -> dict[str, str]:
+    """The environment the container was started with: an exec'd command gets the same, as in a runtime."""
+    raw = open(f"/proc/{pid}/environ", "rb").read()
+    pairs = (item.split(b"=", 1) for item in raw.split(b"\0") if b"=" in item)
+    env = {k.decode(errors="replace"): v.decode(errors="replace") for k, v in pairs}
+    env.setdefault("TERM", "xterm")
+    return env
 
 
 def _read(fd: int) -> bytes:
