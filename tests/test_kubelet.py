@@ -211,3 +211,34 @@ def test_environment_from_configmaps_secrets_and_pod_fields(cluster):
     assert 'configmap "nowhere" not found' in cluster("describe", "pod", "lost").stdout
     for name in ("envy", "lost"):
         cluster("delete", "pod", name, "--grace-period=0", "--force")
+
+
+def test_volumes_configmaps_secrets_emptydir_and_the_service_account_token(cluster):
+    cluster("create", "configmap", "site", "--from-literal=index.html=<h1>from a configmap</h1>")
+    cluster("create", "secret", "generic", "keys", "--from-literal=api-key=abc123")
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "vols"},
+           "spec": {"volumes": [{"name": "site", "configMap": {"name": "site"}},
+                                {"name": "keys", "secret": {"secretName": "keys", "defaultMode": 0o400}},
+                                {"name": "shared", "emptyDir": {}}],
+                    "containers": [
+                        {"name": "web", "image": "nginx", "volumeMounts": [
+                            {"name": "site", "mountPath": "/usr/share/nginx/html"},
+                            {"name": "shared", "mountPath": "/data"}]},
+                        {"name": "side", "image": "busybox", "command": ["sh", "-c", "echo hi > /data/x; sleep 3600"],
+                         "volumeMounts": [{"name": "keys", "mountPath": "/etc/keys", "readOnly": True},
+                                          {"name": "shared", "mountPath": "/data"}]}]}}
+    cluster("apply", "-f", "-", input=json.dumps(pod))
+    cluster("wait", "--for=condition=Ready", "pod/vols", "--timeout=30s")
+    ip = cluster("get", "pod", "vols", "-o", "jsonpath={.status.podIP}").stdout
+    wait(lambda: "from a configmap" in cluster("exec", "vols", "-c", "side", "--", "wget", "-qO-",
+                                               f"http://{ip}/", check=False).stdout)
+    assert cluster("exec", "vols", "-c", "side", "--", "cat", "/etc/keys/api-key").stdout == "abc123"
+    assert cluster("exec", "vols", "-c", "web", "--", "cat", "/data/x").stdout == "hi\n"
+    readonly = cluster("exec", "vols", "-c", "side", "--", "touch", "/etc/keys/new", check=False)
+    assert readonly.returncode != 0
+    sa = "/var/run/secrets/kubernetes.io/serviceaccount"
+    assert cluster("exec", "vols", "-c", "side", "--", "cat", f"{sa}/namespace").stdout == "default"
+    token = cluster("exec", "vols", "-c", "side", "--", "cat", f"{sa}/token").stdout
+    assert token.count(".") == 2
+    assert not any(Path(p).exists() for p in ("/etc/keys", "/data", "/run/secrets"))  # the machine is untouched
+    cluster("delete", "pod", "vols", "--grace-period=0", "--force")

@@ -71,6 +71,28 @@ def pod_spec(spec: dict) -> None:
                 v[kind].setdefault("defaultMode", 420)
 
 
+SA_MOUNT = "/var/run/secrets/kubernetes.io/serviceaccount"
+
+
+def _service_account_volume(pod: dict) -> None:
+    """What the ServiceAccount admission plugin adds: a projected token, CA and namespace at SA_MOUNT."""
+    spec = pod["spec"]
+    if spec.get("automountServiceAccountToken") is False:
+        return
+    containers = [c for c in (spec.get("containers") or []) + (spec.get("initContainers") or [])
+                  if isinstance(c, dict)]
+    if any(m.get("mountPath") == SA_MOUNT for c in containers for m in c.get("volumeMounts") or []):
+        return
+    name = "kube-api-access-" + "".join(random.choice("bcdfghjklmnpqrstvwxz2456789") for _ in range(5))
+    spec.setdefault("volumes", []).append({"name": name, "projected": {"defaultMode": 420, "sources": [
+        {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+        {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+        {"downwardAPI": {"items": [{"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"},
+                                    "path": "namespace"}]}}]}})
+    for c in containers:
+        c.setdefault("volumeMounts", []).append({"name": name, "readOnly": True, "mountPath": SA_MOUNT})
+
+
 def _workload(obj: dict, kind: str) -> None:
     spec = obj.setdefault("spec", {})
     template = spec.setdefault("template", {})
@@ -115,6 +137,7 @@ def apply(kind: str, obj: dict) -> None:
         pod_spec(obj.setdefault("spec", {}))
         obj.setdefault("status", {"phase": "Pending", "qosClass": qos_class(obj["spec"])})
         obj["spec"].setdefault("serviceAccountName", "default")
+        _service_account_volume(obj)
         obj["spec"].setdefault("serviceAccount", obj["spec"]["serviceAccountName"])
         obj["spec"].setdefault("priority", 0)
         obj["spec"].setdefault("preemptionPolicy", "PreemptLowerPriority")

@@ -12,7 +12,7 @@ CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
-MS_BIND, MS_REC, MS_PRIVATE, MS_SLAVE = 0x1000, 0x4000, 0x40000, 0x80000
+MS_RDONLY, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE, MS_SLAVE = 0x1, 0x20, 0x1000, 0x4000, 0x40000, 0x80000
 MNT_DETACH = 0x2
 
 
@@ -62,6 +62,14 @@ def _cstr(text: str | None) -> _CStr:
 
 def umount(target: str, flags: int = 0) -> None:
     _call("umount2", _CStr(target.encode()), flags)
+
+
+def pivot_root(new_root: str, put_old: str) -> None:
+    """pivot_root(2), which glibc does not wrap: syscall number 155 on x86_64, 41 on aarch64."""
+    import platform
+
+    number = {"x86_64": 155, "aarch64": 41}[platform.machine()]
+    _call("syscall", number, _CStr(new_root.encode()), _CStr(put_old.encode()))
 
 
 def sethostname(name: str) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ...cluster import Cluster
 from ...cni.runtime import CNIFailure
-from . import podconfig, sandbox
+from . import podconfig, sandbox, volumes
 from .client import APIError, Client
 from ..workloads.images import UnsupportedImage
 
@@ -202,11 +202,13 @@ class Kubelet:
         meta, spec = pod["metadata"], pod.get("spec", {})
         containers = []
         try:
+            paths = await volumes.materialize(self.client, pod, sandbox.pod_directory(
+                self.cluster, meta["namespace"], meta["name"]))
             for c in spec.get("containers") or []:
                 env, late = await podconfig.environment(self.client, pod, c)
                 containers.append(sandbox.Container(name=c["name"], image=c.get("image", ""), command=c.get("command"),
                                                     args=c.get("args"), env=env, ports=c.get("ports") or [],
-                                                    field_env=late))
+                                                    field_env=late, mounts=volumes.mounts(c, paths)))
         except podconfig.ConfigError as err:
             self.problems[meta["uid"]] = (err.reason, str(err))
             self._event(pod, "Warning", "Failed", f"Error: {err}")

@@ -33,6 +33,7 @@ class Container:
     env: dict[str, str] = field(default_factory=dict)
     ports: list[dict] = field(default_factory=list)  # containerPort, hostPort, protocol, as in a pod spec
     field_env: dict[str, str] = field(default_factory=dict)  # env name -> status.podIP / status.hostIP
+    mounts: list[dict] = field(default_factory=list)  # {source, target, readOnly}: bind mounts (volumes)
 
 
 @dataclass
@@ -54,7 +55,8 @@ def _pods_dir(cluster) -> Path:
     return cluster.state_dir / "pods"
 
 
-def _pod_dir(cluster, namespace: str, name: str) -> Path:
+def pod_directory(cluster, namespace: str, name: str) -> Path:
+    """Where a pod's record, /etc files, volumes and container logs live."""
     return _pods_dir(cluster) / f"{namespace}_{name}"
 
 
@@ -71,11 +73,11 @@ def _write_etc(pod_dir: Path, spec: PodSpec, ip: str) -> None:
 def create(cluster, spec: PodSpec) -> dict:
     """Run the pod on its node; return its record (IP, netns, processes)."""
     node = cluster.node(spec.node)
-    pod_dir = _pod_dir(cluster, spec.namespace, spec.name)
-    if pod_dir.exists():
+    pod_dir = pod_directory(cluster, spec.namespace, spec.name)
+    if (pod_dir / "pod.json").exists():
         raise SandboxError(f'pods "{spec.name}" already exists in namespace "{spec.namespace}"')
     argvs = [images.argv(c.image, c.command, c.args) for c in spec.containers]  # refuse before making anything
-    pod_dir.mkdir(parents=True)
+    pod_dir.mkdir(parents=True, exist_ok=True)  # the kubelet may have made its volumes there already
     sandbox_id = secrets.token_hex(16)
     record = {"spec": asdict(spec), "id": sandbox_id, "node": node.name, "ip": "", "pids": {},
               "netns": node.netns if spec.host_network else f"{cluster.name}-pod-{sandbox_id[:12]}",
@@ -113,7 +115,7 @@ def create(cluster, spec: PodSpec) -> dict:
 
 def log_path(cluster, namespace: str, name: str, container: str) -> Path:
     """Where a container's output goes (what `kubectl logs` shows)."""
-    return _pod_dir(cluster, namespace, name) / f"{container}.log"
+    return pod_directory(cluster, namespace, name) / f"{container}.log"
 
 
 def _port_mappings(spec: PodSpec) -> list[dict]:
@@ -132,11 +134,12 @@ def _start(pod_dir: Path, record: dict, spec: PodSpec, node, container: Containe
               "status.hostIPs": node.ip}
     env.update({name: fields.get(path, "") for name, path in container.field_env.items()})
     log_path = pod_dir / f"{container.name}.log"  # see log_path()
+    (pod_dir / f"mounts-{container.name}.json").write_text(json.dumps(container.mounts))
     log = open(log_path, "ab")
     with log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "kinns.node.kubelet.launch", str(pod_dir), netns.path(record["netns"]),
-             spec.name, "--", *argv],
+             spec.name, container.name, "--", *argv],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env, cwd="/",
             start_new_session=True)
     _CHILDREN[proc.pid] = proc  # held, so nothing reaps it before exit_code() reads its status
@@ -165,7 +168,7 @@ def _stop(record: dict, grace: float = 2.0) -> None:
 
 def restart(cluster, namespace: str, name: str, container: str) -> int:
     """Start a container's process again (the kubelet's restartPolicy); returns its new pid."""
-    pod_dir = _pod_dir(cluster, namespace, name)
+    pod_dir = pod_directory(cluster, namespace, name)
     record = get(cluster, namespace, name)
     spec = record["spec"]
     pod = PodSpec(**{**spec, "containers": [Container(**c) for c in spec["containers"]]})
@@ -182,10 +185,13 @@ def _detach(node, record: dict) -> None:
 
 
 def delete(cluster, namespace: str, name: str, grace: float = 2.0) -> None:
-    pod_dir = _pod_dir(cluster, namespace, name)
+    pod_dir = pod_directory(cluster, namespace, name)
     try:
         record = json.loads((pod_dir / "pod.json").read_text())
     except FileNotFoundError:
+        if pod_dir.is_dir():  # volumes made for a pod whose containers never started
+            shutil.rmtree(pod_dir, ignore_errors=True)
+            return
         raise SandboxError(f'pods "{name}" not found in namespace "{namespace}"') from None
     _stop(record, grace)
     if not record["spec"]["host_network"]:
@@ -205,7 +211,7 @@ def _save(pod_dir: Path, record: dict) -> None:
 
 def get(cluster, namespace: str, name: str) -> dict:
     try:
-        return json.loads((_pod_dir(cluster, namespace, name) / "pod.json").read_text())
+        return json.loads((pod_directory(cluster, namespace, name) / "pod.json").read_text())
     except FileNotFoundError:
         raise SandboxError(f'pods "{name}" not found in namespace "{namespace}"') from None
 

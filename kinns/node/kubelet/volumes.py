@@ -1,0 +1,117 @@
+"""Pod volumes, made on the node before the containers start.
+
+emptyDir is a directory of the pod's own; hostPath a path of the machine;
+configMap, secret and projected (serviceAccountToken, configMap, secret,
+downwardAPI) volumes are files written from the API with their modes — the
+service-account token through the TokenRequest API, bound to the pod. Each
+container then gets bind mounts at its volumeMounts (see launch.py).
+"""
+
+import base64
+import os
+from pathlib import Path
+
+from .client import Client
+from .podconfig import ConfigError, _field
+
+
+async def _source_files(client: Client, pod: dict, kind: str, spec: dict) -> dict[str, bytes]:
+    """Files a configMap or secret source contributes: key -> content (items pick and rename keys)."""
+    namespace = pod["metadata"]["namespace"]
+    name = spec.get("name") or spec.get("secretName", "")
+    plural = "configmaps" if kind == "configMap" else "secrets"
+    obj = await client.get(f"/api/v1/namespaces/{namespace}/{plural}/{name}")
+    if obj is None:
+        if spec.get("optional"):
+            return {}
+        raise ConfigError(f'{kind.lower()} "{name}" not found')
+    if kind == "configMap":
+        data = {k: v.encode() for k, v in (obj.get("data") or {}).items()}
+        data.update({k: base64.b64decode(v) for k, v in (obj.get("binaryData") or {}).items()})
+    else:
+        data = {k: base64.b64decode(v) for k, v in (obj.get("data") or {}).items()}
+    items = spec.get("items")
+    if not items:
+        return data
+    out = {}
+    for item in items:
+        if item["key"] not in data:
+            if spec.get("optional"):
+                continue
+            raise ConfigError(f"configmap references non-existent config key: {item['key']}")
+        out[item["path"]] = data[item["key"]]
+    return out
+
+
+def _write(directory: Path, files: dict[str, bytes], mode: int) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    for rel, content in files.items():
+        path = directory / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        os.chmod(path, mode)
+
+
+async def materialize(client: Client, pod: dict, pod_dir: Path) -> dict[str, str]:
+    """Make every volume of the pod; return volume name -> path on the machine."""
+    out: dict[str, str] = {}
+    for volume in pod.get("spec", {}).get("volumes") or []:
+        name = volume["name"]
+        target = pod_dir / "volumes" / name
+        if "emptyDir" in volume:
+            target.mkdir(parents=True, exist_ok=True)
+        elif "hostPath" in volume:
+            path = Path(volume["hostPath"]["path"])
+            kind = volume["hostPath"].get("type", "")
+            if kind == "DirectoryOrCreate":
+                path.mkdir(parents=True, exist_ok=True)
+            elif kind in ("Directory", "File", "Socket") and not path.exists():
+                raise ConfigError(f"hostPath type check failed: {path} is not a {kind.lower()}")
+            target = path
+        elif "configMap" in volume or "secret" in volume:
+            kind = "configMap" if "configMap" in volume else "secret"
+            spec = volume[kind]
+            _write(target, await _source_files(client, pod, kind, spec), spec.get("defaultMode", 0o644))
+        elif "projected" in volume:
+            files: dict[str, bytes] = {}
+            for source in volume["projected"].get("sources") or []:
+                if "serviceAccountToken" in source:
+                    files[source["serviceAccountToken"].get("path", "token")] = await _token(
+                        client, pod, source["serviceAccountToken"])
+                for kind in ("configMap", "secret"):
+                    if kind in source:
+                        files.update(await _source_files(client, pod, kind, source[kind]))
+                if "downwardAPI" in source:
+                    for item in source["downwardAPI"].get("items") or []:
+                        files[item["path"]] = _field(pod, item.get("fieldRef", {}).get("fieldPath", "")).encode()
+            _write(target, files, volume["projected"].get("defaultMode", 0o644))
+        else:
+            raise ConfigError(f'volume "{name}" is of a kind kinns does not provide')
+        out[name] = str(target)
+    return out
+
+
+async def _token(client: Client, pod: dict, spec: dict) -> bytes:
+    meta = pod["metadata"]
+    account = pod.get("spec", {}).get("serviceAccountName") or "default"
+    request = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
+               "spec": {"audiences": [spec["audience"]] if spec.get("audience") else None,
+                        "expirationSeconds": spec.get("expirationSeconds", 3607),
+                        "boundObjectRef": {"kind": "Pod", "apiVersion": "v1", "name": meta["name"],
+                                           "uid": meta["uid"]}}}
+    reply = await client.request("POST", f"/api/v1/namespaces/{meta['namespace']}/serviceaccounts/{account}/token",
+                                 request)
+    return reply["status"]["token"].encode()
+
+
+def mounts(container: dict, paths: dict[str, str]) -> list[dict]:
+    """The bind mounts a container gets: source on the machine, target in the container."""
+    out = []
+    for m in container.get("volumeMounts") or []:
+        if m["name"] not in paths:
+            raise ConfigError(f'volume "{m["name"]}" not found in the pod\'s volumes')
+        source = paths[m["name"]]
+        if m.get("subPath"):
+            source = os.path.join(source, m["subPath"])
+        out.append({"source": source, "target": m["mountPath"], "readOnly": bool(m.get("readOnly"))})
+    return out
