@@ -242,3 +242,29 @@ def test_volumes_configmaps_secrets_emptydir_and_the_service_account_token(clust
     assert token.count(".") == 2
     assert not any(Path(p).exists() for p in ("/etc/keys", "/data", "/run/secrets"))  # the machine is untouched
     cluster("delete", "pod", "vols", "--grace-period=0", "--force")
+
+
+def test_readiness_and_liveness_probes(cluster):
+    def pod(name: str, probe_port: int, kind: str) -> dict:
+        return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": {"probe": "yes"}},
+                "spec": {"containers": [{"name": "c", "image": "registry.k8s.io/e2e-test-images/agnhost:2.53",
+                                         "args": ["netexec", "--http-port=8080"],
+                                         kind: {"httpGet": {"path": "/healthz", "port": probe_port},
+                                                "periodSeconds": 1, "failureThreshold": 2}}]}}
+
+    cluster("apply", "-f", "-", input=json.dumps(pod("good", 8080, "readinessProbe")))
+    cluster("apply", "-f", "-", input=json.dumps(pod("bad", 9999, "readinessProbe")))
+    cluster("apply", "-f", "-", input=json.dumps(pod("dying", 9999, "livenessProbe")))
+    cluster("wait", "--for=condition=Ready", "pod/good", "--timeout=30s")
+    cluster("expose", "pod", "good", "--name=probed", "--port=80", "--target-port=8080", "--selector=probe=yes")
+    wait(lambda: cluster("get", "endpoints", "probed", "-o", "jsonpath={.subsets[0].addresses[*].targetRef.name}")
+         .stdout == "good")
+    wait(lambda: "bad" in cluster("get", "endpoints", "probed", "-o",
+                                  "jsonpath={.subsets[0].notReadyAddresses[*].targetRef.name}").stdout)
+    assert cluster("get", "pod", "bad", "-o", "jsonpath={.status.containerStatuses[0].ready}").stdout == "false"
+    assert "Readiness probe failed" in cluster("describe", "pod", "bad").stdout
+    wait(lambda: int(cluster("get", "pod", "dying", "-o",
+                             "jsonpath={.status.containerStatuses[0].restartCount}").stdout or 0) >= 1)
+    assert "failed liveness probe, will be restarted" in cluster("describe", "pod", "dying").stdout
+    for name in ("good", "bad", "dying"):
+        cluster("delete", "pod", name, "--grace-period=0", "--force")

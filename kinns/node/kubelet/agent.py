@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ...cluster import Cluster
 from ...cni.runtime import CNIFailure
-from . import podconfig, sandbox, volumes
+from . import podconfig, probes, sandbox, volumes
 from .client import APIError, Client
 from ..workloads.images import UnsupportedImage
 
@@ -36,10 +36,24 @@ def _pod_path(pod: dict, sub: str = "") -> str:
 
 
 class ContainerState:
-    def __init__(self, started: str) -> None:
+    def __init__(self, started: str, spec: dict | None = None) -> None:
         self.started, self.restarts, self.last_exit = started, 0, None
         self.waiting: tuple[str, str] | None = None  # (reason, message)
         self.retry_at = 0.0
+        self.spec = spec or {}
+        self.probes: dict[str, probes.ProbeState] = {}
+        self.arm_probes()
+
+    def arm_probes(self) -> None:
+        """Fresh probe states from the container's spec: at start and after every restart."""
+        clock = asyncio.get_event_loop().time()
+        self.probes = {kind: probes.ProbeState(self.spec[kind], clock)
+                       for kind in ("readinessProbe", "livenessProbe") if isinstance(self.spec.get(kind), dict)}
+
+    @property
+    def ready(self) -> bool:
+        readiness = self.probes.get("readinessProbe")
+        return self.waiting is None and (readiness is None or readiness.passed is True)
 
 
 class Kubelet:
@@ -105,7 +119,7 @@ class Kubelet:
         await self.register()
         log.info("node %s registered; watching its pods", self.node.name)
         tasks = [asyncio.create_task(self.watch_pods()), asyncio.create_task(self.supervise()),
-                 asyncio.create_task(self.beat())]
+                 asyncio.create_task(self.beat()), asyncio.create_task(self.probe_loop())]
         await asyncio.gather(*tasks)
 
     async def beat(self) -> None:
@@ -233,7 +247,8 @@ class Kubelet:
             self._event(pod, "Warning", "FailedCreatePodSandBox", f"Failed to create pod sandbox: {err}")
             asyncio.get_running_loop().call_later(5, self._retry, meta["uid"])
             return
-        self.containers[meta["uid"]] = {c.name: ContainerState(now()) for c in containers}
+        specs = {c["name"]: c for c in spec.get("containers") or []}
+        self.containers[meta["uid"]] = {c.name: ContainerState(now(), specs.get(c.name)) for c in containers}
         for c in containers:
             self._event(pod, "Normal", "Pulled", f'Container image "{c.image}" already present on machine',
                         f"spec.containers{{{c.name}}}")
@@ -274,11 +289,13 @@ class Kubelet:
                 key = (pod["metadata"]["namespace"], pod["metadata"]["name"])
                 if record is None or pod["metadata"].get("deletionTimestamp") or key in self.stopping:
                     continue
-                states = self.containers.setdefault(uid, {n: ContainerState(now()) for n in record["pids"]})
+                specs = {c["name"]: c for c in pod.get("spec", {}).get("containers") or []}
+                states = self.containers.setdefault(uid, {n: ContainerState(now(), specs.get(n))
+                                                          for n in record["pids"]})
                 policy = pod.get("spec", {}).get("restartPolicy", "Always")
                 changed = False
                 for name, pid in record["pids"].items():
-                    state = states.setdefault(name, ContainerState(now()))
+                    state = states.setdefault(name, ContainerState(now(), specs.get(name)))
                     code = sandbox.exit_code(pid)
                     if code is None:
                         continue
@@ -296,9 +313,53 @@ class Kubelet:
                                                 pod["metadata"]["name"], name)
                         state.restarts += 1
                         state.started, state.waiting = now(), None
+                        state.arm_probes()
                         changed = True
                 if changed:
                     asyncio.create_task(self.report(uid))
+
+    async def probe_loop(self) -> None:
+        """Run the probes that are due; readiness changes the pod's Ready, liveness restarts containers."""
+        loop = asyncio.get_running_loop()
+        running: set = set()
+        while True:
+            await asyncio.sleep(0.25)
+            for uid, states in list(self.containers.items()):
+                pod = self.pods.get(uid)
+                record = self._record(pod) if pod else None
+                if record is None or pod["metadata"].get("deletionTimestamp"):
+                    continue
+                for name, state in states.items():
+                    for kind, probe in state.probes.items():
+                        key = (uid, name, kind)
+                        if state.waiting is None and key not in running and probe.due(loop.time()):
+                            running.add(key)
+                            loop.create_task(self._probe(pod, record, name, state, kind, probe, running, key))
+
+    async def _probe(self, pod: dict, record: dict, name: str, state: ContainerState, kind: str,
+                     probe: "probes.ProbeState", running: set, key: tuple) -> None:
+        try:
+            launcher = record["pids"][name]
+            children = Path(f"/proc/{launcher}/task/{launcher}/children").read_text().split()
+            if not children:
+                return
+            ok, message = await probes.run(probe.spec, state.spec, record.get("ip") or self.node.ip,
+                                           int(children[0]))
+            changed = probe.record(ok, message, asyncio.get_running_loop().time())
+            label = "Readiness" if kind == "readinessProbe" else "Liveness"
+            if not ok:
+                self._event(pod, "Warning", "Unhealthy", f"{label} probe failed: {message}",
+                            f"spec.containers{{{name}}}")
+            if kind == "livenessProbe" and changed and probe.passed is False:
+                self._event(pod, "Normal", "Killing", f"Container {name} failed liveness probe, will be restarted",
+                            f"spec.containers{{{name}}}")
+                os.kill(int(children[0]), 9)
+            elif changed:
+                await self.report(pod["metadata"]["uid"])
+        except (OSError, ValueError):
+            pass
+        finally:
+            running.discard(key)
 
     async def report(self, uid: str) -> None:
         pod = self.pods.get(uid)
@@ -340,9 +401,10 @@ class Kubelet:
                               "state": {"waiting": {"reason": state.waiting[0], "message": state.waiting[1]}}})
                 all_ready = False
             else:
-                entry.update({"ready": True, "started": True,
+                entry.update({"ready": state.ready, "started": True,
                               "containerID": f"kinns://{record['id'][:12]}-{c['name']}",
                               "state": {"running": {"startedAt": state.started}}})
+                all_ready = all_ready and state.ready
             if state and state.last_exit:
                 entry["lastState"] = {"terminated": state.last_exit}
             statuses.append(entry)
