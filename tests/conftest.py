@@ -5,10 +5,13 @@ session `no_leaks` lists netns, host links, iptables rules, nftables tables and
 kinns state directories with that prefix, and fails the run if any survive.
 """
 
+import contextlib
 import json
 import os
 import secrets
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +25,44 @@ os.environ["KINNS_USER_KUBECONFIG"] = f"/tmp/kinns-test-kubeconfig-{os.getpid()}
 def unique(tag: str = "") -> str:
     """A short name no other test uses: 'kt' + tag + 6 hex digits (fits IFNAMSIZ)."""
     return f"{PREFIX}{tag}{secrets.token_hex(3)}"
+
+
+def kinns(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    proc = subprocess.run([sys.executable, "-m", "kinns.cli.main", *args], capture_output=True, text=True,
+                          timeout=120)
+    if check and proc.returncode:
+        raise AssertionError(f"kinns {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def wait(predicate, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting")
+        time.sleep(0.2)
+
+
+@contextlib.contextmanager
+def kube_cluster(*up_args: str):
+    """A cluster of its own with all nodes Ready; yields `kubectl(*args)` bound to it (its `.name` is the cluster)."""
+    name = unique()
+    kinns("up", "--name", name, *up_args)
+    env = {**os.environ, "KUBECONFIG": f"/run/kinns/{name}/kubeconfig"}
+
+    def kubectl(*args: str, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
+        proc = subprocess.run(["kubectl", *args], input=input, capture_output=True, text=True, env=env, timeout=90)
+        if check and proc.returncode:
+            raise AssertionError(f"kubectl {' '.join(args)}:\n{proc.stdout}\n{proc.stderr}")
+        return proc
+
+    kubectl.name = name
+    try:
+        wait(lambda: kubectl("get", "nodes", "-o", "jsonpath={.items[*].status.conditions[-1].type}").stdout
+             .split() == ["Ready"] * 3)
+        yield kubectl
+    finally:
+        kinns("down", "--name", name)
 
 
 def leftovers() -> list[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import unique
-from test_cluster import kinns
+from conftest import kinns
 
 pytestmark = pytest.mark.kernel
 

@@ -9,18 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import unique
+from conftest import kinns, unique
 from kinns.kernel import process
 
 pytestmark = pytest.mark.kernel
-
-
-def kinns(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "kinns.cli.main", *args], capture_output=True, text=True,
-                          timeout=120)
-    if check and proc.returncode:
-        raise AssertionError(f"kinns {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
-    return proc
 
 
 @pytest.fixture(params=["vxlan", "host-gw"])

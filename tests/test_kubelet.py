@@ -9,37 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from conftest import unique
-from test_cluster import kinns
+from conftest import kinns, kube_cluster, wait
 
 pytestmark = pytest.mark.kernel
 
 
 @pytest.fixture(scope="module")
 def cluster():
-    name = unique()
-    kinns("up", "--name", name)
-    env = {**os.environ, "KUBECONFIG": f"/run/kinns/{name}/kubeconfig"}
-
-    def kubectl(*args: str, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
-        proc = subprocess.run(["kubectl", *args], input=input, capture_output=True, text=True, env=env, timeout=90)
-        if check and proc.returncode:
-            raise AssertionError(f"kubectl {' '.join(args)}:\n{proc.stdout}\n{proc.stderr}")
-        return proc
-
-    kubectl.name = name
-    wait(lambda: kubectl("get", "nodes", "-o", "jsonpath={.items[*].status.conditions[-1].type}").stdout
-         .split() == ["Ready"] * 3)
-    yield kubectl
-    kinns("down", "--name", name)
-
-
-def wait(predicate, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
-        time.sleep(0.2)
+    with kube_cluster() as kubectl:
+        yield kubectl
 
 
 def pods(kubectl, selector: str) -> list[dict]:

@@ -6,7 +6,8 @@ import subprocess
 import pytest
 
 from conftest import unique
-from test_cluster import kinns, pod_sh, wait_http
+from conftest import kinns
+from test_cluster import pod_sh, wait_http
 
 pytestmark = pytest.mark.kernel
 

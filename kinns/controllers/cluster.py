@@ -7,8 +7,8 @@
   with, as `kubelet --pod-cidr` does);
 - garbage collector: an object whose every owner is gone is deleted
   (background propagation);
-- bootstrap: the `kubernetes` Service at 10.96.0.1:443 and its Endpoints point
-  at the API server.
+- bootstrap: the `kubernetes` Service at 10.96.0.1:443 and its Endpoints and
+  EndpointSlice point at the API server.
 """
 
 import ipaddress
@@ -130,3 +130,14 @@ def bootstrap(objects, address: str) -> None:
                                          "subsets": subsets}, opts)
     elif current.get("subsets") != subsets:
         objects.update(ep_r, "default", "kubernetes", {**current, "subsets": subsets}, "", opts)
+    slice_r = objects.registry.get("discovery.k8s.io", "v1", "endpointslices")
+    want = {"metadata": {"name": "kubernetes", "labels": {"kubernetes.io/service-name": "kubernetes",
+                                                          "endpointslice.kubernetes.io/managed-by": "kube-apiserver"}},
+            "addressType": "IPv4", "endpoints": [{"addresses": [host], "conditions": {"ready": True}}],
+            "ports": [{"name": "https", "port": int(port), "protocol": "TCP"}]}
+    current = objects.store.get(slice_r.key("default", "kubernetes"))
+    if current is None:
+        objects.create(slice_r, "default", want, opts)
+    elif (current.get("endpoints"), current.get("ports")) != (want["endpoints"], want["ports"]):
+        objects.update(slice_r, "default", "kubernetes", {**current, "endpoints": want["endpoints"],
+                                                          "ports": want["ports"]}, "", opts)

@@ -8,7 +8,7 @@ from ...cluster import Cluster
 from aiohttp import web
 
 from .agent import Kubelet, write_config
-from .client import Client
+from ...client import Client
 from .server import PORT, KubeletServer, ssl_context
 
 PKI = "/var/lib/kubelet/pki"

@@ -18,7 +18,7 @@ from pathlib import Path
 from ...cluster import Cluster
 from ...cni.runtime import CNIFailure
 from . import podconfig, probes, sandbox, volumes
-from .client import APIError, Client
+from ...client import APIError, Client
 from ..workloads.images import UnsupportedImage
 
 HEARTBEAT = 10.0
@@ -216,12 +216,14 @@ class Kubelet:
         meta, spec = pod["metadata"], pod.get("spec", {})
         containers = []
         try:
-            paths = await volumes.materialize(self.client, pod, sandbox.pod_directory(
+            paths = await volumes.materialize(self.client, self.node, pod, sandbox.pod_directory(
                 self.cluster, meta["namespace"], meta["name"]))
             for c in spec.get("containers") or []:
                 env, late = await podconfig.environment(self.client, pod, c)
-                containers.append(sandbox.Container(name=c["name"], image=c.get("image", ""), command=c.get("command"),
-                                                    args=c.get("args"), env=env, ports=c.get("ports") or [],
+                command = [podconfig.expand(a, env) for a in c["command"]] if c.get("command") else None
+                args = [podconfig.expand(a, env) for a in c["args"]] if c.get("args") is not None else None
+                containers.append(sandbox.Container(name=c["name"], image=c.get("image", ""), command=command,
+                                                    args=args, env=env, ports=c.get("ports") or [],
                                                     field_env=late, mounts=volumes.mounts(c, paths)))
         except podconfig.ConfigError as err:
             self.problems[meta["uid"]] = (err.reason, str(err))

@@ -8,8 +8,9 @@ that is not optional is a CreateContainerConfigError with kubelet's wording.
 """
 
 import base64
+import re
 
-from .client import Client
+from ...client import Client
 
 
 class ConfigError(Exception):
@@ -27,6 +28,14 @@ def _field(pod: dict, path: str) -> str:
     return {"metadata.name": meta["name"], "metadata.namespace": meta["namespace"], "metadata.uid": meta["uid"],
             "spec.nodeName": spec.get("nodeName", ""), "spec.serviceAccountName": spec.get("serviceAccountName", "")
             }.get(path, "")
+
+
+_REFERENCE = re.compile(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)")
+
+
+def expand(text: str, env: dict[str, str]) -> str:
+    """Kubernetes' $(VAR) expansion in command, args and env values: `$$` escapes, unknown names stay as written."""
+    return _REFERENCE.sub(lambda m: "$" if m.group(0) == "$$" else env.get(m.group(1), m.group(0)), text)
 
 
 async def _data(client: Client, namespace: str, kind: str, name: str, cache: dict) -> dict | None:
@@ -62,7 +71,7 @@ async def environment(client: Client, pod: dict, container: dict) -> tuple[dict[
     for item in container.get("env") or []:
         name, source = item["name"], item.get("valueFrom")
         if source is None:
-            env[name] = item.get("value", "")
+            env[name] = expand(item.get("value", ""), env)
         elif "fieldRef" in source:
             path = source["fieldRef"].get("fieldPath", "")
             if path in _LATE_FIELDS:

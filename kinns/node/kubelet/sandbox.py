@@ -60,13 +60,18 @@ def pod_directory(cluster, namespace: str, name: str) -> Path:
     return _pods_dir(cluster) / f"{namespace}_{name}"
 
 
+def _hostname(spec: PodSpec) -> str:
+    """A hostNetwork pod shares its node's hostname, as it shares the node's UTS namespace on a real node."""
+    return spec.node if spec.host_network else spec.name
+
+
 def _write_etc(pod_dir: Path, spec: PodSpec, ip: str) -> None:
     search = f"{spec.namespace}.svc.{CLUSTER_DOMAIN} svc.{CLUSTER_DOMAIN} {CLUSTER_DOMAIN}"
     (pod_dir / "resolv.conf").write_text(f"search {search}\nnameserver {CLUSTER_DNS}\noptions ndots:5\n")
-    (pod_dir / "hostname").write_text(spec.name + "\n")
+    (pod_dir / "hostname").write_text(_hostname(spec) + "\n")
     hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
     if ip:
-        hosts += f"{ip}\t{spec.name}\n"
+        hosts += f"{ip}\t{_hostname(spec)}\n"
     (pod_dir / "hosts").write_text(hosts)
 
 
@@ -127,7 +132,7 @@ def _port_mappings(spec: PodSpec) -> list[dict]:
 
 def _start(pod_dir: Path, record: dict, spec: PodSpec, node, container: Container, argv: list[str]) -> int:
     env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root",
-           "HOSTNAME": spec.name, "POD_NAME": spec.name, "NAMESPACE": spec.namespace, "POD_NAMESPACE":
+           "HOSTNAME": _hostname(spec), "POD_NAME": spec.name, "NAMESPACE": spec.namespace, "POD_NAMESPACE":
            spec.namespace, "NODE_NAME": node.name, "POD_IP": record["ip"], "KINNS_POD_DIR": str(pod_dir),
            "PYTHONPATH": str(Path(__file__).resolve().parents[3]), **container.env}
     fields = {"status.podIP": record["ip"], "status.podIPs": record["ip"], "status.hostIP": node.ip,
@@ -139,7 +144,7 @@ def _start(pod_dir: Path, record: dict, spec: PodSpec, node, container: Containe
     with log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "kinns.node.kubelet.launch", str(pod_dir), netns.path(record["netns"]),
-             spec.name, container.name, "--", *argv],
+             _hostname(spec), container.name, "--", *argv],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env, cwd="/",
             start_new_session=True)
     _CHILDREN[proc.pid] = proc  # held, so nothing reaps it before exit_code() reads its status

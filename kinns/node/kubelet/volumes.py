@@ -1,6 +1,9 @@
 """Pod volumes, made on the node before the containers start.
 
-emptyDir is a directory of the pod's own; hostPath a path of the machine;
+emptyDir is a directory of the pod's own; hostPath a path as the node sees
+it (the node's own /etc, /opt, /var/lib and /var/log, the machine's other
+existing paths; a path to be created elsewhere is kept with the node, so no
+pod ever adds files to the machine's tree);
 configMap, secret and projected (serviceAccountToken, configMap, secret,
 downwardAPI) volumes are files written from the API with their modes — the
 service-account token through the TokenRequest API, bound to the pod. Each
@@ -11,7 +14,8 @@ import base64
 import os
 from pathlib import Path
 
-from .client import Client
+from ...client import Client
+from ...kernel import rootfs
 from .podconfig import ConfigError, _field
 
 
@@ -52,7 +56,16 @@ def _write(directory: Path, files: dict[str, bytes], mode: int) -> None:
         os.chmod(path, mode)
 
 
-async def materialize(client: Client, pod: dict, pod_dir: Path) -> dict[str, str]:
+def host_path(node, path: str) -> Path:
+    """Where a hostPath volume's `path` is for pods of `node`."""
+    if any(path == t or path.startswith(t + "/") for t in rootfs.OVERLAID):
+        return node.file(path)
+    if os.path.lexists(path):
+        return Path(path)
+    return node.root / "hostpath" / path.lstrip("/")
+
+
+async def materialize(client: Client, node, pod: dict, pod_dir: Path) -> dict[str, str]:
     """Make every volume of the pod; return volume name -> path on the machine."""
     out: dict[str, str] = {}
     for volume in pod.get("spec", {}).get("volumes") or []:
@@ -61,10 +74,13 @@ async def materialize(client: Client, pod: dict, pod_dir: Path) -> dict[str, str
         if "emptyDir" in volume:
             target.mkdir(parents=True, exist_ok=True)
         elif "hostPath" in volume:
-            path = Path(volume["hostPath"]["path"])
+            path = host_path(node, volume["hostPath"]["path"])
             kind = volume["hostPath"].get("type", "")
-            if kind == "DirectoryOrCreate":
+            if kind == "DirectoryOrCreate" or (not kind and not path.exists()):  # a runtime makes a missing one
                 path.mkdir(parents=True, exist_ok=True)
+            elif kind == "FileOrCreate" and not path.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.touch()
             elif kind in ("Directory", "File", "Socket") and not path.exists():
                 raise ConfigError(f"hostPath type check failed: {path} is not a {kind.lower()}")
             target = path

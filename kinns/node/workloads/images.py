@@ -43,10 +43,12 @@ IMAGES: dict[str, Image] = {
     "jessie-dnsutils": SHELL,
     "debian": Image((), ("bash",)),
     "ubuntu": Image((), ("bash",)),
+    "kube-proxy": Image((PYTHON, "-m", "kinns.node.proxy"), ()),
 }
 # Programs inside images that are ours rather than the host's.
 _BINARIES = {"agnhost": _module("agnhost"), "/agnhost": _module("agnhost"), "nginx": _module("nginx"),
-             "/echo-basic": _module("echo"), "echo-basic": _module("echo")}
+             "/echo-basic": _module("echo"), "echo-basic": _module("echo"),
+             "kube-proxy": (PYTHON, "-m", "kinns.node.proxy"), "/usr/local/bin/kube-proxy": (PYTHON, "-m", "kinns.node.proxy")}
 
 
 def repository(image: str) -> str:

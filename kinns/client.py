@@ -1,0 +1,113 @@
+"""The API client the node components share: HTTPS, JSON, watches as streams.
+
+A client authenticates with a certificate (the kubelet's node credentials)
+or a bearer token read from a file at every request (a pod's projected
+service-account token, which the kubelet rotates), and can be built from a
+kubeconfig as kube-proxy's `clientConnection.kubeconfig` names one.
+`reflect` is the list-then-watch loop of client-go's reflector: it relists
+after any break, so a consumer always converges on the API's state.
+"""
+
+import asyncio
+import json
+import logging
+import ssl
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from urllib.parse import urlencode
+
+import aiohttp
+import yaml
+
+log = logging.getLogger("kinns.client")
+
+
+class APIError(Exception):
+    def __init__(self, status: int, body: dict) -> None:
+        super().__init__(body.get("message", str(status)))
+        self.status, self.body = status, body
+
+
+class Client:
+    def __init__(self, server: str, ca: Path, cert: Path | None = None, key: Path | None = None,
+                 agent: str = "kinns", token_file: Path | None = None) -> None:
+        ctx = ssl.create_default_context(cafile=str(ca))
+        if cert is not None:
+            ctx.load_cert_chain(str(cert), str(key))
+        self.server = server.rstrip("/")
+        self.token_file = token_file
+        self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=ctx),
+                                             headers={"User-Agent": f"{agent}/v1.32.0 (linux/amd64) kinns"})
+
+    @classmethod
+    def from_kubeconfig(cls, path: Path, agent: str) -> "Client":
+        """The current context's server and credentials (certificate files or a tokenFile)."""
+        config = yaml.safe_load(path.read_text())
+        current = config.get("current-context") or config["contexts"][0]["name"]
+        context = next(c["context"] for c in config["contexts"] if c["name"] == current)
+        cluster = next(c["cluster"] for c in config["clusters"] if c["name"] == context["cluster"])
+        user = next(u["user"] for u in config["users"] if u["name"] == context["user"])
+        cert = user.get("client-certificate")
+        return cls(cluster["server"], Path(cluster["certificate-authority"]), Path(cert) if cert else None,
+                   Path(user["client-key"]) if cert else None, agent,
+                   Path(user["tokenFile"]) if user.get("tokenFile") else None)
+
+    def _headers(self, content_type: str | None = None) -> dict:
+        headers = {"Content-Type": content_type} if content_type else {}
+        if self.token_file is not None:
+            headers["Authorization"] = "Bearer " + self.token_file.read_text().strip()
+        return headers
+
+    async def close(self) -> None:
+        await self.session.close()
+
+    async def request(self, method: str, path: str, body: dict | None = None, query: dict | None = None,
+                      content_type: str = "application/json") -> dict:
+        url = self.server + path + ("?" + urlencode(query) if query else "")
+        data = json.dumps(body).encode() if body is not None else None
+        async with self.session.request(method, url, data=data, headers=self._headers(content_type)) as resp:
+            payload = await resp.json(content_type=None)
+            if resp.status >= 300:
+                raise APIError(resp.status, payload or {})
+            return payload
+
+    async def get(self, path: str, query: dict | None = None) -> dict | None:
+        try:
+            return await self.request("GET", path, query=query)
+        except APIError as err:
+            if err.status == 404:
+                return None
+            raise
+
+    async def watch(self, path: str, query: dict) -> AsyncIterator[dict]:
+        url = self.server + path + "?" + urlencode({**query, "watch": "1", "allowWatchBookmarks": "true"})
+        async with self.session.get(url, headers=self._headers(),
+                                    timeout=aiohttp.ClientTimeout(total=None, sock_read=None)) as resp:
+            if resp.status >= 300:
+                raise APIError(resp.status, await resp.json(content_type=None))
+            async for line in resp.content:
+                if line.strip():
+                    yield json.loads(line)
+
+    async def reflect(self, path: str, on_list: Callable[[list[dict]], Awaitable[None] | None],
+                      on_event: Callable[[str, dict], Awaitable[None] | None], query: dict | None = None) -> None:
+        """List `path`, hand over the items, then every watch event; relist after any failure. Runs forever."""
+        query = query or {}
+        while True:
+            try:
+                listing = await self.request("GET", path, query=query)
+                if asyncio.iscoroutine(result := on_list(listing["items"])):
+                    await result
+                watch = {**query, "resourceVersion": listing["metadata"]["resourceVersion"]}
+                async for event in self.watch(path, watch):
+                    if event["type"] == "BOOKMARK":
+                        continue
+                    if event["type"] == "ERROR":
+                        break
+                    if asyncio.iscoroutine(result := on_event(event["type"], event["object"])):
+                        await result
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 (relist and go on, as a reflector does)
+                log.exception("list/watch of %s failed; relisting", path)
+                await asyncio.sleep(1)

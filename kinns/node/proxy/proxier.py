@@ -1,0 +1,98 @@
+"""kube-proxy's reconcile loop: Services and EndpointSlices from the API, rules into the node's kernel.
+
+Two reflectors keep the Services and EndpointSlices current; any change marks
+the state dirty, and the loop syncs at most once per minSyncPeriod. The first
+sync after start (and one after any failure, and one every syncPeriod) is
+full, so rules left by a crashed proxy are replaced and stale ones removed;
+the others rewrite only what changed. Starting in one mode removes the other
+mode's rules, as kube-proxy does when its mode is switched.
+"""
+
+import asyncio
+import logging
+import subprocess
+import time
+
+from ...client import Client
+from . import health, iptables, nftables
+from .config import ProxyConfig
+from .services import service_ports
+
+log = logging.getLogger("kube-proxy")
+FULL_SYNC_EVERY = 3600.0
+
+
+class Proxier:
+    def __init__(self, client: Client, node: str, config: ProxyConfig) -> None:
+        self.client, self.node, self.config = client, node, config
+        self.services: dict[str, dict] = {}
+        self.slices: dict[str, dict] = {}
+        self.dirty = asyncio.Event()
+        self.synced = {"services": False, "endpointslices": False}
+        if config.mode == "nftables":
+            self.backend, self.render, self.other = nftables.NftablesBackend(), nftables.render, iptables.IptablesBackend
+        else:
+            self.backend, self.render, self.other = iptables.IptablesBackend(), iptables.render, nftables.NftablesBackend
+        self.health = health.HealthServer(config.healthz_port)
+
+    def _listed(self, kind: str, store: dict):
+        def on_list(items: list[dict]) -> None:
+            store.clear()
+            store.update({o["metadata"]["uid"]: o for o in items})
+            self.synced[kind] = True
+            self.dirty.set()
+        return on_list
+
+    @staticmethod
+    def _changed(store: dict, dirty: asyncio.Event):
+        def on_event(kind: str, obj: dict) -> None:
+            if kind == "DELETED":
+                store.pop(obj["metadata"]["uid"], None)
+            else:
+                store[obj["metadata"]["uid"]] = obj
+            dirty.set()
+        return on_event
+
+    async def run(self) -> None:
+        log.info("Using %s Proxier. node=%s clusterCIDR=%s", self.config.mode, self.node, self.config.cluster_cidr)
+        try:
+            await asyncio.to_thread(self.other.cleanup)
+        except subprocess.CalledProcessError as err:
+            log.warning("cleaning up %s rules failed: %s", self.other.name, err.stderr)
+        await self.health.start()
+        await asyncio.gather(
+            self.client.reflect("/api/v1/services", self._listed("services", self.services),
+                                self._changed(self.services, self.dirty)),
+            self.client.reflect("/apis/discovery.k8s.io/v1/endpointslices",
+                                self._listed("endpointslices", self.slices), self._changed(self.slices, self.dirty)),
+            self.loop())
+
+    async def loop(self) -> None:
+        full, last_full = True, time.monotonic()
+        while True:
+            try:
+                await asyncio.wait_for(self.dirty.wait(), self.config.sync_period)
+            except asyncio.TimeoutError:
+                pass
+            if not all(self.synced.values()):
+                continue
+            self.dirty.clear()
+            full = full or time.monotonic() - last_full > FULL_SYNC_EVERY
+            started = time.monotonic()
+            ports = service_ports(list(self.services.values()), list(self.slices.values()))
+            try:
+                written = await asyncio.to_thread(self.backend.sync, self.render(ports, self.node,
+                                                                                 self.config.cluster_cidr), full)
+            except subprocess.CalledProcessError as err:
+                log.error("sync failed, retrying with a full sync: %s", (err.stderr or "").strip()[:2000])
+                full = True
+                self.dirty.set()
+                await asyncio.sleep(self.config.min_sync_period)
+                continue
+            self.health.update(ports, self.node)
+            log.info("%s sync of %d service ports done in %.1f ms (%d chains written)",
+                     "full" if full else "partial", len(ports), (time.monotonic() - started) * 1000, written)
+            if full:
+                last_full = time.monotonic()
+            full = False
+            await asyncio.sleep(self.config.min_sync_period)

@@ -1,0 +1,116 @@
+"""What the proxy programs: Services and EndpointSlices, reduced to service ports with their endpoints.
+
+This is the part both backends share. It follows kube-proxy's rules for
+which endpoints carry traffic: ready endpoints; when none is ready, the
+serving-but-terminating ones (so connections drain during a rollout); for a
+Local traffic policy only the endpoints on this node. Chain names are
+kube-proxy's: a base32 SHA-256 of the service port name and protocol (and
+endpoint), so they look and sort the same as on a kubeadm node.
+"""
+
+import base64
+import hashlib
+from dataclasses import dataclass, field
+
+
+def port_hash(*parts: str, length: int = 16) -> str:
+    return base64.b32encode(hashlib.sha256("".join(parts).encode()).digest()).decode()[:length]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    ip: str
+    port: int
+    ready: bool = True
+    serving: bool = True
+    terminating: bool = False
+    node: str = ""
+
+    @property
+    def address(self) -> str:
+        return f"{self.ip}:{self.port}"
+
+
+@dataclass
+class ServicePort:
+    namespace: str
+    name: str
+    port_name: str
+    protocol: str            # "tcp", "udp" or "sctp", as kube-proxy writes it
+    cluster_ip: str | None   # None: headless or ExternalName, no rules
+    port: int
+    node_port: int = 0
+    external_ips: tuple[str, ...] = ()
+    lb_ips: tuple[str, ...] = ()
+    affinity_seconds: int = 0        # ClientIP session affinity timeout; 0 = none
+    external_local: bool = False     # externalTrafficPolicy: Local
+    internal_local: bool = False     # internalTrafficPolicy: Local
+    health_check_node_port: int = 0
+    endpoints: list[Endpoint] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        """kube-proxy's ServicePortName: ns/name or ns/name:port."""
+        return f"{self.namespace}/{self.name}" + (f":{self.port_name}" if self.port_name else "")
+
+    @property
+    def has_external(self) -> bool:
+        return bool(self.node_port or self.external_ips or self.lb_ips)
+
+    def usable(self, node: str, local_only: bool) -> list[Endpoint]:
+        """The endpoints that take new connections: ready ones, else serving terminating ones."""
+        pool = [e for e in self.endpoints if not local_only or e.node == node]
+        ready = [e for e in pool if e.ready]
+        return ready or [e for e in pool if e.serving and e.terminating]
+
+    def cluster_endpoints(self, node: str) -> list[Endpoint]:
+        return self.usable(node, self.internal_local)
+
+    def external_endpoints(self, node: str) -> list[Endpoint]:
+        return self.usable(node, self.external_local)
+
+    def local_endpoints(self, node: str) -> list[Endpoint]:
+        return self.usable(node, True)
+
+
+def service_ports(services: list[dict], slices: list[dict]) -> list[ServicePort]:
+    """Service ports with their endpoints, from the API's Services and EndpointSlices."""
+    by_service: dict[tuple[str, str], list[dict]] = {}
+    for s in slices:
+        owner = (s.get("metadata", {}).get("labels") or {}).get("kubernetes.io/service-name")
+        if owner and s.get("addressType", "IPv4") == "IPv4":
+            by_service.setdefault((s["metadata"]["namespace"], owner), []).append(s)
+    out = []
+    for svc in services:
+        spec = svc.get("spec") or {}
+        meta = svc["metadata"]
+        cluster_ip = spec.get("clusterIP")
+        if spec.get("type") == "ExternalName" or not cluster_ip or cluster_ip == "None":
+            continue
+        lb_ips = tuple(i["ip"] for i in (svc.get("status", {}).get("loadBalancer", {}).get("ingress") or [])
+                       if i.get("ip"))
+        affinity = 0
+        if spec.get("sessionAffinity") == "ClientIP":
+            affinity = (spec.get("sessionAffinityConfig") or {}).get("clientIP", {}).get("timeoutSeconds", 10800)
+        for p in spec.get("ports") or []:
+            protocol = p.get("protocol", "TCP")
+            endpoints = []
+            for s in by_service.get((meta["namespace"], meta["name"]), []):
+                number = next((sp.get("port") for sp in s.get("ports") or []
+                               if (sp.get("name") or "") == (p.get("name") or "")
+                               and sp.get("protocol", "TCP") == protocol), None)
+                if not number:
+                    continue
+                for e in s.get("endpoints") or []:
+                    cond = e.get("conditions") or {}
+                    ready = cond.get("ready") is not False  # unset means ready
+                    for ip in e.get("addresses") or []:
+                        endpoints.append(Endpoint(ip, number, ready, cond.get("serving", ready) is not False,
+                                                  bool(cond.get("terminating")), e.get("nodeName") or ""))
+            out.append(ServicePort(
+                meta["namespace"], meta["name"], p.get("name") or "", protocol.lower(), cluster_ip, p["port"],
+                p.get("nodePort", 0) if spec.get("type") in ("NodePort", "LoadBalancer") else 0,
+                tuple(spec.get("externalIPs") or ()), lb_ips if spec.get("type") == "LoadBalancer" else (),
+                affinity, spec.get("externalTrafficPolicy") == "Local", spec.get("internalTrafficPolicy") == "Local",
+                spec.get("healthCheckNodePort", 0), sorted(set(endpoints), key=lambda e: (e.ip, e.port))))
+    return sorted(out, key=lambda sp: (sp.key, sp.protocol))
