@@ -25,9 +25,21 @@ def cluster():
             _service("sticky", {"app": "web"}, "ClusterIP", sessionAffinity="ClientIP"),
             _service("local", {"app": "solo"}, "NodePort", externalTrafficPolicy="Local"),
             _service("solo", {"app": "solo"}, "ClusterIP"),
-            _service("nobody", {"app": "nobody"}, "NodePort")]
+            _service("nobody", {"app": "nobody"}, "NodePort"),
+            _service("lb", {"app": "web"}, "LoadBalancer"),
+            _service("headless", {"app": "web"}, "ClusterIP", clusterIP="None"),
+            {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "elsewhere"},
+             "spec": {"type": "ExternalName", "externalName": "example.org"}},
+            {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "manual"},
+             "spec": {"ports": [{"name": "http", "port": 80, "targetPort": 8080}]}}]
         kubectl("apply", "-f", "-", input=yaml.safe_dump_all(manifest))
         kubectl("wait", "--for=condition=Ready", "pod", "--all", "--timeout=60s")
+        solo = json.loads(kubectl("get", "pods", "-l", "app=solo", "-o", "json").stdout)["items"][0]
+        kubectl("apply", "-f", "-", input=json.dumps({  # a Service without selector, its endpoints made by hand
+            "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+            "metadata": {"name": "manual-1", "labels": {"kubernetes.io/service-name": "manual"}},
+            "addressType": "IPv4", "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}],
+            "endpoints": [{"addresses": [solo["status"]["podIP"]], "conditions": {"ready": True}}]}))
         kubectl("-n", "kube-system", "rollout", "status", "ds/kube-proxy", "--timeout=60s")
         yield kubectl
 
@@ -120,6 +132,15 @@ def check_services(kubectl) -> None:
     # hairpin: the only pod of a Service reaches itself through it
     solo_ip = field(kubectl, "svc", "solo", "{.spec.clusterIP}")
     assert curl(kubectl, solo["metadata"]["name"], f"http://{solo_ip}/hostname").stdout == solo["metadata"]["name"]
+    # a Service without selector reaches the endpoints of its hand-made EndpointSlice
+    manual = field(kubectl, "svc", "manual", "{.spec.clusterIP}")
+    assert curl(kubectl, "client", f"http://{manual}/hostname").stdout == solo["metadata"]["name"]
+    # LoadBalancer: an address of the node network's pool, reachable from the host
+    wait(lambda: field(kubectl, "svc", "lb", "{.status.loadBalancer.ingress[0].ip}") != "", 10)
+    lb_ip = field(kubectl, "svc", "lb", "{.status.loadBalancer.ingress[0].ip}")
+    assert lb_ip.rsplit(".", 1)[0] == node_ip(kubectl, "node01").rsplit(".", 1)[0]
+    assert 200 <= int(lb_ip.rsplit(".", 1)[1]) <= 250
+    wait(lambda: host_curl(f"http://{lb_ip}/hostname") in pods, 10)
     # no endpoints: refused at once, not a hang (curl exit code 7)
     nobody = field(kubectl, "svc", "nobody", "{.spec.clusterIP}")
     started = time.monotonic()
@@ -138,6 +159,7 @@ def test_services_in_iptables_mode(cluster):
     assert re.search(r"-A KUBE-SVC-\w+ -m comment --comment \"default/web:http -> [\d.]+:8080\" -m statistic "
                      r"--mode random --probability 0.33333333\d+ -j KUBE-SEP-", rules)
     assert "Using iptables Proxier" in ssh(cluster, "node02", "cat", "/var/log/kube-proxy.log")
+    assert "default/headless" not in rules and "default/elsewhere" not in rules  # no rules for either
     check_services(cluster)
 
 

@@ -8,6 +8,7 @@ from .cluster import GarbageCollector, NodeIPAMController, ServiceAccountControl
 from .daemonset import DaemonSetController
 from .endpoints import EndpointsController
 from .scheduler import Scheduler
+from .servicelb import ServiceLBController
 from .workloads import DeploymentController, ReplicaSetController
 
 
@@ -17,5 +18,6 @@ def start(objects: Objects, address: str, ca_pem: str) -> list[asyncio.Task]:
     addons.install(objects, address)
     controllers = [Scheduler(objects), ServiceAccountController(objects, ca_pem), NodeIPAMController(objects),
                    ReplicaSetController(objects), DeploymentController(objects), DaemonSetController(objects),
-                   EndpointsController(objects), GarbageCollector(objects)]
+                   EndpointsController(objects), ServiceLBController(objects, address.rsplit(":", 1)[0]),
+                   GarbageCollector(objects)]
     return [asyncio.create_task(c.run(), name=c.name) for c in controllers]

@@ -1,6 +1,6 @@
 """kube-proxy's reconcile loop: Services and EndpointSlices from the API, rules into the node's kernel.
 
-Two reflectors keep the Services and EndpointSlices current; any change marks
+Reflectors keep the Services, EndpointSlices and Nodes current; any change marks
 the state dirty, and the loop syncs at most once per minSyncPeriod. The first
 sync after start (and one after any failure, and one every syncPeriod) is
 full, so rules left by a crashed proxy are replaced and stale ones removed;
@@ -14,7 +14,7 @@ import subprocess
 import time
 
 from ...client import Client
-from . import health, iptables, nftables
+from . import announce, health, iptables, nftables
 from .config import ProxyConfig
 from .services import service_ports
 
@@ -27,8 +27,9 @@ class Proxier:
         self.client, self.node, self.config = client, node, config
         self.services: dict[str, dict] = {}
         self.slices: dict[str, dict] = {}
+        self.nodes: dict[str, dict] = {}
         self.dirty = asyncio.Event()
-        self.synced = {"services": False, "endpointslices": False}
+        self.synced = {"services": False, "endpointslices": False, "nodes": False}
         if config.mode == "nftables":
             self.backend, self.render, self.other = nftables.NftablesBackend(), nftables.render, iptables.IptablesBackend
         else:
@@ -65,6 +66,8 @@ class Proxier:
                                 self._changed(self.services, self.dirty)),
             self.client.reflect("/apis/discovery.k8s.io/v1/endpointslices",
                                 self._listed("endpointslices", self.slices), self._changed(self.slices, self.dirty)),
+            self.client.reflect("/api/v1/nodes", self._listed("nodes", self.nodes),
+                                self._changed(self.nodes, self.dirty)),
             self.loop())
 
     async def loop(self) -> None:
@@ -90,6 +93,8 @@ class Proxier:
                 await asyncio.sleep(self.config.min_sync_period)
                 continue
             self.health.update(ports, self.node)
+            mine = {ip for ip, owner in announce.owners(ports, list(self.nodes.values())).items() if owner == self.node}
+            await asyncio.to_thread(announce.apply, mine)
             log.info("%s sync of %d service ports done in %.1f ms (%d chains written)",
                      "full" if full else "partial", len(ports), (time.monotonic() - started) * 1000, written)
             if full:
