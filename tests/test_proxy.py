@@ -201,8 +201,12 @@ def test_services_in_nftables_mode_and_switching_back(cluster):
     for node in ("node01", "node02"):
         wait(lambda: "KUBE-SVC-" not in ssh(cluster, node, "iptables-save", "-t", "nat"), 10)
         ruleset = ssh(cluster, node, "nft", "list", "table", "ip", "kube-proxy")
-        assert re.search(r"10\.96\.0\.1 \. tcp \. 443 : goto service-NPX46M4P-default/kubernetes/tcp/https", ruleset)
-        assert re.search(r"numgen random mod 3 vmap \{ 0 : goto endpoint-\w+-default/web/tcp/http__", ruleset)
+        web_ip = field(cluster, "svc", "web", "{.spec.clusterIP}")
+        assert re.search(r"10\.96\.0\.1 \. tcp \. 443 : goto cluster-dnat-tcp-1\b", ruleset)  # a map element
+        assert re.search(rf"{re.escape(web_ip)} \. tcp \. 80 : goto cluster-dnat-tcp-3\b", ruleset)
+        assert re.search(rf"{re.escape(web_ip)} \. 80 \. 2 : 10\.244\.\d+\.\d+ \. 8080", ruleset)
+        assert "numgen random mod 3 map @service-endpoints-tcp" in ruleset
+        assert re.search(r"chain service-\w+-default/sticky/tcp/http \{", ruleset)  # affinity keeps its chains
     check_services(cluster)
     set_mode(cluster, "")
     for node in ("node01", "node02"):

@@ -1,5 +1,7 @@
 """Pure logic of the proxy: which endpoints carry traffic, the rules each backend renders, its config file."""
 
+from dataclasses import replace
+
 import pytest
 
 from kinns.node.proxy import announce, iptables, nftables
@@ -34,7 +36,7 @@ def test_endpoints_per_kube_proxy_rules():
 
 
 def test_iptables_rules_split_evenly_and_reject_without_endpoints():
-    eps = [Endpoint(f"10.244.1.{i}", 8080) for i in range(1, 5)]
+    eps = tuple(Endpoint(f"10.244.1.{i}", 8080) for i in range(1, 5))
     tables = iptables.render([ServicePort("default", "web", "", "tcp", "10.96.0.50", 80, endpoints=eps),
                               ServicePort("default", "none", "", "tcp", "10.96.0.51", 80)], "n1", "10.244.0.0/16")
     svc = next(rules for chain, rules in tables["nat"].items() if chain.startswith("KUBE-SVC-"))
@@ -45,21 +47,40 @@ def test_iptables_rules_split_evenly_and_reject_without_endpoints():
     assert tables["nat"]["KUBE-SERVICES"][-1].endswith("-m addrtype --dst-type LOCAL -j KUBE-NODEPORTS")
 
 
-def test_nftables_incremental_sync_touches_only_what_changed(monkeypatch):
+def test_nftables_services_are_map_elements_and_a_change_touches_only_them(monkeypatch):
     sent: list[str] = []
     monkeypatch.setattr(nftables.subprocess, "run", lambda argv, input, **kw: sent.append(input))
-    eps = [Endpoint("10.244.1.2", 8080), Endpoint("10.244.1.3", 8080)]
-    a = ServicePort("default", "a", "", "tcp", "10.96.0.50", 80, endpoints=list(eps))
-    b = ServicePort("default", "b", "", "tcp", "10.96.0.51", 80, endpoints=list(eps))
+    eps = (Endpoint("10.244.1.2", 8080, node="n1"), Endpoint("10.244.1.3", 8080, node="n1"))
+    a = ServicePort("default", "a", "", "tcp", "10.96.0.50", 80, endpoints=eps)
+    b = ServicePort("default", "b", "", "tcp", "10.96.0.51", 80, endpoints=eps)
     backend = nftables.NftablesBackend()
-    backend.sync(nftables.render([a, b], "n1", "10.244.0.0/16"), full=True)
+    want = backend.render([a, b], "n1", "10.244.0.0/16")
+    assert ("service-ips", "10.96.0.51 . tcp . 80", "goto cluster-dnat-tcp-2") in want[b].elements
+    assert ("service-endpoints-tcp", "10.96.0.51 . 80 . 1", "10.244.1.3 . 8080") in want[b].elements
+    assert [c for c, _ in want[a].chains] == ["cluster-dnat-tcp-2"]  # shared by every port with 2 endpoints
+    backend.sync(want, full=True)
     assert sent[-1].startswith("add table ip kube-proxy\ndelete table ip kube-proxy\n")
-    b.endpoints.pop()
-    backend.sync(nftables.render([a, b], "n1", "10.244.0.0/16"), full=False)
+    b2 = replace(b, endpoints=eps[:1])
+    again = backend.render([a, b2], "n1", "10.244.0.0/16")
+    assert again[a] is want[a]  # not rendered again
+    backend.sync(again, full=False)
     change = sent[-1]
-    assert "default/a/" not in change  # the unchanged service is not rewritten
-    assert "flush chain ip kube-proxy service-" in change and "numgen random mod 1" in change
-    assert "delete chain ip kube-proxy endpoint-" in change and "10.244.1.3/8080" in change
+    assert "10.96.0.50" not in change  # the unchanged Service is not touched
+    assert "delete element ip kube-proxy service-ips { 10.96.0.51 . tcp . 80 }" in change
+    assert "add element ip kube-proxy service-ips { 10.96.0.51 . tcp . 80 : goto cluster-dnat-tcp-1 }" in change
+    assert "add chain ip kube-proxy cluster-dnat-tcp-1" in change
+    assert "hairpin" not in change  # 10.244.1.3 is still an endpoint of a: its hairpin element stays
+
+
+def test_nftables_affinity_keeps_kube_proxy_chains():
+    sp = ServicePort("default", "s", "http", "tcp", "10.96.0.50", 80, affinity_seconds=60,
+                     endpoints=(Endpoint("10.244.1.2", 8080), Endpoint("10.244.1.3", 8080)))
+    frag = nftables.render_port(sp, "n1", "10.244.0.0/16")
+    chains = dict(frag.chains)
+    service = next(v for m, k, v in frag.elements if m == "service-ips").split()[1]
+    assert service.startswith("service-") and service.endswith("-default/s/tcp/http")
+    assert any(r.startswith("numgen random mod 2 == 0 goto endpoint-") for r in chains[service])
+    assert {t for _, t in frag.sets} == {60}
 
 
 def test_load_balancer_addresses_have_one_owner():
@@ -67,9 +88,9 @@ def test_load_balancer_addresses_have_one_owner():
                                                                                       "status": "True"}]}}
              for n, labels in (("cp", {announce.EXCLUDE: ""}), ("n1", {}), ("n2", {}))]
     sp = ServicePort("default", "lb", "", "tcp", "10.96.0.50", 80, lb_ips=("172.30.0.200", "172.30.0.201"),
-                     endpoints=[Endpoint("10.244.2.2", 8080, node="n2")])
+                     endpoints=(Endpoint("10.244.2.2", 8080, node="n2"),))
     assert set(announce.owners([sp], nodes).values()) <= {"n1", "n2"}
-    sp.external_local = True
+    sp = replace(sp, external_local=True)
     assert announce.owners([sp], nodes) == {"172.30.0.200": "n2", "172.30.0.201": "n2"}
 
 

@@ -173,6 +173,10 @@ class IptablesBackend:
     def __init__(self) -> None:
         self.applied: Tables = {}
 
+    @staticmethod
+    def render(ports: list[ServicePort], node: str, cluster_cidr: str) -> Tables:
+        return render(ports, node, cluster_cidr)
+
     def sync(self, tables: Tables, full: bool) -> int:
         """Apply `tables`; return how many chains were written."""
         if full:

@@ -16,7 +16,7 @@ import time
 from ...client import Client
 from . import announce, health, iptables, nftables
 from .config import ProxyConfig
-from .services import service_ports
+from .services import ServicePort, ports_of, slices_by_service
 
 log = logging.getLogger("kube-proxy")
 FULL_SYNC_EVERY = 3600.0
@@ -28,12 +28,13 @@ class Proxier:
         self.services: dict[str, dict] = {}
         self.slices: dict[str, dict] = {}
         self.nodes: dict[str, dict] = {}
+        self.ports: dict[str, tuple[tuple, list[ServicePort]]] = {}  # service uid -> (versions, its ports)
         self.dirty = asyncio.Event()
         self.synced = {"services": False, "endpointslices": False, "nodes": False}
         if config.mode == "nftables":
-            self.backend, self.render, self.other = nftables.NftablesBackend(), nftables.render, iptables.IptablesBackend
+            self.backend, self.other = nftables.NftablesBackend(), iptables.IptablesBackend
         else:
-            self.backend, self.render, self.other = iptables.IptablesBackend(), iptables.render, nftables.NftablesBackend
+            self.backend, self.other = iptables.IptablesBackend(), nftables.NftablesBackend
         self.health = health.HealthServer(config.healthz_port)
 
     def _listed(self, kind: str, store: dict):
@@ -70,6 +71,22 @@ class Proxier:
                                 self._changed(self.nodes, self.dirty)),
             self.loop())
 
+    def service_ports(self) -> list[ServicePort]:
+        """The ports of every Service; those whose Service and slices kept their resourceVersions are the same
+        objects as last time, so the backend finds what it rendered for them at once."""
+        grouped = slices_by_service(list(self.slices.values()))
+        out: list[ServicePort] = []
+        cache: dict[str, tuple[tuple, list[ServicePort]]] = {}
+        for uid, svc in self.services.items():
+            slices = grouped.get((svc["metadata"]["namespace"], svc["metadata"]["name"]), [])
+            versions = (svc["metadata"].get("resourceVersion"), *sorted(s["metadata"].get("resourceVersion", "")
+                                                                        for s in slices))
+            hit = self.ports.get(uid)
+            cache[uid] = hit if hit and hit[0] == versions else (versions, ports_of(svc, slices))
+            out += cache[uid][1]
+        self.ports = cache
+        return sorted(out, key=lambda sp: (sp.key, sp.protocol))
+
     async def loop(self) -> None:
         full, last_full = True, time.monotonic()
         while True:
@@ -82,10 +99,10 @@ class Proxier:
             self.dirty.clear()
             full = full or time.monotonic() - last_full > FULL_SYNC_EVERY
             started = time.monotonic()
-            ports = service_ports(list(self.services.values()), list(self.slices.values()))
+            ports = self.service_ports()
             try:
-                written = await asyncio.to_thread(self.backend.sync, self.render(ports, self.node,
-                                                                                 self.config.cluster_cidr), full)
+                rules = self.backend.render(ports, self.node, self.config.cluster_cidr)
+                written = await asyncio.to_thread(self.backend.sync, rules, full)
             except subprocess.CalledProcessError as err:
                 log.error("sync failed, retrying with a full sync: %s", (err.stderr or "").strip()[:2000])
                 full = True
@@ -95,7 +112,7 @@ class Proxier:
             self.health.update(ports, self.node)
             mine = {ip for ip, owner in announce.owners(ports, list(self.nodes.values())).items() if owner == self.node}
             await asyncio.to_thread(announce.apply, mine)
-            log.info("%s sync of %d service ports done in %.1f ms (%d chains written)",
+            log.info("%s sync of %d service ports done in %.1f ms (%d chains/elements written)",
                      "full" if full else "partial", len(ports), (time.monotonic() - started) * 1000, written)
             if full:
                 last_full = time.monotonic()

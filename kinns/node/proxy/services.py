@@ -10,7 +10,8 @@ endpoint), so they look and sort the same as on a kubeadm node.
 
 import base64
 import hashlib
-from dataclasses import dataclass, field
+import functools
+from dataclasses import dataclass, fields
 
 
 def port_hash(*parts: str, length: int = 16) -> str:
@@ -31,8 +32,9 @@ class Endpoint:
         return f"{self.ip}:{self.port}"
 
 
-@dataclass
+@dataclass(frozen=True)
 class ServicePort:
+    """One port of one Service, immutable and hashable, so a backend can keep what it rendered for it."""
     namespace: str
     name: str
     port_name: str
@@ -46,7 +48,15 @@ class ServicePort:
     external_local: bool = False     # externalTrafficPolicy: Local
     internal_local: bool = False     # internalTrafficPolicy: Local
     health_check_node_port: int = 0
-    endpoints: list[Endpoint] = field(default_factory=list)
+    endpoints: tuple[Endpoint, ...] = ()
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    @functools.cached_property
+    def _hash(self) -> int:
+        """Computed once: backends look every port up in what they rendered last time, at every sync."""
+        return hash(tuple(getattr(self, f.name) for f in fields(self)))
 
     @property
     def key(self) -> str:
@@ -73,44 +83,56 @@ class ServicePort:
         return self.usable(node, True)
 
 
-def service_ports(services: list[dict], slices: list[dict]) -> list[ServicePort]:
-    """Service ports with their endpoints, from the API's Services and EndpointSlices."""
-    by_service: dict[tuple[str, str], list[dict]] = {}
+def slices_by_service(slices: list[dict]) -> dict[tuple[str, str], list[dict]]:
+    """IPv4 EndpointSlices grouped by the (namespace, name) of the Service they belong to."""
+    out: dict[tuple[str, str], list[dict]] = {}
     for s in slices:
         owner = (s.get("metadata", {}).get("labels") or {}).get("kubernetes.io/service-name")
         if owner and s.get("addressType", "IPv4") == "IPv4":
-            by_service.setdefault((s["metadata"]["namespace"], owner), []).append(s)
+            out.setdefault((s["metadata"]["namespace"], owner), []).append(s)
+    return out
+
+
+def ports_of(svc: dict, slices: list[dict]) -> list[ServicePort]:
+    """One Service's ports with their endpoints (none for headless and ExternalName Services)."""
+    spec = svc.get("spec") or {}
+    meta = svc["metadata"]
+    cluster_ip = spec.get("clusterIP")
+    if spec.get("type") == "ExternalName" or not cluster_ip or cluster_ip == "None":
+        return []
+    lb_ips = tuple(i["ip"] for i in (svc.get("status", {}).get("loadBalancer", {}).get("ingress") or [])
+                   if i.get("ip"))
+    affinity = 0
+    if spec.get("sessionAffinity") == "ClientIP":
+        affinity = (spec.get("sessionAffinityConfig") or {}).get("clientIP", {}).get("timeoutSeconds", 10800)
     out = []
-    for svc in services:
-        spec = svc.get("spec") or {}
-        meta = svc["metadata"]
-        cluster_ip = spec.get("clusterIP")
-        if spec.get("type") == "ExternalName" or not cluster_ip or cluster_ip == "None":
-            continue
-        lb_ips = tuple(i["ip"] for i in (svc.get("status", {}).get("loadBalancer", {}).get("ingress") or [])
-                       if i.get("ip"))
-        affinity = 0
-        if spec.get("sessionAffinity") == "ClientIP":
-            affinity = (spec.get("sessionAffinityConfig") or {}).get("clientIP", {}).get("timeoutSeconds", 10800)
-        for p in spec.get("ports") or []:
-            protocol = p.get("protocol", "TCP")
-            endpoints = []
-            for s in by_service.get((meta["namespace"], meta["name"]), []):
-                number = next((sp.get("port") for sp in s.get("ports") or []
-                               if (sp.get("name") or "") == (p.get("name") or "")
-                               and sp.get("protocol", "TCP") == protocol), None)
-                if not number:
-                    continue
-                for e in s.get("endpoints") or []:
-                    cond = e.get("conditions") or {}
-                    ready = cond.get("ready") is not False  # unset means ready
-                    for ip in e.get("addresses") or []:
-                        endpoints.append(Endpoint(ip, number, ready, cond.get("serving", ready) is not False,
-                                                  bool(cond.get("terminating")), e.get("nodeName") or ""))
-            out.append(ServicePort(
-                meta["namespace"], meta["name"], p.get("name") or "", protocol.lower(), cluster_ip, p["port"],
-                p.get("nodePort", 0) if spec.get("type") in ("NodePort", "LoadBalancer") else 0,
-                tuple(spec.get("externalIPs") or ()), lb_ips if spec.get("type") == "LoadBalancer" else (),
-                affinity, spec.get("externalTrafficPolicy") == "Local", spec.get("internalTrafficPolicy") == "Local",
-                spec.get("healthCheckNodePort", 0), sorted(set(endpoints), key=lambda e: (e.ip, e.port))))
+    for p in spec.get("ports") or []:
+        protocol = p.get("protocol", "TCP")
+        endpoints = []
+        for s in slices:
+            number = next((sp.get("port") for sp in s.get("ports") or []
+                           if (sp.get("name") or "") == (p.get("name") or "")
+                           and sp.get("protocol", "TCP") == protocol), None)
+            if not number:
+                continue
+            for e in s.get("endpoints") or []:
+                cond = e.get("conditions") or {}
+                ready = cond.get("ready") is not False  # unset means ready
+                for ip in e.get("addresses") or []:
+                    endpoints.append(Endpoint(ip, number, ready, cond.get("serving", ready) is not False,
+                                              bool(cond.get("terminating")), e.get("nodeName") or ""))
+        out.append(ServicePort(
+            meta["namespace"], meta["name"], p.get("name") or "", protocol.lower(), cluster_ip, p["port"],
+            p.get("nodePort", 0) if spec.get("type") in ("NodePort", "LoadBalancer") else 0,
+            tuple(spec.get("externalIPs") or ()), lb_ips if spec.get("type") == "LoadBalancer" else (),
+            affinity, spec.get("externalTrafficPolicy") == "Local", spec.get("internalTrafficPolicy") == "Local",
+            spec.get("healthCheckNodePort", 0), tuple(sorted(set(endpoints), key=lambda e: (e.ip, e.port)))))
+    return out
+
+
+def service_ports(services: list[dict], slices: list[dict]) -> list[ServicePort]:
+    """Service ports with their endpoints, from the API's Services and EndpointSlices."""
+    grouped = slices_by_service(slices)
+    out = [sp for svc in services
+           for sp in ports_of(svc, grouped.get((svc["metadata"]["namespace"], svc["metadata"]["name"]), []))]
     return sorted(out, key=lambda sp: (sp.key, sp.protocol))
