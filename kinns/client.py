@@ -11,6 +11,7 @@ after any break, so a consumer always converges on the API's state.
 import asyncio
 import json
 import logging
+import os
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -51,6 +52,15 @@ class Client:
         return cls(cluster["server"], Path(cluster["certificate-authority"]), Path(cert) if cert else None,
                    Path(user["client-key"]) if cert else None, agent,
                    Path(user["tokenFile"]) if user.get("tokenFile") else None)
+
+    @classmethod
+    def in_cluster(cls, agent: str) -> "Client":
+        """A pod's own credentials, as client-go's in-cluster config reads them."""
+        host, port = os.environ.get("KUBERNETES_SERVICE_HOST"), os.environ.get("KUBERNETES_SERVICE_PORT", "443")
+        if not host:
+            raise RuntimeError("not in a cluster: KUBERNETES_SERVICE_HOST is not set")
+        account = Path("/var/run/secrets/kubernetes.io/serviceaccount")
+        return cls(f"https://{host}:{port}", account / "ca.crt", agent=agent, token_file=account / "token")
 
     def _headers(self, content_type: str | None = None) -> dict:
         headers = {"Content-Type": content_type} if content_type else {}

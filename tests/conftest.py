@@ -28,6 +28,9 @@ def unique(tag: str = "") -> str:
 
 
 def kinns(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    if args[:1] == ("up",) and "--dns-upstream" not in args:
+        # cluster DNS sends outside names to the controlplane node's own address: never off the machine
+        args = (*args, "--dns-upstream", "controlplane")
     proc = subprocess.run([sys.executable, "-m", "kinns.cli.main", *args], capture_output=True, text=True,
                           timeout=120)
     if check and proc.returncode:

@@ -22,7 +22,8 @@ def main() -> None:
     server = APIServer(store, opts.address, opts.pki)
     host, port = opts.address.rsplit(":", 1)
     web.run_app(server.app(), host=host, port=int(port), ssl_context=ssl_context(opts.pki),
-                access_log=None, shutdown_timeout=1.0, print=lambda *_: logging.info("serving on https://%s", opts.address),
+                access_log=None, shutdown_timeout=1.0,
+                print=lambda *_: logging.info("serving on https://%s", opts.address),
                 handle_signals=True)
 
 

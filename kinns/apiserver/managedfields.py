@@ -130,7 +130,8 @@ def apply(current: dict, applied: dict, merged: dict, manager: str, api_version:
         causes = [{"reason": "FieldManagerConflict", "message": f'conflict with "{m}" using {v}',
                    "field": _display(p)} for m, v, p in conflicts]
         text = "; ".join(f'conflict with "{m}" using {v}: {_display(p)}' for m, v, p in conflicts)
-        raise APIError(409, "Conflict", f"Apply failed with {len(conflicts)} conflict{'s' if len(conflicts) > 1 else ''}"
+        plural = "s" if len(conflicts) > 1 else ""
+        raise APIError(409, "Conflict", f"Apply failed with {len(conflicts)} conflict{plural}"
                        f": {text}", {"causes": causes})
     mine_before: set[Path] = set()
     others: set[Path] = set()

@@ -11,7 +11,8 @@ from ..cluster import Cluster, ClusterError
 
 def cmd_up(opts: argparse.Namespace) -> int:
     start = time.monotonic()
-    cluster = Cluster.up(opts.name, opts.nodes, opts.backend, opts.subnet, reuse=opts.reuse)
+    cluster = Cluster.up(opts.name, opts.nodes, opts.backend, opts.subnet, reuse=opts.reuse,
+                         dns_upstream=opts.dns_upstream)
     took = time.monotonic() - start
     print(f"cluster {cluster.name!r} is up in {took:.2f}s: {len(cluster.nodes)} nodes, backend {cluster.backend}, "
           f"underlay {cluster.subnet} on bridge {cluster.bridge}")
@@ -135,6 +136,8 @@ def parser() -> argparse.ArgumentParser:
     up.add_argument("--backend", default="vxlan", choices=["vxlan", "host-gw"])
     up.add_argument("--subnet", help="underlay /24 (default: a free one in 172.30.0.0/16)")
     up.add_argument("--reuse", action="store_true", help="use the cluster if it already exists")
+    up.add_argument("--dns-upstream", metavar="IP|controlplane",
+                    help="where cluster DNS sends outside names (default: this machine's resolv.conf)")
     up.set_defaults(run=cmd_up)
     sub.add_parser("stop", parents=[named], help="stop the control plane, keeping objects and network").set_defaults(
         run=cmd_stop)

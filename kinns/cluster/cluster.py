@@ -99,8 +99,12 @@ class Cluster:
 
     @classmethod
     def up(cls, name: str = "kinns", nodes: int = 3, backend: str = "vxlan", subnet: str | None = None,
-           reuse: bool = False) -> "Cluster":
-        """Create the cluster; on any failure remove whatever was made and raise."""
+           reuse: bool = False, dns_upstream: str | None = None) -> "Cluster":
+        """Create the cluster; on any failure remove whatever was made and raise.
+
+        `dns_upstream` replaces the nodes' /etc/resolv.conf (the machine's, by default), which is where
+        cluster DNS forwards names outside the cluster: an address, or `controlplane` for that node's own
+        address (where nothing answers unless a test puts a resolver there)."""
         if not _NAME.match(name):
             raise ClusterError(f"invalid cluster name {name!r}: lower-case letters, digits and '-', "
                                "at most 20 characters, starting and ending with a letter or digit")
@@ -108,6 +112,12 @@ class Cluster:
             raise ClusterError(f"unknown backend {backend!r}; choose one of {', '.join(overlay.BACKENDS)}")
         if not 1 <= nodes <= 50:
             raise ClusterError("--nodes must be between 1 and 50")
+        if dns_upstream not in (None, "controlplane"):
+            try:
+                ipaddress.ip_address(dns_upstream)
+            except ValueError:
+                raise ClusterError(f"--dns-upstream {dns_upstream!r} is neither an IP address nor "
+                                   "'controlplane'") from None
         STATE_ROOT.mkdir(parents=True, exist_ok=True)
         with _lock():
             if (cls.state_dir_of(name) / "cluster.json").exists():
@@ -130,13 +140,13 @@ class Cluster:
             cluster = cls(name, backend, subnet, members)
             cluster.save()
         try:
-            cluster._build()
+            cluster._build(dns_upstream)
         except BaseException:
             cluster.down()
             raise
         return cluster
 
-    def _build(self) -> None:
+    def _build(self, dns_upstream: str | None = None) -> None:
         prefix = ipaddress.ip_network(self.subnet).prefixlen
         with netns.ipr() as host:
             host.link("add", ifname=self.bridge, kind="bridge")
@@ -158,6 +168,9 @@ class Cluster:
                 create_rootfs(node)
                 install_node(node.file("/opt/cni/bin"), node.file("/etc/cni/net.d"), node.pod_cidr,
                              overlay.pod_mtu(self.backend))
+                if dns_upstream:
+                    upstream = self.node("controlplane").ip if dns_upstream == "controlplane" else dns_upstream
+                    node.file("/etc/resolv.conf").write_text(f"nameserver {upstream}\n")
         self.sync_routes()
         controlplane.start(self.node("controlplane"), self.state_dir, self.name)
         controlplane.merge_context(self.state_dir, self.name)

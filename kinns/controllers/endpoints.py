@@ -19,6 +19,12 @@ def selects(service: dict, pod: dict) -> bool:
     return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
 
 
+def _named(pod: dict, service: str) -> bool:
+    """A pod with spec.hostname whose spec.subdomain is this Service gets a DNS name of its own under it."""
+    spec = pod.get("spec", {})
+    return bool(spec.get("hostname")) and spec.get("subdomain") == service
+
+
 def resolve_port(port: dict, pod: dict) -> int | None:
     target = port.get("targetPort", port.get("port"))
     if isinstance(target, int):
@@ -86,6 +92,7 @@ class EndpointsController(Controller):
                     ports.append({k: v for k, v in (("name", p.get("name")), ("port", number),
                                                     ("protocol", p.get("protocol", "TCP"))) if v})
             address = {"ip": pod["status"]["podIP"], "nodeName": pod["spec"].get("nodeName"),
+                       **({"hostname": pod["spec"]["hostname"]} if _named(pod, name) else {}),
                        "targetRef": {"kind": "Pod", "namespace": namespace, "name": pod["metadata"]["name"],
                                      "uid": pod["metadata"]["uid"]}}
             subset = groups.setdefault(tuple(sorted((p.get("name", ""), p["port"]) for p in ports)),
@@ -108,6 +115,7 @@ class EndpointsController(Controller):
             terminating = bool(pod["metadata"].get("deletionTimestamp"))
             ready = pod_ready(pod)
             endpoints.append({"addresses": [pod["status"]["podIP"]],
+                              **({"hostname": pod["spec"]["hostname"]} if _named(pod, name) else {}),
                               "conditions": {"ready": ready and not terminating, "serving": ready,
                                              "terminating": terminating},
                               "nodeName": pod["spec"].get("nodeName"),

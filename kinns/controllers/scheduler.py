@@ -2,7 +2,7 @@
 
 Filters: the node is Ready and schedulable, every NoSchedule/NoExecute taint is
 tolerated, nodeSelector matches, spec.nodeName (if set) wins. Score: the node
-with the fewest pods, so replicas spread. A pod that fits nowhere gets
+with the fewest pods of the same controller, then the fewest pods, so replicas spread. A pod that fits nowhere gets
 PodScheduled=False with the scheduler's usual "0/N nodes are available" message.
 """
 
@@ -78,15 +78,21 @@ class Scheduler(Controller):
                 fits.append(node)
         if not fits:
             detail = ", ".join(f"{n} {text}" for text, n in sorted(why.items()))
-            message = f"0/{len(nodes)} nodes are available: {detail}." if nodes else "no nodes available to schedule pods"
+            message = (f"0/{len(nodes)} nodes are available: {detail}." if nodes
+                       else "no nodes available to schedule pods")
             self._unschedulable(pods_r, pod, message)
             return
+        owners = {r.get("uid") for r in pod["metadata"].get("ownerReferences") or [] if r.get("controller")}
         load: dict[str, int] = {}
+        siblings: dict[str, int] = {}  # pods of the same controller: replicas spread first, as topology spread does
         for p in self.objects.store.list(pods_r.key(None))[0]:
             node_name = p.get("spec", {}).get("nodeName")
             if node_name:
                 load[node_name] = load.get(node_name, 0) + 1
-        target = min(fits, key=lambda n: (load.get(n["metadata"]["name"], 0), n["metadata"]["name"]))
+                if owners & {r.get("uid") for r in p["metadata"].get("ownerReferences") or []}:
+                    siblings[node_name] = siblings.get(node_name, 0) + 1
+        target = min(fits, key=lambda n: (siblings.get(n["metadata"]["name"], 0), load.get(n["metadata"]["name"], 0),
+                                          n["metadata"]["name"]))
         try:
             self.objects.bind(pods_r, namespace, name, {"target": {"kind": "Node",
                                                                    "name": target["metadata"]["name"]}}, self.opts())

@@ -52,7 +52,8 @@ class ServiceLBController(Controller):
         if wanted and (wanted not in self.pool or wanted in taken):
             events.record(self.objects, svc, "Service", "Warning", "AllocationFailed",
                           f"Failed to allocate IP for \"{namespace}/{name}\": {wanted} is "
-                          + ("already in use" if wanted in taken else f"not in the pool {self.pool[0]}-{self.pool[-1]}"),
+                          + ("already in use" if wanted in taken
+                             else f"not in the pool {self.pool[0]}-{self.pool[-1]}"),
                           self.name)
             if current:
                 self._write(r, svc, {})

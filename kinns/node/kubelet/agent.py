@@ -22,6 +22,7 @@ from ...client import APIError, Client
 from ..workloads.images import UnsupportedImage
 
 HEARTBEAT = 10.0
+VOLUME_SYNC = 5.0  # how soon an edited ConfigMap reaches the pods that mount it
 VERSION = "v1.32.0"
 log = logging.getLogger("kinns.kubelet")
 
@@ -119,7 +120,8 @@ class Kubelet:
         await self.register()
         log.info("node %s registered; watching its pods", self.node.name)
         tasks = [asyncio.create_task(self.watch_pods()), asyncio.create_task(self.supervise()),
-                 asyncio.create_task(self.beat()), asyncio.create_task(self.probe_loop())]
+                 asyncio.create_task(self.beat()), asyncio.create_task(self.probe_loop()),
+                 asyncio.create_task(self.refresh_volumes())]
         await asyncio.gather(*tasks)
 
     async def beat(self) -> None:
@@ -230,8 +232,11 @@ class Kubelet:
             self._event(pod, "Warning", "Failed", f"Error: {err}")
             asyncio.get_running_loop().call_later(5, self._retry, meta["uid"])
             return
+        resolv = podconfig.resolv_conf(pod, self._node_resolv_conf())
         wanted = sandbox.PodSpec(name=meta["name"], namespace=meta["namespace"], node=self.node.name,
-                                 containers=containers, host_network=bool(spec.get("hostNetwork")), uid=meta["uid"])
+                                 containers=containers, host_network=bool(spec.get("hostNetwork")), uid=meta["uid"],
+                                 resolv_conf=resolv, host_aliases=spec.get("hostAliases") or [],
+                                 hostname=spec.get("hostname", ""), subdomain=spec.get("subdomain", ""))
         try:
             old = sandbox.get(self.cluster, meta["namespace"], meta["name"])
             if old["spec"].get("uid") != meta["uid"]:  # a previous pod of the same name
@@ -256,6 +261,15 @@ class Kubelet:
                         f"spec.containers{{{c.name}}}")
             self._event(pod, "Normal", "Created", f"Created container {c.name}", f"spec.containers{{{c.name}}}")
             self._event(pod, "Normal", "Started", f"Started container {c.name}", f"spec.containers{{{c.name}}}")
+
+    def _node_resolv_conf(self) -> str:
+        """The node's own /etc/resolv.conf (what dnsPolicy Default gives a pod)."""
+        for path in (self.node.file("/etc/resolv.conf"), Path("/etc/resolv.conf")):
+            try:
+                return path.read_text()
+            except OSError:
+                continue
+        return ""
 
     def _event(self, pod: dict, kind: str, reason: str, message: str, field_path: str = "") -> None:
         """An Event about the pod from this kubelet (posted in the background, best effort)."""
@@ -319,6 +333,19 @@ class Kubelet:
                         changed = True
                 if changed:
                     asyncio.create_task(self.report(uid))
+
+    async def refresh_volumes(self) -> None:
+        """Every few seconds, rewrite the configMap and secret volumes of running pods whose source changed."""
+        while True:
+            await asyncio.sleep(VOLUME_SYNC)
+            for uid, pod in list(self.pods.items()):
+                if uid not in self.containers or pod["metadata"].get("deletionTimestamp"):
+                    continue
+                try:
+                    await volumes.refresh(self.client, pod, sandbox.pod_directory(
+                        self.cluster, pod["metadata"]["namespace"], pod["metadata"]["name"]))
+                except (APIError, OSError) as err:
+                    log.warning("refreshing the volumes of %s failed: %s", pod["metadata"]["name"], err)
 
     async def probe_loop(self) -> None:
         """Run the probes that are due; readiness changes the pod's Ready, liveness restarts containers."""
@@ -428,13 +455,13 @@ class Kubelet:
         return status
 
 
-def write_config(node, cluster_dns: str = "10.96.0.10") -> None:
+def write_config(node, cluster_dns: str = podconfig.CLUSTER_DNS) -> None:
     """/var/lib/kubelet/config.yaml on the node, as kubeadm writes it."""
     path: Path = node.file("/var/lib/kubelet/config.yaml")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
         "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n"
         "authentication:\n  x509:\n    clientCAFile: /etc/kubernetes/pki/ca.crt\n"
-        f"cgroupDriver: systemd\nclusterDNS:\n- {cluster_dns}\nclusterDomain: cluster.local\n"
+        f"cgroupDriver: systemd\nclusterDNS:\n- {cluster_dns}\nclusterDomain: {podconfig.CLUSTER_DOMAIN}\n"
         "healthzBindAddress: 127.0.0.1\nhealthzPort: 10248\nport: 10250\n"
         "resolvConf: /etc/resolv.conf\nstaticPodPath: /etc/kubernetes/manifests\n")

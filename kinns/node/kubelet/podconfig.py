@@ -38,6 +38,70 @@ def expand(text: str, env: dict[str, str]) -> str:
     return _REFERENCE.sub(lambda m: "$" if m.group(0) == "$$" else env.get(m.group(1), m.group(0)), text)
 
 
+CLUSTER_DOMAIN = "cluster.local"
+CLUSTER_DNS = "10.96.0.10"
+
+
+def resolv_conf(pod: dict, node_resolv: str) -> str:
+    """/etc/resolv.conf per the pod's dnsPolicy and dnsConfig, as the kubelet writes it.
+
+    ClusterFirst: the cluster DNS and the search path of the pod's namespace (a hostNetwork pod gets the
+    node's unless ClusterFirstWithHostNet); Default: the node's file; None: only dnsConfig."""
+    spec = pod.get("spec", {})
+    policy = spec.get("dnsPolicy", "ClusterFirst")
+    if policy == "ClusterFirst" and spec.get("hostNetwork"):
+        policy = "Default"
+    servers: list[str] = []
+    search: list[str] = []
+    options: dict[str, str | None] = {}
+    if policy in ("ClusterFirst", "ClusterFirstWithHostNet"):
+        ns = pod["metadata"]["namespace"]
+        servers, search, options = [CLUSTER_DNS], [f"{ns}.svc.{CLUSTER_DOMAIN}", f"svc.{CLUSTER_DOMAIN}",
+                                                   CLUSTER_DOMAIN], {"ndots": "5"}
+    elif policy == "Default":
+        for line in node_resolv.splitlines():
+            fields = line.split()
+            if fields[:1] == ["nameserver"] and len(fields) > 1:
+                servers.append(fields[1])
+            elif fields[:1] in (["search"], ["domain"]):
+                search += fields[1:]
+            elif fields[:1] == ["options"]:
+                options.update({o.split(":", 1)[0]: (o.split(":", 1) + [None])[1] for o in fields[1:]})
+    config = spec.get("dnsConfig") or {}
+    servers += [s for s in config.get("nameservers") or [] if s not in servers]
+    search += [s for s in config.get("searches") or [] if s not in search]
+    options.update({o["name"]: o.get("value") for o in config.get("options") or [] if o.get("name")})
+    lines = [f"search {' '.join(search)}"] if search else []
+    lines += [f"nameserver {s}" for s in servers[:3]]
+    if options:
+        lines.append("options " + " ".join(k if v is None else f"{k}:{v}" for k, v in options.items()))
+    return "\n".join(lines) + "\n"
+
+
+def service_environment(services: list[dict], links: bool) -> dict[str, str]:
+    """The Docker-links-style variables of the Services a pod can see (`WEB_SERVICE_HOST`, ...)."""
+    env: dict[str, str] = {}
+    for svc in sorted(services, key=lambda s: s["metadata"]["name"]):
+        spec = svc.get("spec") or {}
+        master = svc["metadata"]["namespace"] == "default" and svc["metadata"]["name"] == "kubernetes"
+        ip = spec.get("clusterIP")
+        if not (links or master) or not ip or ip == "None" or not spec.get("ports"):
+            continue
+        prefix = svc["metadata"]["name"].upper().replace("-", "_")
+        first = spec["ports"][0]
+        env[f"{prefix}_SERVICE_HOST"] = ip
+        env[f"{prefix}_SERVICE_PORT"] = str(first["port"])
+        env[f"{prefix}_PORT"] = f"{first.get('protocol', 'TCP').lower()}://{ip}:{first['port']}"
+        for p in spec["ports"]:
+            proto = p.get("protocol", "TCP")
+            if p.get("name"):
+                env[f"{prefix}_SERVICE_PORT_{p['name'].upper().replace('-', '_')}"] = str(p["port"])
+            base = f"{prefix}_PORT_{p['port']}_{proto}"
+            env.update({base: f"{proto.lower()}://{ip}:{p['port']}", f"{base}_PROTO": proto.lower(),
+                        f"{base}_PORT": str(p["port"]), f"{base}_ADDR": ip})
+    return env
+
+
 async def _data(client: Client, namespace: str, kind: str, name: str, cache: dict) -> dict | None:
     if (kind, name) not in cache:
         plural = "configmaps" if kind == "configmap" else "secrets"
@@ -55,7 +119,12 @@ async def _data(client: Client, namespace: str, kind: str, name: str, cache: dic
 async def environment(client: Client, pod: dict, container: dict) -> tuple[dict[str, str], dict[str, str]]:
     """(variables, late fields): env resolved now, and env names to fill from pod fields at start."""
     namespace = pod["metadata"]["namespace"]
-    env: dict[str, str] = {}
+    links = pod.get("spec", {}).get("enableServiceLinks", True) is not False
+    visible = (await client.request("GET", f"/api/v1/namespaces/{namespace}/services"))["items"]
+    if namespace != "default":
+        master = await client.get("/api/v1/namespaces/default/services/kubernetes")
+        visible += [master] if master else []
+    env: dict[str, str] = service_environment(visible, links)
     late: dict[str, str] = {}
     cache: dict = {}
     for source in container.get("envFrom") or []:

@@ -18,10 +18,9 @@ from pathlib import Path
 
 from ...cni import runtime
 from ...kernel import netns, process
+from . import podconfig
 from ..workloads import images
 
-CLUSTER_DOMAIN = "cluster.local"
-CLUSTER_DNS = "10.96.0.10"
 
 
 @dataclass
@@ -45,6 +44,10 @@ class PodSpec:
     host_network: bool = False
     network: bool = True
     uid: str = ""  # the API object's, when the kubelet made the sandbox
+    resolv_conf: str = ""  # from the pod's dnsPolicy (podconfig.resolv_conf); empty: ClusterFirst
+    hostname: str = ""  # spec.hostname (default: the pod's name)
+    subdomain: str = ""  # spec.subdomain: the pod is <hostname>.<subdomain>.<ns>.svc.<domain>
+    host_aliases: list[dict] = field(default_factory=list)
 
 
 class SandboxError(Exception):
@@ -62,16 +65,21 @@ def pod_directory(cluster, namespace: str, name: str) -> Path:
 
 def _hostname(spec: PodSpec) -> str:
     """A hostNetwork pod shares its node's hostname, as it shares the node's UTS namespace on a real node."""
-    return spec.node if spec.host_network else spec.name
+    return spec.node if spec.host_network else spec.hostname or spec.name
 
 
 def _write_etc(pod_dir: Path, spec: PodSpec, ip: str) -> None:
-    search = f"{spec.namespace}.svc.{CLUSTER_DOMAIN} svc.{CLUSTER_DOMAIN} {CLUSTER_DOMAIN}"
-    (pod_dir / "resolv.conf").write_text(f"search {search}\nnameserver {CLUSTER_DNS}\noptions ndots:5\n")
+    (pod_dir / "resolv.conf").write_text(spec.resolv_conf or podconfig.resolv_conf(
+        {"metadata": {"namespace": spec.namespace}, "spec": {}}, ""))
     (pod_dir / "hostname").write_text(_hostname(spec) + "\n")
     hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-    if ip:
+    if ip and spec.subdomain and not spec.host_network:
+        hosts += f"{ip}\t{_hostname(spec)}.{spec.subdomain}.{spec.namespace}.svc.{podconfig.CLUSTER_DOMAIN}\t" \
+                 f"{_hostname(spec)}\n"
+    elif ip:
         hosts += f"{ip}\t{_hostname(spec)}\n"
+    for alias in spec.host_aliases:
+        hosts += f"\n# Entries added by HostAliases.\n{alias['ip']}\t" + "\t".join(alias.get("hostnames") or []) + "\n"
     (pod_dir / "hosts").write_text(hosts)
 
 

@@ -47,13 +47,41 @@ async def _source_files(client: Client, pod: dict, kind: str, spec: dict) -> dic
     return out
 
 
-def _write(directory: Path, files: dict[str, bytes], mode: int) -> None:
+def _write(directory: Path, files: dict[str, bytes], mode: int) -> bool:
+    """Make `directory` hold `files`; each changed file is replaced by a rename, so readers never see half a
+    file. True if anything changed."""
     directory.mkdir(parents=True, exist_ok=True)
+    changed = False
     for rel, content in files.items():
         path = directory / rel
+        try:
+            if path.read_bytes() == content:
+                continue
+        except OSError:
+            pass
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
-        os.chmod(path, mode)
+        tmp = path.with_name(f".{path.name}.kinns-new")
+        tmp.write_bytes(content)
+        os.chmod(tmp, mode)
+        tmp.replace(path)
+        changed = True
+    return changed
+
+
+async def refresh(client: Client, pod: dict, pod_dir: Path) -> bool:
+    """Bring a running pod's configMap and secret volumes up to date, as the kubelet's periodic sync does
+    (this is how an edited ConfigMap reaches a mounted Corefile). True if a file changed."""
+    changed = False
+    for volume in pod.get("spec", {}).get("volumes") or []:
+        for kind in ("configMap", "secret"):
+            if kind in volume:
+                spec = volume[kind]
+                try:
+                    files = await _source_files(client, pod, kind, spec)
+                except ConfigError:
+                    continue
+                changed |= _write(pod_dir / "volumes" / volume["name"], files, spec.get("defaultMode", 0o644))
+    return changed
 
 
 def host_path(node, path: str) -> Path:

@@ -22,8 +22,11 @@ class Image:
     default_args: tuple[str, ...]
 
 
-def _module(name: str) -> tuple[str, ...]:
-    return (PYTHON, "-m", f"kinns.node.workloads.{name}")
+def _module(name: str, package: str = "kinns.node.workloads.") -> tuple[str, ...]:
+    return (PYTHON, "-m", f"{package}{name}")
+
+
+PROXY, DNS = _module("kinns.node.proxy", ""), _module("kinns.dns", "")
 
 
 SHELL = Image((), ("sh",))
@@ -43,12 +46,13 @@ IMAGES: dict[str, Image] = {
     "jessie-dnsutils": SHELL,
     "debian": Image((), ("bash",)),
     "ubuntu": Image((), ("bash",)),
-    "kube-proxy": Image((PYTHON, "-m", "kinns.node.proxy"), ()),
+    "kube-proxy": Image(PROXY, ()),
+    "coredns": Image(DNS, ("-conf", "/etc/coredns/Corefile")),
 }
 # Programs inside images that are ours rather than the host's.
 _BINARIES = {"agnhost": _module("agnhost"), "/agnhost": _module("agnhost"), "nginx": _module("nginx"),
              "/echo-basic": _module("echo"), "echo-basic": _module("echo"),
-             "kube-proxy": (PYTHON, "-m", "kinns.node.proxy"), "/usr/local/bin/kube-proxy": (PYTHON, "-m", "kinns.node.proxy")}
+             "kube-proxy": PROXY, "/usr/local/bin/kube-proxy": PROXY, "/coredns": DNS, "coredns": DNS}
 
 
 def repository(image: str) -> str:

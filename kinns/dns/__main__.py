@@ -1,0 +1,38 @@
+"""`coredns -conf /etc/coredns/Corefile`: the command line of kubeadm's coredns Deployment."""
+
+import os
+import signal
+import sys
+
+signal.signal(signal.SIGTERM, lambda *_: os._exit(0))  # first: as PID 1 of its pod, an unhandled TERM is ignored
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import logging  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from .config import Runner  # noqa: E402
+from .corefile import CorefileError  # noqa: E402
+
+
+async def main(opts: argparse.Namespace) -> None:
+    runner = Runner(Path(opts.conf), opts.address)
+    await runner.start()
+    await runner.watch()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(prog="coredns")
+    parser.add_argument("-conf", "--conf", default="Corefile")
+    parser.add_argument("-dns.port", dest="port", default=None)
+    parser.add_argument("-address", "--address", default="0.0.0.0")
+    opts = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(message)s")
+    try:
+        asyncio.run(main(opts))
+    except CorefileError as err:
+        logging.error("%s", err)
+        sys.exit(1)
+    except OSError as err:
+        logging.error("listen: %s", err)
+        sys.exit(1)
