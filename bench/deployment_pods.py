@@ -20,7 +20,7 @@ os.environ.setdefault("KINNS_USER_KUBECONFIG", "/tmp/kinns-bench-kubeconfig")
 
 
 def main() -> None:
-    cluster = Cluster.up("kbenchpods")
+    cluster = Cluster.up("kbenchpods", dns_upstream="controlplane")  # cluster DNS never leaves the machine
     env = {**os.environ, "KUBECONFIG": str(cluster.state_dir / "kubeconfig")}
 
     def kubectl(*args: str) -> str:

@@ -9,10 +9,12 @@ after any break, so a consumer always converges on the API's state.
 """
 
 import asyncio
+import base64
 import json
 import logging
 import os
 import ssl
+import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from urllib.parse import urlencode
@@ -42,16 +44,25 @@ class Client:
 
     @classmethod
     def from_kubeconfig(cls, path: Path, agent: str) -> "Client":
-        """The current context's server and credentials (certificate files or a tokenFile)."""
+        """The current context's server and credentials: files or inline `*-data`, or a tokenFile."""
         config = yaml.safe_load(path.read_text())
         current = config.get("current-context") or config["contexts"][0]["name"]
         context = next(c["context"] for c in config["contexts"] if c["name"] == current)
         cluster = next(c["cluster"] for c in config["clusters"] if c["name"] == context["cluster"])
         user = next(u["user"] for u in config["users"] if u["name"] == context["user"])
-        cert = user.get("client-certificate")
-        return cls(cluster["server"], Path(cluster["certificate-authority"]), Path(cert) if cert else None,
-                   Path(user["client-key"]) if cert else None, agent,
-                   Path(user["tokenFile"]) if user.get("tokenFile") else None)
+        with tempfile.TemporaryDirectory(prefix="kinns-client-") as scratch:  # inline data, read once below
+
+            def file(section: dict, key: str) -> Path | None:
+                if section.get(f"{key}-data"):
+                    out = Path(scratch) / key
+                    out.write_bytes(base64.b64decode(section[f"{key}-data"]))
+                    return out
+                return Path(section[key]) if section.get(key) else None
+
+            cert = file(user, "client-certificate")
+            return cls(cluster["server"], file(cluster, "certificate-authority"), cert,
+                       file(user, "client-key") if cert else None, agent,
+                       Path(user["tokenFile"]) if user.get("tokenFile") else None)
 
     @classmethod
     def in_cluster(cls, agent: str) -> "Client":

@@ -246,3 +246,20 @@ def test_readiness_and_liveness_probes(cluster):
     assert "failed liveness probe, will be restarted" in cluster("describe", "pod", "dying").stdout
     for name in ("good", "bad", "dying"):
         cluster("delete", "pod", name, "--grace-period=0", "--force")
+
+
+def test_the_control_plane_looks_like_kubeadm(cluster):
+    pods = cluster("get", "pods", "-n", "kube-system", "-o", "wide").stdout
+    for name in ("kube-apiserver-controlplane", "kube-controller-manager-controlplane", "kube-scheduler-controlplane"):
+        assert any(line.split()[:3] == [name, "1/1", "Running"] for line in pods.splitlines()), pods
+    assert pods.count("kube-proxy-") == 3 and pods.count("coredns-") == 2
+    mirror = json.loads(cluster("-n", "kube-system", "get", "pod", "kube-controller-manager-controlplane", "-o",
+                                "json").stdout)
+    assert "--cluster-cidr=10.244.0.0/16" in mirror["spec"]["containers"][0]["command"]
+    assert "kubernetes.io/config.mirror" in mirror["metadata"]["annotations"]
+    assert "serving on https://" in cluster("-n", "kube-system", "logs", "kube-apiserver-controlplane").stdout
+    inside = kinns("ssh", "--name", cluster.name, "controlplane", "--", "sh", "-c",
+                   "ls /etc/kubernetes/manifests; netstat -plnt").stdout
+    for expected in ("kube-apiserver.yaml", "kube-controller-manager.yaml", "kube-scheduler.yaml", ":6443 ",
+                     ":10250 ", "127.0.0.1:10257 ", "127.0.0.1:10259 "):
+        assert expected in inside, inside

@@ -27,6 +27,7 @@ def cluster():
             _service("solo", {"app": "solo"}, "ClusterIP"),
             _service("nobody", {"app": "nobody"}, "NodePort"),
             _service("lb", {"app": "web"}, "LoadBalancer"),
+            _service("internal", {"app": "web"}, "ClusterIP", internalTrafficPolicy="Local"),
             _service("headless", {"app": "web"}, "ClusterIP", clusterIP="None"),
             {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "elsewhere"},
              "spec": {"type": "ExternalName", "externalName": "example.org"}},
@@ -118,6 +119,11 @@ def check_services(kubectl) -> None:
         assert host_curl(f"http://{node_ip(kubectl, node)}:{port}/hostname") in pods
     assert ssh(kubectl, "node02", "curl", "-s", "--max-time", "3",
                f"http://{node_ip(kubectl, 'node01')}:{port}/hostname") in pods
+    # internalTrafficPolicy Local: a pod reaches only the endpoints on its own node
+    internal = field(kubectl, "svc", "internal", "{.spec.clusterIP}")
+    local = {n for n, p in pods.items() if p["spec"]["nodeName"] == "node01"}
+    answers = {curl(kubectl, "client", f"http://{internal}/hostname").stdout for _ in range(12)}
+    assert answers <= local and answers if local else answers == {""}
     # ClientIP affinity sticks
     sticky = field(kubectl, "svc", "sticky", "{.spec.clusterIP}")
     assert len({curl(kubectl, "client", f"http://{sticky}/hostname").stdout for _ in range(10)}) == 1

@@ -77,8 +77,9 @@ SA_MOUNT = "/var/run/secrets/kubernetes.io/serviceaccount"
 def _service_account_volume(pod: dict) -> None:
     """What the ServiceAccount admission plugin adds: a projected token, CA and namespace at SA_MOUNT."""
     spec = pod["spec"]
-    if spec.get("automountServiceAccountToken") is False:
-        return
+    if spec.get("automountServiceAccountToken") is False or \
+            "kubernetes.io/config.mirror" in (pod.get("metadata", {}).get("annotations") or {}):
+        return  # mirror pods never get a token, as the admission plugin leaves them alone
     containers = [c for c in (spec.get("containers") or []) + (spec.get("initContainers") or [])
                   if isinstance(c, dict)]
     if any(m.get("mountPath") == SA_MOUNT for c in containers for m in c.get("volumeMounts") or []):

@@ -80,6 +80,7 @@ class APIServer:
         from .. import controllers
 
         app["controllers"] = controllers.start(self.objects, self.address, (self.pki / "ca.crt").read_text())
+        app["component_ports"] = await controllers.serve_health(ssl_context(self.pki))
 
     @web.middleware
     async def _errors(self, request: web.Request, handler) -> web.StreamResponse:

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from string import Template
 
 import yaml
 
@@ -25,6 +26,7 @@ PORT = 6443
 PKI = "/etc/kubernetes/pki"
 DATA = "/var/lib/kinns"
 LOG = "/var/log/kinns/kube-apiserver.log"
+MANIFESTS = "/etc/kubernetes/manifests"
 
 
 def context_name(cluster: str) -> str:
@@ -35,8 +37,20 @@ def kubeconfig_path(state_dir: Path) -> Path:
     return state_dir / "kubeconfig"
 
 
+def write_manifests(node: Node) -> None:
+    """The static-pod manifests of a kubeadm control plane, with kinns's real settings, one file per component
+    in the node's /etc/kubernetes/manifests (the kubelet there shows them as mirror pods)."""
+    text = Template((Path(__file__).with_name("manifests") / "control-plane.yaml").read_text())
+    target = node.file(MANIFESTS)
+    target.mkdir(parents=True, exist_ok=True)
+    for doc in text.substitute(ADDRESS=node.ip).split("\n---\n"):
+        name = yaml.safe_load(doc)["metadata"]["name"]
+        (target / f"{name}.yaml").write_text(doc.strip() + "\n")
+
+
 def start(node: Node, state_dir: Path, cluster: str) -> int:
     """Start the API server on the node (certificates made once); wait until it serves. Returns its pid."""
+    write_manifests(node)
     pki = node.file(PKI)
     create_pki(pki, [node.ip, "127.0.0.1", "localhost", "kubernetes", "kubernetes.default",
                      "kubernetes.default.svc", "kubernetes.default.svc.cluster.local", "10.96.0.1", "controlplane"])

@@ -122,8 +122,11 @@ class Server:
     def __init__(self, port: int, blocks: list[Block], address: str = "0.0.0.0") -> None:
         self.port, self.blocks, self.address = port, blocks, address
         self.generation = 0
-        self.wire: dict[bytes, tuple[float, int, bytes]] = {}
-        self.counters = {"requests": 0, "wire_hits": 0, "formerr": 0}
+        # query bytes after the ID -> (expires, generation, answer bytes after the ID), per transport
+        self.wire_udp: dict[bytes, tuple[float, int, bytes]] = {}
+        self.wire_tcp: dict[bytes, tuple[float, int, bytes]] = {}
+        self.hits = 0
+        self.counters = {"requests": 0, "formerr": 0}
         self.rcodes: dict[str, int] = {}
         self._transport = None
         self._tcp: asyncio.AbstractServer | None = None
@@ -131,7 +134,8 @@ class Server:
     def changed(self) -> None:
         """Some plugin's data changed: answers cached on the wire are stale."""
         self.generation += 1
-        self.wire.clear()
+        self.wire_udp.clear()
+        self.wire_tcp.clear()
 
     # listeners
 
@@ -177,15 +181,11 @@ class Server:
 
     def cached(self, wire: bytes, proto: str) -> bytes | None:
         """The fast path: a pre-encoded answer for exactly this query, under the query's ID."""
-        entry = self.wire.get(wire[2:] + (b"T" if proto == "tcp" else b""))
-        if entry is None:
+        entry = (self.wire_udp if proto == "udp" else self.wire_tcp).get(wire[2:])
+        if entry is None or entry[1] != self.generation or entry[0] < time.monotonic():
             return None
-        expires, generation, body = entry
-        if generation != self.generation or expires < time.monotonic():
-            return None
-        self.counters["requests"] += 1
-        self.counters["wire_hits"] += 1
-        return wire[:2] + body
+        self.hits += 1
+        return wire[:2] + entry[2]
 
     async def answer(self, wire: bytes, client: tuple[str, int], proto: str) -> bytes | None:
         fast = self.cached(wire, proto)
@@ -218,9 +218,9 @@ class Server:
         name = dns.rcode.to_text(response.rcode())
         self.rcodes[name] = self.rcodes.get(name, 0) + 1
         out = self._encode(request, response)
-        if block is not None and block.wire_cache and request.cacheable > 0 and len(self.wire) < WIRE_CACHE_LIMIT:
-            key = wire[2:] + (b"T" if proto == "tcp" else b"")
-            self.wire[key] = (time.monotonic() + request.cacheable, self.generation, out[2:])
+        cache = self.wire_udp if proto == "udp" else self.wire_tcp
+        if block is not None and block.wire_cache and request.cacheable > 0 and len(cache) < WIRE_CACHE_LIMIT:
+            cache[wire[2:]] = (time.monotonic() + request.cacheable, self.generation, out[2:])
         return out
 
     def _block(self, qname: str) -> Block | None:
@@ -263,9 +263,11 @@ class _UDP(asyncio.DatagramProtocol):
         self.transport = transport
 
     def datagram_received(self, data: bytes, addr) -> None:
-        fast = self.server.cached(data, "udp")
-        if fast is not None:
-            self.transport.sendto(fast, addr)
+        server = self.server
+        entry = server.wire_udp.get(data[2:])  # the fast path, inline: no call, no parse
+        if entry is not None and entry[1] == server.generation and entry[0] >= time.monotonic():
+            server.hits += 1
+            self.transport.sendto(data[:2] + entry[2], addr)
             return
         asyncio.ensure_future(self._slow(data, addr))
 

@@ -139,14 +139,14 @@ class Prometheus(_HTTP):
             s = self.server
             lines = ["# HELP coredns_dns_requests_total Counter of DNS requests made per zone, protocol and family.",
                      "# TYPE coredns_dns_requests_total counter",
-                     f'coredns_dns_requests_total{{server="dns://:{s.port}"}} {s.counters["requests"]}',
+                     f'coredns_dns_requests_total{{server="dns://:{s.port}"}} {s.counters["requests"] + s.hits}',
                      "# HELP coredns_dns_responses_total Counter of response status codes.",
                      "# TYPE coredns_dns_responses_total counter"]
             lines += [f'coredns_dns_responses_total{{server="dns://:{s.port}",rcode="{rcode}"}} {n}'
                       for rcode, n in sorted(s.rcodes.items())]
             lines += ["# HELP coredns_cache_hits_total The count of cache hits.",
                       "# TYPE coredns_cache_hits_total counter",
-                      f'coredns_cache_hits_total{{server="dns://:{s.port}",type="wire"}} {s.counters["wire_hits"]}']
+                      f'coredns_cache_hits_total{{server="dns://:{s.port}",type="wire"}} {s.hits}']
             return web.Response(text="\n".join(lines) + "\n", content_type="text/plain")
         app.router.add_get("/metrics", metrics)
 

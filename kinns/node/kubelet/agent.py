@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ...cluster import Cluster
 from ...cni.runtime import CNIFailure
-from . import podconfig, probes, sandbox, volumes
+from . import podconfig, probes, sandbox, static, volumes
 from ...client import APIError, Client
 from ..workloads.images import UnsupportedImage
 
@@ -121,7 +121,7 @@ class Kubelet:
         log.info("node %s registered; watching its pods", self.node.name)
         tasks = [asyncio.create_task(self.watch_pods()), asyncio.create_task(self.supervise()),
                  asyncio.create_task(self.beat()), asyncio.create_task(self.probe_loop()),
-                 asyncio.create_task(self.refresh_volumes())]
+                 asyncio.create_task(self.refresh_volumes()), asyncio.create_task(self.mirror_static_pods())]
         await asyncio.gather(*tasks)
 
     async def beat(self) -> None:
@@ -190,6 +190,8 @@ class Kubelet:
                 self.containers.pop(uid, None)
                 return
             meta = pod["metadata"]
+            if static.MIRROR in (meta.get("annotations") or {}):
+                return  # the component runs already; its mirror pod is kept by mirror_static_pods
             record = self._record(pod)
             if meta.get("deletionTimestamp"):
                 if record is not None:
@@ -333,6 +335,25 @@ class Kubelet:
                         changed = True
                 if changed:
                     asyncio.create_task(self.report(uid))
+
+    async def mirror_static_pods(self) -> None:
+        """Keep a Running mirror pod in the API for every static pod manifest of this node."""
+        while True:
+            try:
+                node = await self.client.get(f"/api/v1/nodes/{self.node.name}")
+                for manifest in static.manifests(self.node):
+                    pod = static.mirror(manifest, self.node.name, node["metadata"]["uid"])
+                    path = f"/api/v1/namespaces/{pod['metadata']['namespace']}/pods/{pod['metadata']['name']}"
+                    current = await self.client.get(path)
+                    if current is None:
+                        current = await self.client.request("POST", path.rsplit("/", 1)[0], pod)
+                    if current.get("status", {}).get("phase") != "Running":
+                        status = static.running_status(current, self.node.ip, self.registered_at)
+                        await self.client.request("PATCH", f"{path}/status", {"status": status},
+                                                  content_type="application/merge-patch+json")
+            except (APIError, OSError, KeyError, TypeError) as err:
+                log.warning("mirroring static pods failed: %s", err)
+            await asyncio.sleep(10)
 
     async def refresh_volumes(self) -> None:
         """Every few seconds, rewrite the configMap and secret volumes of running pods whose source changed."""

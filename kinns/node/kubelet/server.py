@@ -11,7 +11,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from . import sandbox, streams
+from . import sandbox, static, streams
 
 PORT = 10250
 
@@ -21,6 +21,13 @@ def ssl_context(pki: Path, ca: Path) -> ssl.SSLContext:
     ctx.load_cert_chain(str(pki / "kubelet.crt"), str(pki / "kubelet.key"))
     ctx.verify_mode = ssl.CERT_REQUIRED
     return ctx
+
+
+def _tail(data: bytes, lines: str | None) -> bytes:
+    """The last `lines` lines of `data` (all of it when None), as `kubectl logs --tail` asks."""
+    if lines is None:
+        return data
+    return b"".join(data.splitlines(keepends=True)[-int(lines):]) if int(lines) > 0 else b""
 
 
 class KubeletServer:
@@ -49,7 +56,10 @@ class KubeletServer:
         try:
             record = sandbox.get(self.cluster, ns, pod)
         except sandbox.SandboxError:
-            raise web.HTTPNotFound(text=f'pod "{pod}" not found on node {self.node_name}') from None
+            mirrored = static.log_lines(self.cluster.node(self.node_name), pod)
+            if mirrored is None:
+                raise web.HTTPNotFound(text=f'pod "{pod}" not found on node {self.node_name}') from None
+            return web.Response(body=_tail(mirrored, request.query.get("tailLines")), content_type="text/plain")
         if container not in record["pids"]:
             raise web.HTTPNotFound(text=f'container "{container}" in pod "{pod}" is not found')
         path = sandbox.log_path(self.cluster, ns, pod, container)
@@ -58,11 +68,7 @@ class KubeletServer:
         response = web.StreamResponse(headers={"Content-Type": "text/plain"})
         await response.prepare(request)
         with open(path, "rb") as f:
-            data = f.read()
-            if tail is not None:
-                lines = data.splitlines(keepends=True)
-                data = b"".join(lines[-int(tail):]) if int(tail) > 0 else b""
-            await response.write(data)
+            await response.write(_tail(f.read(), tail))
             while follow:
                 chunk = f.read(65536)
                 if chunk:
