@@ -135,8 +135,13 @@ def test_pod_mtu_follows_the_backend_and_a_failed_add_leaves_nothing(cluster):
     conflist = Path(f"/run/kinns/{cluster}/nodes/node01/upper/etc/cni/net.d/10-kinns.conflist")
     good = conflist.read_text()
     conflist.write_text(good.replace('"kinns-host-local"', '"no-such-ipam"'))
+
+    def veths() -> set[str]:
+        out = kinns("ssh", "--name", cluster, "node01", "--", "ip", "-br", "link", "show", "type", "veth").stdout
+        return {line.split("@")[0] for line in out.splitlines() if line.startswith("veth")}
+
     try:
-        before = set(os.listdir("/run/netns"))
+        before, links = set(os.listdir("/run/netns")), veths()
         failed = kinns("pod", "add", "--name", cluster, "broken", "--node", "node01", "--image", "pause",
                        check=False)
         assert failed.returncode == 1 and 'failed to find plugin "no-such-ipam"' in failed.stderr
@@ -144,5 +149,4 @@ def test_pod_mtu_follows_the_backend_and_a_failed_add_leaves_nothing(cluster):
         assert not Path(f"/run/kinns/{cluster}/pods/default_broken").exists()
     finally:
         conflist.write_text(good)
-    veths = kinns("ssh", "--name", cluster, "node01", "--", "ip", "-br", "link", "show", "type", "veth").stdout
-    assert len([l for l in veths.splitlines() if l.startswith("veth")]) == 1  # only pod m's
+    assert veths() == links  # the failed ADD left no veth behind

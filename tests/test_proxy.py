@@ -2,6 +2,7 @@
 
 import collections
 import json
+import os
 import re
 import subprocess
 import time
@@ -171,21 +172,45 @@ def test_services_in_iptables_mode(cluster):
 
 def test_endpoints_follow_scaling_within_a_second(cluster):
     web_ip = field(cluster, "svc", "web", "{.spec.clusterIP}")
+    before = set(field(cluster, "endpoints", "web", "{.subsets[0].addresses[*].ip}").split())
     cluster("scale", "deployment", "web", "--replicas=4")
-    cluster("wait", "--for=condition=Ready", "pod", "-l", "app=web", "--timeout=30s")
+    new: set[str] = set()
+
+    def listed() -> bool:
+        new.update(set(field(cluster, "endpoints", "web", "{.subsets[0].addresses[*].ip}").split()) - before)
+        return bool(new)
+    wait(listed, 30)
+    ready_at = time.monotonic()  # the new pod is a ready endpoint: every node's rules must follow within a second
+    wait(lambda: all(ip in ssh(cluster, "node01", "iptables-save", "-t", "nat") for ip in new), 5)
+    assert time.monotonic() - ready_at < 1.5  # including one `kinns ssh` round trip
     names = cluster("get", "pods", "-l", "app=web", "-o", "jsonpath={.items[*].metadata.name}").stdout.split()
-    wait(lambda: len(names) == 4 and field(cluster, "endpoints", "web", "{.subsets[0].addresses[*].ip}")
-         .count(" ") == 3, 10)
-    ready_at = time.monotonic()
     seen: set[str] = set()
-    while len(seen) < 4 and time.monotonic() - ready_at < 10:
+    while len(seen) < 4 and time.monotonic() - ready_at < 20:
         seen.add(curl(cluster, "client", f"http://{web_ip}/hostname").stdout)
     assert seen >= set(names)
     gone = names[0]
     cluster("delete", "pod", gone, "--grace-period=0", "--force")
-    time.sleep(1.5)
+    time.sleep(1.0)
     assert gone not in {curl(cluster, "client", f"http://{web_ip}/hostname").stdout for _ in range(20)}
     cluster("scale", "deployment", "web", "--replicas=3")
+
+
+def test_a_sync_breaks_no_connection_to_an_unchanged_service(cluster):
+    web_ip = field(cluster, "svc", "web", "{.spec.clusterIP}")
+    cluster("rollout", "status", "deployment/web", "--timeout=60s")  # no endpoint of web is going away
+    wait(lambda: len(field(cluster, "endpoints", "web", "{.subsets[0].addresses[*].ip}").split()) == 3, 30)
+    time.sleep(1.5)
+    # the connection opens at once and sends its request only after the other Service came and went
+    held = subprocess.Popen(["kubectl", "exec", "client", "--", "sh", "-c",
+                             f"(sleep 4; printf 'GET /hostname HTTP/1.0\\r\\n\\r\\n') | nc -w 8 {web_ip} 80"],
+                            env={**os.environ, "KUBECONFIG": f"/run/kinns/{cluster.name}/kubeconfig"},
+                            stdout=subprocess.PIPE, text=True)
+    time.sleep(1)
+    cluster("create", "service", "clusterip", "churn", "--tcp=81:81")
+    time.sleep(1.2)
+    cluster("delete", "service", "churn")
+    out, _ = held.communicate(timeout=30)
+    assert out.startswith("HTTP/1.1 200") and out.rstrip().splitlines()[-1].startswith("web-"), out
 
 
 def test_a_restarted_proxy_rebuilds_its_rules_and_drops_stale_ones(cluster):

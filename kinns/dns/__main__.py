@@ -7,9 +7,10 @@ import sys
 signal.signal(signal.SIGTERM, lambda *_: os._exit(0))  # first: as PID 1 of its pod, an unhandled TERM is ignored
 
 import argparse  # noqa: E402
-import asyncio  # noqa: E402
 import logging  # noqa: E402
 from pathlib import Path  # noqa: E402
+
+import uvloop  # noqa: E402
 
 from .config import Runner  # noqa: E402
 from .corefile import CorefileError  # noqa: E402
@@ -29,7 +30,7 @@ if __name__ == "__main__":
     opts = parser.parse_args()
     logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(message)s")
     try:
-        asyncio.run(main(opts))
+        uvloop.run(main(opts))
     except CorefileError as err:
         logging.error("%s", err)
         sys.exit(1)
