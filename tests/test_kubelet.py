@@ -12,6 +12,7 @@ import pytest
 from conftest import kinns, kube_cluster, wait
 
 pytestmark = pytest.mark.kernel
+AGNHOST = "registry.k8s.io/e2e-test-images/agnhost:2.53"
 
 
 @pytest.fixture(scope="module")
@@ -263,3 +264,25 @@ def test_the_control_plane_looks_like_kubeadm(cluster):
     for expected in ("kube-apiserver.yaml", "kube-controller-manager.yaml", "kube-scheduler.yaml", ":6443 ",
                      ":10250 ", "127.0.0.1:10257 ", "127.0.0.1:10259 "):
         assert expected in inside, inside
+
+
+def test_port_forward(cluster):
+    cluster("run", "fwd", f"--image={AGNHOST}", "--", "netexec", "--http-port=8080")
+    cluster("wait", "--for=condition=Ready", "pod/fwd", "--timeout=30s")
+    port = 20000 + os.getpid() % 5000
+    env = {**os.environ, "KUBECONFIG": f"/run/kinns/{cluster.name}/kubeconfig"}
+    forward = subprocess.Popen(["kubectl", "port-forward", "pod/fwd", f"{port}:8080"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert forward.stdout.readline().startswith(f"Forwarding from 127.0.0.1:{port} -> 8080")
+        for _ in range(3):  # several connections over the one tunnel
+            out = subprocess.run(["curl", "-s", "--max-time", "5", f"http://127.0.0.1:{port}/hostname"],
+                                 capture_output=True, text=True).stdout
+            assert out == "fwd"
+        big = subprocess.run(["curl", "-s", "--max-time", "10", f"http://127.0.0.1:{port}/echo?msg=" + "x" * 60000],
+                             capture_output=True, text=True).stdout
+        assert big == "x" * 60000
+    finally:
+        forward.terminate()
+        forward.wait()
+    cluster("delete", "pod", "fwd", "--grace-period=0", "--force")

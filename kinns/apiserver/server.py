@@ -169,6 +169,8 @@ class APIServer:
             return await self._logs(request, r, namespace, name)
         if r.plural == "pods" and sub == "exec":
             return await self._exec(request, r, namespace, name)
+        if r.plural == "pods" and sub == "portforward":
+            return await self._port_forward(request, r, namespace, name)
         if sub == "scale":
             return await self._scale(request, r, namespace, name)
         if method == "GET" and not name:
@@ -288,18 +290,32 @@ class APIServer:
         """pods/exec over WebSocket (channel.k8s.io), relayed frame by frame to the node's kubelet."""
         pod = self.objects.get(r, namespace, name)
         container = self._container(pod, request)
+        return await self._relay(request, self._kubelet(pod, container) + f"/exec/{namespace}/{name}/{container}",
+                                 ("v5.channel.k8s.io", "v4.channel.k8s.io"))
+
+    async def _port_forward(self, request: web.Request, r: Resource, namespace: str | None,
+                            name: str) -> web.StreamResponse:
+        """pods/portforward: kubectl's SPDY/3.1 streams tunnelled in a WebSocket, relayed to the kubelet."""
+        pod = self.objects.get(r, namespace, name)
+        if pod.get("status", {}).get("phase") != "Running":
+            raise bad_request(f"pod {name} is not running")
+        return await self._relay(request, self._kubelet(pod, None) + f"/portForward/{namespace}/{name}",
+                                 ("SPDY/3.1+portforward.k8s.io",))
+
+    async def _relay(self, request: web.Request, url: str, protocols: tuple[str, ...]) -> web.StreamResponse:
+        """A WebSocket from the client, joined message by message to one to the kubelet."""
         if request.headers.get("Upgrade", "").lower() != "websocket":
             raise bad_request("Upgrade request required")
-        url = self._kubelet(pod, container) + f"/exec/{namespace}/{name}/{container}"
-        client = web.WebSocketResponse(protocols=("v5.channel.k8s.io", "v4.channel.k8s.io"))
+        client = web.WebSocketResponse(protocols=protocols, max_msg_size=0)
         await client.prepare(request)
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=self._kubelet_tls())) as session:
             try:
-                upstream = await session.ws_connect(url, params=list(request.query.items()),
-                                                    protocols=[client.ws_protocol or "v4.channel.k8s.io"])
+                upstream = await session.ws_connect(url, params=list(request.query.items()), max_msg_size=0,
+                                                    protocols=[client.ws_protocol or protocols[-1]])
             except aiohttp.ClientError as err:
-                await client.send_bytes(b"\x03" + json.dumps({"metadata": {}, "status": "Failure",
-                                                               "message": str(err)}).encode())
+                if protocols[0].endswith("channel.k8s.io"):
+                    await client.send_bytes(b"\x03" + json.dumps({"metadata": {}, "status": "Failure",
+                                                                   "message": str(err)}).encode())
                 await client.close()
                 return client
 
@@ -314,8 +330,12 @@ class APIServer:
 
             down = asyncio.create_task(relay(upstream, client))
             up = asyncio.create_task(relay(client, upstream))
-            await down
+            await asyncio.wait([down, up], return_when=asyncio.FIRST_COMPLETED)
+            if not down.done():  # the client went first: end the kubelet's side, let what it still sends drain
+                await upstream.close()
+                await asyncio.wait([down], timeout=5)
             up.cancel()
+            down.cancel()
             await upstream.close()
         await client.close()
         return client

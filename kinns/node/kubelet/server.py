@@ -1,4 +1,4 @@
-"""The kubelet's HTTPS API on port 10250: container logs and exec for `kubectl logs` and `kubectl exec`.
+"""The kubelet's HTTPS API on port 10250: logs, exec and port-forward for `kubectl logs`, `exec`, `port-forward`.
 
 The API server proxies pods/log here, authenticated with its kubelet-client
 certificate (signed by the cluster CA, which this server requires).
@@ -11,7 +11,8 @@ from pathlib import Path
 
 from aiohttp import web
 
-from . import sandbox, static, streams
+from ...kernel import netns
+from . import portforward, sandbox, static, streams
 
 PORT = 10250
 
@@ -38,6 +39,7 @@ class KubeletServer:
         app = web.Application()
         app.router.add_get("/containerLogs/{namespace}/{pod}/{container}", self.logs)
         app.router.add_get("/exec/{namespace}/{pod}/{container}", self.exec)
+        app.router.add_get("/portForward/{namespace}/{pod}", self.port_forward)
         app.router.add_get("/healthz", lambda _: web.Response(text="ok"))
         return app
 
@@ -50,6 +52,14 @@ class KubeletServer:
         except (sandbox.SandboxError, KeyError, FileNotFoundError, IndexError, ValueError):
             raise web.HTTPNotFound(text=f'container "{container}" in pod "{pod}" is not running') from None
         return await streams.exec_stream(request, main)
+
+    async def port_forward(self, request: web.Request) -> web.StreamResponse:
+        ns, pod = request.match_info["namespace"], request.match_info["pod"]
+        try:
+            record = sandbox.get(self.cluster, ns, pod)
+        except sandbox.SandboxError:
+            raise web.HTTPNotFound(text=f'pod "{pod}" not found on node {self.node_name}') from None
+        return await portforward.serve(request, netns.path(record["netns"]), pod)
 
     async def logs(self, request: web.Request) -> web.StreamResponse:
         ns, pod, container = (request.match_info[k] for k in ("namespace", "pod", "container"))
