@@ -39,7 +39,9 @@ class Client:
             ctx.load_cert_chain(str(cert), str(key))
         self.server = server.rstrip("/")
         self.token_file = token_file
+        # a request that cannot connect fails in seconds (and is retried by the caller), never hangs
         self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=ctx),
+                                             timeout=aiohttp.ClientTimeout(total=60, sock_connect=3),
                                              headers={"User-Agent": f"{agent}/v1.32.0 (linux/amd64) kinns"})
 
     @classmethod

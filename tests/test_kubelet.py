@@ -286,3 +286,19 @@ def test_port_forward(cluster):
         forward.terminate()
         forward.wait()
     cluster("delete", "pod", "fwd", "--grace-period=0", "--force")
+
+
+def test_the_cni_is_a_daemonset_and_a_node_without_its_config_heals_when_reapplied(cluster):
+    cluster("-n", "kube-system", "rollout", "status", "daemonset/kinns-cni", "--timeout=30s")
+    wait(lambda: "installed kinns-bridge" in cluster("-n", "kube-system", "logs", "ds/kinns-cni").stdout, 20)
+    cluster("-n", "kube-system", "delete", "daemonset", "kinns-cni")
+    kinns("ssh", "--name", cluster.name, "node01", "--", "rm", "/etc/cni/net.d/10-kinns.conflist")
+    cluster("run", "stranded", "--image=busybox", "--overrides", json.dumps({"spec": {"nodeName": "node01"}}),
+            "--", "sleep", "3600")
+    wait(lambda: "cni config uninitialized" in cluster("describe", "pod", "stranded").stdout, 20)
+    assert "ContainerCreating" in cluster("get", "pod", "stranded").stdout
+    manifest = Path(__file__).resolve().parents[1] / "kinns/controllers/manifests/kinns-cni.yaml"
+    cluster("apply", "-f", str(manifest))
+    cluster("wait", "--for=condition=Ready", "pod/stranded", "--timeout=40s")
+    assert kinns("ssh", "--name", cluster.name, "node01", "--", "cat", "/etc/cni/net.d/10-kinns.conflist").stdout
+    cluster("delete", "pod", "stranded", "--grace-period=0", "--force")

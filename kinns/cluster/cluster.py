@@ -11,6 +11,7 @@ import ipaddress
 import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 from ..cni.install import install_node
@@ -21,6 +22,7 @@ from .node import Node, create_rootfs, node_names
 
 STATE_ROOT = Path("/run/kinns")
 CLUSTER_CIDR = "10.244.0.0/16"
+SERVICE_CIDR = "10.96.0.0/12"
 UNDERLAY_POOL = "172.30.0.0/16"  # one /24 of it per cluster
 _NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,18}[a-z0-9])?$")
 
@@ -153,6 +155,7 @@ class Cluster:
             br = host.link_lookup(ifname=self.bridge)[0]
             host.addr("add", index=br, address=self.gateway, prefixlen=prefix)
             host.link("set", index=br, state="up")
+            self._contain_services(True)
             for node in self.nodes:
                 netns.create(node.netns)
                 host.link("add", ifname=node.host_link, kind="veth",
@@ -175,6 +178,18 @@ class Cluster:
         controlplane.start(self.node("controlplane"), self.state_dir, self.name)
         controlplane.merge_context(self.state_dir, self.name)
         self._start_agents()
+
+    def _contain_services(self, on: bool) -> None:
+        """A Service address that a node has no rule for yet (kube-proxy still syncing) must not leave the
+        machine through the host's default route: the host rejects what comes from the cluster's bridge for the
+        Service range."""
+        rule = ["FORWARD", "-i", self.bridge, "-d", SERVICE_CIDR, "-m", "comment", "--comment",
+                f"{self.name}: Service addresses stay inside the cluster", "-j", "REJECT"]
+        if on:
+            subprocess.run(["iptables", "-w", "-I", *rule], check=True, capture_output=True)
+        else:
+            while not subprocess.run(["iptables", "-w", "-D", *rule], capture_output=True).returncode:
+                pass
 
     def _start_agents(self) -> None:
         pki = self.node("controlplane").file(controlplane.PKI)
@@ -216,6 +231,7 @@ class Cluster:
             for link in [self.bridge] + [n.host_link for n in self.nodes]:
                 for index in host.link_lookup(ifname=link):
                     host.link("del", index=index)
+        self._contain_services(False)
         rootfs.release_private(self.state_dir)
         shutil.rmtree(self.state_dir, ignore_errors=True)
 

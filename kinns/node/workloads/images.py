@@ -26,7 +26,7 @@ def _module(name: str, package: str = "kinns.node.workloads.") -> tuple[str, ...
     return (PYTHON, "-m", f"{package}{name}")
 
 
-PROXY, DNS = _module("kinns.node.proxy", ""), _module("kinns.dns", "")
+PROXY, DNS, CNI = _module("kinns.node.proxy", ""), _module("kinns.dns", ""), _module("kinns.cni.install", "")
 
 
 SHELL = Image((), ("sh",))
@@ -48,6 +48,7 @@ IMAGES: dict[str, Image] = {
     "ubuntu": Image((), ("bash",)),
     "kube-proxy": Image(PROXY, ()),
     "coredns": Image(DNS, ("-conf", "/etc/coredns/Corefile")),
+    "kinns-cni": Image(CNI, ()),
 }
 # Programs inside images that are ours rather than the host's.
 _BINARIES = {"agnhost": _module("agnhost"), "/agnhost": _module("agnhost"), "nginx": _module("nginx"),
