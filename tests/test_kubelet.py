@@ -81,7 +81,8 @@ def test_scale_and_delete_free_every_ip_and_netns(cluster):
     wait(lambda: not pods(cluster, "app=many") and len(pod_netns(cluster.name)) == before)
     used = [f for n in ("node01", "node02") for f in
             os.listdir(f"/run/kinns/{cluster.name}/nodes/{n}/upper/var/lib/cni/networks/kinns") if f[0].isdigit()]
-    live = [p["status"].get("podIP") for p in json.loads(cluster("get", "pods", "-o", "json").stdout)["items"]]
+    live = [p["status"].get("podIP") for p in json.loads(cluster("get", "pods", "-A", "-o", "json").stdout)["items"]
+            if not p["spec"].get("hostNetwork") and p["spec"].get("nodeName") in ("node01", "node02")]
     assert sorted(used) == sorted(ip for ip in live if ip)
 
 
@@ -124,6 +125,8 @@ def test_a_restarted_kubelet_adopts_its_pods(cluster):
     time.sleep(3)
     assert sorted(pod_netns(cluster.name)) == before
     assert sorted(p["status"]["podIP"] for p in pods(cluster, "app=adopt")) == ips
+    assert all(c["ready"] and "running" in c["state"] for p in pods(cluster, "app=adopt")
+               for c in p["status"]["containerStatuses"])  # adopted, not restarted or reported as starting
     cluster("delete", "deployment", "adopt")
     wait(lambda: not pods(cluster, "app=adopt"))
 
@@ -302,3 +305,20 @@ def test_the_cni_is_a_daemonset_and_a_node_without_its_config_heals_when_reappli
     cluster("wait", "--for=condition=Ready", "pod/stranded", "--timeout=40s")
     assert kinns("ssh", "--name", cluster.name, "node01", "--", "cat", "/etc/cni/net.d/10-kinns.conflist").stdout
     cluster("delete", "pod", "stranded", "--grace-period=0", "--force")
+
+
+def test_a_deleted_namespace_terminates_its_pods_then_goes(cluster):
+    cluster("create", "namespace", "doomed")
+    cluster("-n", "doomed", "run", "victim", "--image=busybox", "--", "sleep", "3600")
+    cluster("-n", "doomed", "wait", "--for=condition=Ready", "pod/victim", "--timeout=30s")
+    cluster("delete", "namespace", "doomed", "--wait=false")
+    assert cluster("get", "namespace", "doomed", "-o", "jsonpath={.status.phase}").stdout == "Terminating"
+    refused = cluster("-n", "doomed", "create", "configmap", "late", check=False)
+    assert "unable to create new content in namespace doomed because it is being terminated" in refused.stderr
+    wait(lambda: cluster("get", "namespace", "doomed", check=False).returncode != 0, 40)
+    assert not [p for p in sandbox_dirs(cluster.name) if p.startswith("doomed_")]
+
+
+def sandbox_dirs(name: str) -> list[str]:
+    pods = Path(f"/run/kinns/{name}/pods")
+    return os.listdir(pods) if pods.is_dir() else []

@@ -1,5 +1,8 @@
 """Pure logic: no root, no kernel."""
 
+import os
+import time
+
 import pytest
 
 from kinns.cni.pkg import codec, skel
@@ -156,3 +159,29 @@ def test_pod_qos_and_defaults():
     full = {"limits": {"cpu": "1", "memory": "1Gi"}}
     assert defaults.qos_class({"containers": [{"resources": full}]}) == "Guaranteed"
     assert defaults.qos_class({"containers": [{"resources": {"requests": {"cpu": "1"}}}]}) == "Burstable"
+
+
+def test_the_kubelet_renews_projected_tokens_at_80_percent_of_their_life(tmp_path):
+    import asyncio
+
+    from kinns.node.kubelet import volumes
+
+    class TokenAPI:  # answers TokenRequests; only the token's renewal timing is under test here
+        def __init__(self) -> None:
+            self.issued = 0
+
+        async def request(self, method: str, path: str, body: dict) -> dict:
+            self.issued += 1
+            return {"status": {"token": f"token-{self.issued}"}}
+
+    pod = {"metadata": {"name": "p", "namespace": "default", "uid": "u"}, "spec": {"volumes": [
+        {"name": "api", "projected": {"sources": [{"serviceAccountToken": {"expirationSeconds": 1000,
+                                                                           "path": "token"}}]}}]}}
+    token = tmp_path / "volumes" / "api" / "token"
+    token.parent.mkdir(parents=True)
+    token.write_text("token-0")
+    api = TokenAPI()
+    os.utime(token, (time.time() - 700, time.time() - 700))  # 70% of its life: kept
+    assert not asyncio.run(volumes.refresh(api, pod, tmp_path)) and token.read_text() == "token-0"
+    os.utime(token, (time.time() - 850, time.time() - 850))  # 85%: renewed
+    assert asyncio.run(volumes.refresh(api, pod, tmp_path)) and token.read_text() == "token-1"

@@ -127,8 +127,17 @@ class Objects:
     # writes
 
     def _namespace_exists(self, r: Resource, namespace: str | None) -> None:
-        if r.namespaced and self.store.get(self.registry.get("", "v1", "namespaces").key(None, namespace)) is None:
+        if not r.namespaced:
+            return
+        ns = self.store.get(self.registry.get("", "v1", "namespaces").key(None, namespace))
+        if ns is None:
             raise not_found("namespaces", "", namespace or "")
+        if ns["metadata"].get("deletionTimestamp") and r.plural != "events":
+            raise APIError(403, "Forbidden", f"{r.plural} \"\" is forbidden: unable to create new content in "
+                           f"namespace {namespace} because it is being terminated",
+                           {"kind": r.plural, "causes": [{"reason": "NamespaceTerminating",
+                                                          "message": f"namespace {namespace} is being terminated",
+                                                          "field": "metadata.namespace"}]})
 
     def _check_type(self, r: Resource, obj: dict) -> None:
         if not isinstance(obj, dict):
@@ -350,7 +359,13 @@ class Objects:
             if name in PROTECTED_NAMESPACES:
                 raise APIError(403, "Forbidden", f'namespaces "{name}" is forbidden: this namespace may not be '
                                "deleted", {"name": name, "kind": "namespaces"})
-            self._empty_namespace(name)
+            if (old.get("spec") or {}).get("finalizers"):  # the namespace controller empties it, then it goes
+                if old["metadata"].get("deletionTimestamp"):
+                    return old
+                marked = {**old, "metadata": {**old["metadata"], "deletionTimestamp": now(),
+                                              "deletionGracePeriodSeconds": 0},
+                          "status": {**(old.get("status") or {}), "phase": "Terminating"}}
+                return self.store.update(r.key(namespace, name), marked, rv)
         return self._remove(r, namespace, name, rv)
 
     def _remove(self, r: Resource, namespace: str | None, name: str, rv: int) -> dict:
@@ -366,18 +381,6 @@ class Objects:
                     self.store.delete(served.key(obj["metadata"].get("namespace"), obj["metadata"]["name"]))
             crds.uninstall(self.registry, gone)
         return gone
-
-    def _empty_namespace(self, namespace: str) -> None:
-        """What the namespace controller does before a namespace goes: delete what it holds."""
-        for r in list(self.registry.resources.values()):
-            if not r.namespaced:
-                continue
-            objects, _ = self.store.list(r.key(namespace))
-            for obj in objects:
-                try:
-                    self.store.delete(r.key(namespace, obj["metadata"]["name"]))
-                except Missing:
-                    pass
 
     def ensure(self, r: Resource, namespace: str | None, obj: dict) -> None:
         """Create unless present (the API server's own bootstrap objects)."""

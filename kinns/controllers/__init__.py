@@ -7,7 +7,7 @@ from aiohttp import web
 
 from ..apiserver.handlers import Objects
 from . import addons
-from .cluster import GarbageCollector, NodeIPAMController, ServiceAccountController, bootstrap
+from .cluster import GarbageCollector, NamespaceController, NodeIPAMController, ServiceAccountController, bootstrap
 from .daemonset import DaemonSetController
 from .endpoints import EndpointsController
 from .scheduler import Scheduler
@@ -20,6 +20,7 @@ def start(objects: Objects, address: str, ca_pem: str) -> list[asyncio.Task]:
     bootstrap(objects, address)
     addons.install(objects, address)
     controllers = [Scheduler(objects), ServiceAccountController(objects, ca_pem), NodeIPAMController(objects),
+                   NamespaceController(objects),
                    ReplicaSetController(objects), DeploymentController(objects), DaemonSetController(objects),
                    EndpointsController(objects), ServiceLBController(objects, address.rsplit(":", 1)[0]),
                    GarbageCollector(objects)]

@@ -2,6 +2,7 @@
 
 - serviceaccounts: every namespace has the `default` ServiceAccount and the
   `kube-root-ca.crt` ConfigMap (the CA pods use to trust the API server);
+- namespace: a deleted namespace is emptied (pods gracefully), then removed;
 - node-ipam: a Node without spec.podCIDR gets the lowest free /24 of the
   cluster CIDR (kinns's kubelets register with the one their node was built
   with, as `kubelet --pod-cidr` does);
@@ -53,6 +54,54 @@ class ServiceAccountController(Controller):
                 self.objects.update(cm_r, namespace, "kube-root-ca.crt", {**cm, "data": data}, "", self.opts())
         except APIError as err:
             if err.code not in (404, 409):
+                raise
+
+
+class NamespaceController(Controller):
+    """A deleted namespace is Terminating until everything in it is gone: pods end gracefully through their
+    kubelets, the rest is deleted; then its `kubernetes` finalizer is removed and it goes."""
+
+    name = "namespace-controller"
+    watches = (("", "v1", "namespaces"), ("", "v1", "pods"))
+
+    def keys_for(self, r, obj):
+        if r.plural == "pods":
+            return [obj.get("metadata", {}).get("namespace")]
+        return [obj["metadata"]["name"]]
+
+    async def sync(self, namespace) -> None:
+        ns_r = self.resource("", "v1", "namespaces")
+        ns = self.objects.store.get(ns_r.key(None, namespace))
+        if ns is None or not ns["metadata"].get("deletionTimestamp"):
+            return
+        left = 0
+        for r in list(self.objects.registry.resources.values()):
+            if not r.namespaced:
+                continue
+            for obj in self.objects.store.list(r.key(namespace))[0]:
+                left += 1
+                if obj["metadata"].get("deletionTimestamp"):
+                    continue
+                try:
+                    self.objects.delete(r, namespace, obj["metadata"]["name"])
+                except APIError as err:
+                    if err.code not in (404, 409):
+                        raise
+        if left:
+            self.enqueue(namespace, 0.5)  # pods finish on their nodes; look again
+            return
+        ns = self.objects.store.get(ns_r.key(None, namespace))
+        if ns is None:
+            return
+        if (ns.get("spec") or {}).get("finalizers"):
+            # with its last finalizer gone, the API server removes the namespace
+            self.objects.update(ns_r, None, namespace, {**ns, "spec": {**ns["spec"], "finalizers": []}},
+                                "", self.opts())
+            return
+        try:
+            self.objects.delete(ns_r, None, namespace)
+        except APIError as err:
+            if err.code != 404:
                 raise
 
 

@@ -207,7 +207,22 @@ class Kubelet:
                 return
             if record is None and uid not in self.problems:
                 await self._start(pod)
+            elif record is not None and uid not in self.containers:
+                self._adopt(pod, record)
             await self.report(uid)
+
+    def _adopt(self, pod: dict, record: dict) -> None:
+        """A sandbox this kubelet finds running after its own restart: keep its containers' start times and
+        restart counts from the pod's last status instead of starting anything."""
+        specs = {c["name"]: c for c in pod.get("spec", {}).get("containers") or []}
+        known = {c["name"]: c for c in pod.get("status", {}).get("containerStatuses") or []}
+        states = {}
+        for name in record["pids"]:
+            last = known.get(name, {})
+            state = ContainerState(last.get("state", {}).get("running", {}).get("startedAt") or now(), specs.get(name))
+            state.restarts = last.get("restartCount", 0)
+            states[name] = state
+        self.containers[pod["metadata"]["uid"]] = states
 
     def _record(self, pod: dict) -> dict | None:
         try:

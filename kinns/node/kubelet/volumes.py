@@ -12,6 +12,7 @@ container then gets bind mounts at its volumeMounts (see launch.py).
 
 import base64
 import os
+import time
 from pathlib import Path
 
 from ...client import Client
@@ -69,10 +70,22 @@ def _write(directory: Path, files: dict[str, bytes], mode: int) -> bool:
 
 
 async def refresh(client: Client, pod: dict, pod_dir: Path) -> bool:
-    """Bring a running pod's configMap and secret volumes up to date, as the kubelet's periodic sync does
-    (this is how an edited ConfigMap reaches a mounted Corefile). True if a file changed."""
+    """Bring a running pod's configMap and secret volumes up to date and renew its service-account tokens, as
+    the kubelet's periodic sync does (this is how an edited ConfigMap reaches a mounted Corefile, and why
+    kube-proxy and CoreDNS still authenticate after the first token's hour). True if a file changed."""
     changed = False
     for volume in pod.get("spec", {}).get("volumes") or []:
+        for source in (volume.get("projected") or {}).get("sources") or []:
+            token = source.get("serviceAccountToken")
+            if token is not None:  # renewed at 80% of its life, as the kubelet does
+                path = pod_dir / "volumes" / volume["name"] / token.get("path", "token")
+                try:
+                    age = time.time() - path.stat().st_mtime
+                except OSError:
+                    continue
+                if age > 0.8 * token.get("expirationSeconds", 3607):
+                    changed |= _write(path.parent, {path.name: await _token(client, pod, token)},
+                                      volume["projected"].get("defaultMode", 0o644))
         for kind in ("configMap", "secret"):
             if kind in volume:
                 spec = volume[kind]
