@@ -57,7 +57,7 @@ def test_version_discovery_and_bootstrap_namespaces(api):
         assert line.split()[0] in resources
     assert "ingresses" in resources and "customresourcedefinitions" in resources
     names = api("get", "ns", "-o", "jsonpath={.items[*].metadata.name}").stdout.split()
-    assert names == ["default", "kube-node-lease", "kube-public", "kube-system"]
+    assert names == ["default", "ingress-nginx", "kube-node-lease", "kube-public", "kube-system"]  # + ingress add-on
     header = api("get", "ns").stdout.splitlines()[0].split()
     assert header == ["NAME", "STATUS", "AGE"]
 

@@ -27,6 +27,7 @@ def _module(name: str, package: str = "kinns.node.workloads.") -> tuple[str, ...
 
 
 PROXY, DNS, CNI = _module("kinns.node.proxy", ""), _module("kinns.dns", ""), _module("kinns.cni.install", "")
+INGRESS = _module("kinns.ingress", "")
 
 
 SHELL = Image((), ("sh",))
@@ -49,11 +50,13 @@ IMAGES: dict[str, Image] = {
     "kube-proxy": Image(PROXY, ()),
     "coredns": Image(DNS, ("-conf", "/etc/coredns/Corefile")),
     "kinns-cni": Image(CNI, ()),
+    "controller": Image(INGRESS, ()),  # registry.k8s.io/ingress-nginx/controller
 }
 # Programs inside images that are ours rather than the host's.
 _BINARIES = {"agnhost": _module("agnhost"), "/agnhost": _module("agnhost"), "nginx": _module("nginx"),
              "/echo-basic": _module("echo"), "echo-basic": _module("echo"),
-             "kube-proxy": PROXY, "/usr/local/bin/kube-proxy": PROXY, "/coredns": DNS, "coredns": DNS}
+             "kube-proxy": PROXY, "/usr/local/bin/kube-proxy": PROXY, "/coredns": DNS, "coredns": DNS,
+             "/nginx-ingress-controller": INGRESS}
 
 
 def repository(image: str) -> str:

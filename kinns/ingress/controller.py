@@ -1,0 +1,122 @@
+"""The controller's reconcile loop: watch Ingresses, IngressClasses, Services and EndpointSlices; render;
+check with `nginx -t`; reload nginx (a graceful reload: in-flight requests finish on the old workers); write
+each served Ingress's status.loadBalancer.ingress from the controller Service's address, as
+`--publish-service` does.
+"""
+
+import asyncio
+import logging
+import os
+import signal
+import subprocess
+from pathlib import Path
+
+from ..client import APIError, Client
+from . import render
+
+log = logging.getLogger("ingress-nginx")
+DEFAULT_CLASS = "ingressclass.kubernetes.io/is-default-class"
+
+
+class Controller:
+    def __init__(self, client: Client, ingress_class: str, controller_name: str, publish: str, run: Path) -> None:
+        self.client, self.ingress_class, self.controller_name = client, ingress_class, controller_name
+        self.publish = publish  # namespace/name of the Service whose address the Ingresses show
+        self.run = run
+        self.objects: dict[str, dict[str, dict]] = {k: {} for k in ("ingresses", "ingressclasses", "services",
+                                                                     "endpointslices")}
+        self.synced: set[str] = set()
+        self.dirty = asyncio.Event()
+        self.nginx: subprocess.Popen | None = None
+        self.config = ""
+
+    def _listed(self, kind: str):
+        def on_list(items: list[dict]) -> None:
+            self.objects[kind] = {o["metadata"]["uid"]: o for o in items}
+            self.synced.add(kind)
+            self.dirty.set()
+        return on_list
+
+    def _event(self, kind: str):
+        def on_event(what: str, obj: dict) -> None:
+            if what == "DELETED":
+                self.objects[kind].pop(obj["metadata"]["uid"], None)
+            else:
+                self.objects[kind][obj["metadata"]["uid"]] = obj
+            self.dirty.set()
+        return on_event
+
+    async def run_forever(self) -> None:
+        paths = {"ingresses": "/apis/networking.k8s.io/v1/ingresses",
+                 "ingressclasses": "/apis/networking.k8s.io/v1/ingressclasses",
+                 "services": "/api/v1/services", "endpointslices": "/apis/discovery.k8s.io/v1/endpointslices"}
+        await asyncio.gather(*(self.client.reflect(path, self._listed(kind), self._event(kind))
+                               for kind, path in paths.items()), self.loop())
+
+    def mine(self, ing: dict) -> bool:
+        """Is this Ingress for this controller: its class, or none while our class is the default."""
+        wanted = ing.get("spec", {}).get("ingressClassName") or \
+            (ing["metadata"].get("annotations") or {}).get("kubernetes.io/ingress.class")
+        classes = {c["metadata"]["name"]: c for c in self.objects["ingressclasses"].values()}
+        ours = classes.get(self.ingress_class)
+        if ours is None or ours.get("spec", {}).get("controller") != self.controller_name:
+            return False
+        if wanted:
+            return wanted == self.ingress_class
+        return (ours["metadata"].get("annotations") or {}).get(DEFAULT_CLASS) == "true"
+
+    async def loop(self) -> None:
+        while True:
+            await self.dirty.wait()
+            if len(self.synced) < len(self.objects):
+                await asyncio.sleep(0.05)
+                continue
+            self.dirty.clear()
+            ingresses = [i for i in self.objects["ingresses"].values() if self.mine(i)]
+            services = {(s["metadata"]["namespace"], s["metadata"]["name"]): s
+                        for s in self.objects["services"].values()}
+            slices: dict = {}
+            for s in self.objects["endpointslices"].values():
+                owner = (s["metadata"].get("labels") or {}).get("kubernetes.io/service-name")
+                if owner:
+                    slices.setdefault((s["metadata"]["namespace"], owner), []).append(s)
+            servers, upstreams, default = render.build(ingresses, services, slices)
+            config = render.nginx_conf(servers, upstreams, default, str(self.run))
+            if config != self.config:
+                await asyncio.to_thread(self.apply, config)
+            await self.publish_status(ingresses)
+            await asyncio.sleep(0.1)  # coalesce bursts of changes into one reload
+
+    def apply(self, config: str) -> None:
+        candidate = self.run / "nginx.conf.new"
+        candidate.write_text(config)
+        check = subprocess.run(["nginx", "-t", "-q", "-c", str(candidate)], capture_output=True, text=True)
+        if check.returncode:
+            log.error("the rendered configuration does not pass nginx -t; keeping the running one:\n%s",
+                      check.stderr.strip())
+            return
+        candidate.replace(self.run / "nginx.conf")
+        self.config = config
+        if self.nginx is None or self.nginx.poll() is not None:
+            self.nginx = subprocess.Popen(["nginx", "-c", str(self.run / "nginx.conf"), "-g", "daemon off;"])
+            log.info("nginx started (pid %d)", self.nginx.pid)
+        else:
+            os.kill(self.nginx.pid, signal.SIGHUP)  # graceful: new workers take new connections
+            log.info("backend reloaded")
+
+    async def publish_status(self, ingresses: list[dict]) -> None:
+        namespace, name = self.publish.split("/", 1)
+        svc = next((s for s in self.objects["services"].values()
+                    if s["metadata"]["namespace"] == namespace and s["metadata"]["name"] == name), None)
+        addresses = [{"ip": i["ip"]} for i in (svc or {}).get("status", {}).get("loadBalancer", {}).get("ingress")
+                     or [] if i.get("ip")]
+        for ing in ingresses:
+            if (ing.get("status", {}).get("loadBalancer", {}).get("ingress") or []) == addresses:
+                continue
+            meta = ing["metadata"]
+            try:
+                path = f"/apis/networking.k8s.io/v1/namespaces/{meta['namespace']}/ingresses/{meta['name']}/status"
+                await self.client.request("PATCH", path, {"status": {"loadBalancer": {"ingress": addresses}}},
+                                          content_type="application/merge-patch+json")
+            except APIError as err:
+                log.warning("status of %s/%s: %s", meta["namespace"], meta["name"], err)

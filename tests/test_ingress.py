@@ -1,0 +1,78 @@
+"""Ingress end to end: the ingress-nginx controller pod renders real nginx config; requests from the host."""
+
+import json
+import subprocess
+
+import pytest
+import yaml
+
+from conftest import kube_cluster, wait
+
+pytestmark = pytest.mark.kernel
+
+
+def _app(name: str) -> list[dict]:
+    return [{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name},
+             "spec": {"replicas": 1, "selector": {"matchLabels": {"app": name}},
+                      "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": [
+                          {"name": "echo", "image": "kinns/echo",
+                           "ports": [{"name": "http", "containerPort": 8080}]}]}}}},
+            {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name},
+             "spec": {"selector": {"app": name}, "ports": [{"name": "http", "port": 80, "targetPort": "http"}]}}]
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with kube_cluster() as kubectl:
+        kubectl("apply", "-f", "-", input=yaml.safe_dump_all(_app("api") + _app("web")))
+        kubectl("wait", "--for=condition=Ready", "pod", "--all", "--timeout=60s")
+        kubectl("-n", "ingress-nginx", "wait", "--for=condition=Ready", "pod", "--all", "--timeout=60s")
+        yield kubectl
+
+
+def get(address: str, host: str, path: str) -> tuple[int, str]:
+    out = subprocess.run(["curl", "-s", "--max-time", "5", "-H", f"Host: {host}", "-w", "\n%{http_code}",
+                          f"http://{address}{path}"], capture_output=True, text=True).stdout
+    body, _, code = out.rpartition("\n")
+    return int(code or 0), body
+
+
+def landed(address: str, host: str, path: str) -> str:
+    code, body = get(address, host, path)
+    return json.loads(body)["pod"] if code == 200 else str(code)
+
+
+def test_ingress_routes_by_host_and_path_from_the_host(cluster):
+    assert "nginx" in cluster("get", "ingressclass").stdout
+    cluster("create", "ingress", "shop", "--rule=shop.example/api*=api:80", "--rule=shop.example/*=web:80",
+            "--rule=shop.example/api/health=web:80")
+    address = ""
+
+    def published() -> bool:
+        nonlocal address
+        address = cluster("get", "ingress", "shop", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}").stdout
+        return bool(address)
+    wait(published, 20)
+    assert address in cluster("get", "ingress", "shop").stdout  # the ADDRESS column
+    wait(lambda: landed(address, "shop.example", "/api/items").startswith("api-"), 10)
+    assert landed(address, "shop.example", "/api").startswith("api-")
+    assert landed(address, "shop.example", "/apiary").startswith("web-")  # Prefix matches whole elements
+    assert landed(address, "shop.example", "/api/health").startswith("web-")  # Exact wins over Prefix
+    assert landed(address, "shop.example", "/").startswith("web-")
+    code, body = get(address, "other.example", "/")
+    assert (code, body) == (404, "default backend - 404")
+    echoed = json.loads(get(address, "shop.example", "/api/x?y=1")[1])
+    assert echoed["path"] == "/api/x?y=1" and echoed["host"] == "shop.example"
+    logs = cluster("-n", "ingress-nginx", "logs", "deploy/ingress-nginx-controller").stdout
+    assert "backend reloaded" in logs or "nginx started" in logs
+
+
+def test_ingress_follows_endpoints_as_pods_come_and_go(cluster):
+    address = cluster("get", "ingress", "shop", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}").stdout
+    cluster("scale", "deployment", "api", "--replicas=2")
+    cluster("wait", "--for=condition=Ready", "pod", "-l", "app=api", "--timeout=30s")
+    names = set(cluster("get", "pods", "-l", "app=api", "-o", "jsonpath={.items[*].metadata.name}").stdout.split())
+    seen: set[str] = set()
+    wait(lambda: seen.add(landed(address, "shop.example", "/api")) or seen >= names, 15)
+    cluster("scale", "deployment", "api", "--replicas=0")
+    wait(lambda: landed(address, "shop.example", "/api") == "503", 15)
