@@ -76,3 +76,52 @@ def test_ingress_follows_endpoints_as_pods_come_and_go(cluster):
     wait(lambda: seen.add(landed(address, "shop.example", "/api")) or seen >= names, 15)
     cluster("scale", "deployment", "api", "--replicas=0")
     wait(lambda: landed(address, "shop.example", "/api") == "503", 15)
+
+
+def _certificate(tmp_path, host: str) -> tuple[str, str]:
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
+            .sign(key, hashes.SHA256()))
+    crt, pem = tmp_path / "tls.crt", tmp_path / "tls.key"
+    crt.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    pem.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                      serialization.NoEncryption()))
+    return str(crt), str(pem)
+
+
+def test_tls_with_sni_redirects_and_rewrite_target(cluster, tmp_path):
+    crt, key = _certificate(tmp_path, "secure.example")
+    cluster("create", "secret", "tls", "secure-tls", f"--cert={crt}", f"--key={key}")
+    cluster("apply", "-f", "-", input=yaml.safe_dump({
+        "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+        "metadata": {"name": "secure", "annotations": {"nginx.ingress.kubernetes.io/rewrite-target": "/$2"}},
+        "spec": {"tls": [{"hosts": ["secure.example"], "secretName": "secure-tls"}],
+                 "rules": [{"host": "secure.example", "http": {"paths": [
+                     {"path": "/app(/|$)(.*)", "pathType": "ImplementationSpecific",
+                      "backend": {"service": {"name": "web", "port": {"number": 80}}}}]}}]}}))
+    address = cluster("get", "ingress", "shop", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}").stdout
+
+    def https(path: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["curl", "-s", "-v", "--max-time", "5", "--cacert", crt, "--resolve",
+                               f"secure.example:443:{address}", f"https://secure.example{path}"],
+                              capture_output=True, text=True)
+    wait(lambda: https("/app/inside").returncode == 0, 15)
+    reply = https("/app/inside")
+    assert "subject: CN=secure.example" in reply.stderr  # SNI picked the Secret's certificate (and it verified)
+    assert json.loads(reply.stdout)["path"] == "/inside"  # rewrite-target with the capture group
+    code, _ = get(address, "secure.example", "/app/inside")
+    assert code == 308  # plain HTTP to a TLS host is redirected
+    other = subprocess.run(["curl", "-s", "-k", "-v", "--max-time", "5", "--resolve", f"nope.example:443:{address}",
+                            "https://nope.example/"], capture_output=True, text=True)
+    assert "Kubernetes Ingress Controller Fake Certificate" in other.stderr and "default backend - 404" in other.stdout

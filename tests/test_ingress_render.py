@@ -48,6 +48,25 @@ def test_paths_hosts_and_precedence_render_as_nginx_locations(tmp_path):
     assert f'return 404 "{render.DEFAULT_BACKEND}";' in conf
     for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (tmp_path / sub).mkdir()
+    from kinns.ingress.controller import default_certificate
+    default_certificate(tmp_path / "default-certificate.pem")
     (tmp_path / "nginx.conf").write_text(conf)
     check = subprocess.run(["nginx", "-t", "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr  # real nginx accepts what is rendered
+
+
+def test_tls_and_annotations(tmp_path):
+    services = {("default", "web"): _svc("web")}
+    slices = {("default", "web"): [_slice("web", "10.244.2.2")]}
+    ing = _ingress("a", "2026-01-01T00:00:00Z", [
+        {"host": "secure.example", "http": {"paths": [_path("/app(/|$)(.*)", "ImplementationSpecific", "web")]}}])
+    ing["spec"]["tls"] = [{"hosts": ["secure.example"], "secretName": "secure-tls"}]
+    ing["metadata"]["annotations"] = {"nginx.ingress.kubernetes.io/rewrite-target": "/$2",
+                                      "nginx.ingress.kubernetes.io/whitelist-source-range": "10.0.0.0/8, 172.16.0.0/12",
+                                      "nginx.ingress.kubernetes.io/proxy-body-size": "8m"}
+    servers, upstreams, default = render.build([ing], services, slices)
+    conf = render.nginx_conf(servers, upstreams, default, str(tmp_path), {"default/secure-tls": "/x/secure.pem"})
+    assert 'location ~* "^/app(/|$)(.*)"' in conf and 'rewrite "(?i)/app(/|$)(.*)" /$2 break;' in conf
+    assert "allow 10.0.0.0/8; allow 172.16.0.0/12; deny all;" in conf and "client_max_body_size 8m;" in conf
+    assert "listen 443 ssl;\n        ssl_certificate /x/secure.pem;" in conf
+    assert "return 308 https://$host$request_uri;" in conf  # ssl-redirect is on for TLS hosts

@@ -5,6 +5,8 @@ each served Ingress's status.loadBalancer.ingress from the controller Service's 
 """
 
 import asyncio
+import base64
+import datetime
 import logging
 import os
 import signal
@@ -24,7 +26,7 @@ class Controller:
         self.publish = publish  # namespace/name of the Service whose address the Ingresses show
         self.run = run
         self.objects: dict[str, dict[str, dict]] = {k: {} for k in ("ingresses", "ingressclasses", "services",
-                                                                     "endpointslices")}
+                                                                     "endpointslices", "secrets")}
         self.synced: set[str] = set()
         self.dirty = asyncio.Event()
         self.nginx: subprocess.Popen | None = None
@@ -49,7 +51,9 @@ class Controller:
     async def run_forever(self) -> None:
         paths = {"ingresses": "/apis/networking.k8s.io/v1/ingresses",
                  "ingressclasses": "/apis/networking.k8s.io/v1/ingressclasses",
-                 "services": "/api/v1/services", "endpointslices": "/apis/discovery.k8s.io/v1/endpointslices"}
+                 "services": "/api/v1/services", "endpointslices": "/apis/discovery.k8s.io/v1/endpointslices",
+                 "secrets": "/api/v1/secrets"}
+        default_certificate(self.run / "default-certificate.pem")
         await asyncio.gather(*(self.client.reflect(path, self._listed(kind), self._event(kind))
                                for kind, path in paths.items()), self.loop())
 
@@ -81,11 +85,28 @@ class Controller:
                 if owner:
                     slices.setdefault((s["metadata"]["namespace"], owner), []).append(s)
             servers, upstreams, default = render.build(ingresses, services, slices)
-            config = render.nginx_conf(servers, upstreams, default, str(self.run))
+            certificates = self.certificates({s.certificate for s in servers.values() if s.certificate})
+            config = render.nginx_conf(servers, upstreams, default, str(self.run), certificates)
             if config != self.config:
                 await asyncio.to_thread(self.apply, config)
             await self.publish_status(ingresses)
             await asyncio.sleep(0.1)  # coalesce bursts of changes into one reload
+
+    def certificates(self, wanted: set[str]) -> dict[str, str]:
+        """PEM files (certificate + key) for the TLS Secrets the Ingresses name; absent ones are left out."""
+        out = {}
+        for secret in self.objects["secrets"].values():
+            key = f"{secret['metadata']['namespace']}/{secret['metadata']['name']}"
+            data = secret.get("data") or {}
+            if key in wanted and data.get("tls.crt") and data.get("tls.key"):
+                pem = self.run / "certs" / f"{key.replace('/', '-')}.pem"
+                pem.parent.mkdir(parents=True, exist_ok=True)
+                content = base64.b64decode(data["tls.crt"]) + b"\n" + base64.b64decode(data["tls.key"])
+                if not pem.exists() or pem.read_bytes() != content:
+                    pem.write_bytes(content)
+                    pem.chmod(0o600)
+                out[key] = str(pem)
+        return out
 
     def apply(self, config: str) -> None:
         candidate = self.run / "nginx.conf.new"
@@ -120,3 +141,26 @@ class Controller:
                                           content_type="application/merge-patch+json")
             except APIError as err:
                 log.warning("status of %s/%s: %s", meta["namespace"], meta["name"], err)
+
+
+def default_certificate(path: Path) -> None:
+    """ingress-nginx's self-signed "Kubernetes Ingress Controller Fake Certificate", for hosts without one."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    if path.exists():
+        return
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Acme Co"),
+                      x509.NameAttribute(NameOID.COMMON_NAME, "Kubernetes Ingress Controller Fake Certificate")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now)
+            .not_valid_after(now + datetime.timedelta(days=365))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("ingress.local")]), critical=False)
+            .sign(key, hashes.SHA256()))
+    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM) + key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    path.chmod(0o600)

@@ -7,6 +7,13 @@ same path (nginx's `=` locations do exactly that); ImplementationSpecific is
 Prefix here, as ingress-nginx treats it without use-regex. A wildcard host
 `*.foo.com` matches one label (`bar.foo.com`, not `baz.bar.foo.com`). Hosts
 and paths no rule serves get the controller's default backend: 404.
+
+TLS: a host in an Ingress's `tls` is served on 443 with its Secret's
+certificate (the default, self-signed one while the Secret is missing), and
+plain HTTP to it is redirected (308) unless `ssl-redirect: "false"`. The
+ingress-nginx annotations kept per Ingress: use-regex and rewrite-target
+(capture groups), force-ssl-redirect, app-root, permanent-redirect(-code),
+backend-protocol, proxy-body-size, whitelist-source-range.
 """
 
 import re
@@ -15,18 +22,25 @@ from dataclasses import dataclass, field
 DEFAULT_BACKEND = "default backend - 404"
 
 
+ANNOTATION = "nginx.ingress.kubernetes.io/"
+
+
 @dataclass
 class Route:
     path: str
-    kind: str  # Exact | Prefix
+    kind: str  # Exact | Prefix | Regex (use-regex / rewrite-target)
     upstream: str  # the upstream block's name, or "" when the Service has no endpoints
     origin: str  # namespace/ingress, for comments and conflicts
+    options: dict[str, str] = field(default_factory=dict)  # the Ingress's nginx.ingress.kubernetes.io/* values
 
 
 @dataclass
 class Server:
     host: str  # "" for rules without host
     routes: dict[tuple[str, str], Route] = field(default_factory=dict)
+    certificate: str = ""  # the Secret (namespace/name) whose certificate serves this host over TLS
+    redirect: bool = False  # plain HTTP answered with a redirect to HTTPS (ssl-redirect, force-ssl-redirect)
+    app_root: str = ""
 
 
 def upstream_name(namespace: str, service: str, port: int | str) -> str:
@@ -64,7 +78,7 @@ def build(ingresses: list[dict], services: dict, slices: dict) -> tuple[dict[str
     upstreams: dict[str, list[str]] = {}
     default: Route | None = None
 
-    def backend_route(ns: str, backend: dict, path: str, kind: str, origin: str) -> Route | None:
+    def backend_route(ns: str, backend: dict, path: str, kind: str, origin: str, options: dict) -> Route | None:
         ref = backend.get("service")
         if not ref:
             return None
@@ -73,19 +87,31 @@ def build(ingresses: list[dict], services: dict, slices: dict) -> tuple[dict[str
         addresses = endpoints(svc, ref.get("port") or {}, slices.get((ns, ref["name"]), [])) if svc else []
         if addresses:
             upstreams[name] = addresses
-        return Route(path, kind, name if addresses else "", origin)
+        return Route(path, kind, name if addresses else "", origin, options)
 
     for ing in sorted(ingresses, key=lambda i: (i["metadata"].get("creationTimestamp", ""), i["metadata"]["name"])):
         ns, spec = ing["metadata"]["namespace"], ing.get("spec") or {}
         origin = f"{ns}/{ing['metadata']['name']}"
+        options = {k[len(ANNOTATION):]: str(v) for k, v in (ing["metadata"].get("annotations") or {}).items()
+                   if k.startswith(ANNOTATION)}
+        regex = options.get("use-regex") == "true" or "rewrite-target" in options
         if spec.get("defaultBackend") and default is None:
-            default = backend_route(ns, spec["defaultBackend"], "/", "Prefix", origin)
+            default = backend_route(ns, spec["defaultBackend"], "/", "Prefix", origin, options)
+        tls_hosts = {h: f"{ns}/{t['secretName']}" for t in spec.get("tls") or [] if t.get("secretName")
+                     for h in t.get("hosts") or []}
         for rule in spec.get("rules") or []:
-            server = servers.setdefault(rule.get("host", ""), Server(rule.get("host", "")))
+            host = rule.get("host", "")
+            server = servers.setdefault(host, Server(host))
+            if host in tls_hosts and not server.certificate:
+                server.certificate = tls_hosts[host]
+                server.redirect = options.get("ssl-redirect", "true") == "true"
+            if options.get("force-ssl-redirect") == "true":
+                server.redirect = True
+            server.app_root = server.app_root or options.get("app-root", "")
             for p in (rule.get("http") or {}).get("paths") or []:
-                kind = "Exact" if p.get("pathType") == "Exact" else "Prefix"
+                kind = "Regex" if regex else "Exact" if p.get("pathType") == "Exact" else "Prefix"
                 path = p.get("path") or "/"
-                route = backend_route(ns, p.get("backend") or {}, path, kind, origin)
+                route = backend_route(ns, p.get("backend") or {}, path, kind, origin, options)
                 if route is not None:
                     server.routes.setdefault((kind, path), route)  # the older Ingress keeps a path
     return servers, upstreams, default
@@ -98,20 +124,38 @@ def _server_name(host: str) -> str:
 
 
 def _proxy(route: Route | None) -> str:
+    """The body of a location: the Ingress's annotations, then where the request goes."""
     if route is None:
         return f'return 404 "{DEFAULT_BACKEND}";'
+    o = route.options
+    lines = []
+    if o.get("whitelist-source-range"):
+        lines += [f"allow {cidr.strip()};" for cidr in o["whitelist-source-range"].split(",") if cidr.strip()]
+        lines.append("deny all;")
+    if o.get("proxy-body-size"):
+        lines.append(f"client_max_body_size {o['proxy-body-size']};")
+    if o.get("permanent-redirect"):
+        return " ".join(lines + [f"return {o.get('permanent-redirect-code', '301')} {o['permanent-redirect']};"])
+    if route.kind == "Regex" and o.get("rewrite-target"):
+        target = re.sub(r"\$(\d)", r"$\1", o["rewrite-target"])
+        lines.append(f'rewrite "(?i){route.path}" {target} break;')
     if not route.upstream:
-        return "return 503;"
-    return f"proxy_pass http://{route.upstream};"
+        return " ".join(lines + ["return 503;"])
+    scheme = "https" if o.get("backend-protocol", "HTTP").upper() == "HTTPS" else "http"
+    return " ".join(lines + [f"proxy_pass {scheme}://{route.upstream};"])
 
 
 def _locations(server: Server, default: Route | None) -> list[str]:
     out = []
+    if server.app_root:
+        out.append(f"location = / {{ return 302 $scheme://$http_host{server.app_root}; }}")
     for (kind, path), route in sorted(server.routes.items(), key=lambda kv: (-len(kv[0][1]), kv[0])):
         comment = f"# {route.origin}: {kind} {path}"
-        if kind == "Exact":
+        if kind == "Regex":
+            out.append(f'location ~* "^{path}" {{ {comment}\n            {_proxy(route)}\n        }}')
+        elif kind == "Exact":
             out.append(f"location = {path} {{ {comment}\n            {_proxy(route)}\n        }}")
-        elif path == "/":
+        elif path == "/":  # with app-root, the exact `location = /` above takes the bare root first
             out.append(f"location / {{ {comment}\n            {_proxy(route)}\n        }}")
         else:
             base = path.rstrip("/")
@@ -123,21 +167,32 @@ def _locations(server: Server, default: Route | None) -> list[str]:
     return out
 
 
-def nginx_conf(servers: dict[str, Server], upstreams: dict[str, list[str]], default: Route | None, run: str) -> str:
+def nginx_conf(servers: dict[str, Server], upstreams: dict[str, list[str]], default: Route | None, run: str,
+               certificates: dict[str, str] | None = None) -> str:
+    """The whole nginx.conf. `certificates`: Secret (namespace/name) -> PEM file (certificate and key); hosts
+    whose Secret is missing are served with the default certificate, as ingress-nginx does."""
+    certificates = certificates or {}
+    fake = f"{run}/default-certificate.pem"
     blocks = [f"    upstream {name} {{\n" + "".join(f"        server {a};\n" for a in addresses) + "    }"
               for name, addresses in sorted(upstreams.items())]
-    fallback = _proxy(default)
-    blocks.append("    server {\n        listen 80 default_server;\n        server_name _;\n"
-                  "        location / {\n            " + fallback + "\n        }\n    }")
+    catch_all = Server("")
     for host, server in sorted(servers.items()):
         if not host:
-            body = "\n        ".join(_locations(server, default))
-            blocks[-1] = ("    server {\n        listen 80 default_server;\n        server_name _;\n        "
-                          + body + "\n    }")
+            catch_all = server
             continue
+        tls = ""
+        if server.certificate:
+            pem = certificates.get(server.certificate, fake)
+            tls = f"        listen 443 ssl;\n        ssl_certificate {pem};\n        ssl_certificate_key {pem};\n"
         body = "\n        ".join(_locations(server, default))
-        blocks.append(f"    server {{\n        listen 80;\n        server_name {_server_name(host)};\n"
+        if server.redirect:
+            body = ("if ($scheme = http) { return 308 https://$host$request_uri; }\n        " + body)
+        blocks.append(f"    server {{\n        listen 80;\n{tls}        server_name {_server_name(host)};\n"
                       f"        {body}\n    }}")
+    body = "\n        ".join(_locations(catch_all, default))
+    blocks.append("    server {\n        listen 80 default_server;\n        listen 443 ssl default_server;\n"
+                  f"        server_name _;\n        ssl_certificate {fake};\n        ssl_certificate_key {fake};\n"
+                  f"        {body}\n    }}")
     return f"""worker_processes 1;
 pid {run}/nginx.pid;
 error_log stderr notice;
