@@ -5,7 +5,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 DEBS="iproute2 iptables nftables containernetworking-plugins python3-venv util-linux
-      dnsutils iputils-ping curl net-tools procps kmod nginx netcat-openbsd tcpdump dnsperf dnsmasq-base"
+      dnsutils iputils-ping curl net-tools procps kmod nginx netcat-openbsd tcpdump dnsperf dnsmasq-base wrk"
 
 missing=""
 for pkg in $DEBS; do

@@ -224,6 +224,9 @@ class Cluster:
         controlplane.stop(self.state_dir)
         controlplane.remove_context(self.name)
         remove_all_pods(self)
+        for leftover in netns.names(f"{self.name}-pod-"):  # a sandbox a kubelet was making when it was stopped
+            if re.fullmatch(rf"{re.escape(self.name)}-pod-[0-9a-f]{{12}}", leftover):  # not cluster "<name>-pod-x"'s
+                netns.remove(leftover)
         for node in self.nodes:
             rootfs.destroy(node.root)
             netns.remove(node.netns)

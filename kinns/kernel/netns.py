@@ -15,6 +15,14 @@ def path(name: str) -> str:
     return os.path.join(RUN_DIR, name)
 
 
+def names(prefix: str) -> list[str]:
+    """The named network namespaces (as `ip netns` keeps them) whose names start with `prefix`."""
+    try:
+        return sorted(n for n in os.listdir(RUN_DIR) if n.startswith(prefix))
+    except FileNotFoundError:
+        return []
+
+
 def exists(name: str) -> bool:
     return os.path.exists(path(name))
 

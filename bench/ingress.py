@@ -1,0 +1,103 @@
+"""Ingress: how soon a change serves, what 1,000 hosts cost to render and reload, and nginx's throughput.
+
+A 3-node cluster with the ingress-nginx controller and one backend (the
+`nginx` image, so the backend is not the bottleneck). From the controlplane
+node (which reaches both the controller's LoadBalancer address and pod IPs):
+- 100 Ingresses created one at a time; for each, the time from `kubectl apply`
+  returning until its host answers 200 through the controller (p50, p99);
+- 1,000 Ingress hosts applied at once: the controller's own render and
+  check+reload times from its log, and the time until the last host serves;
+- wrk (2 threads, 32 connections, 8 s) through the controller beside wrk
+  straight to the backend pod, and their ratio.
+"""
+
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from kinns.cluster import Cluster  # noqa: E402
+
+CHANGES = int(os.environ.get("CHANGES", "100"))
+HOSTS = int(os.environ.get("HOSTS", "1000"))
+os.environ.setdefault("KINNS_USER_KUBECONFIG", "/tmp/kinns-bench-kubeconfig")
+
+
+def ingress(name: str, host: str) -> dict:
+    return {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": name},
+            "spec": {"rules": [{"host": host, "http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": {
+                "service": {"name": "web", "port": {"number": 80}}}}]}}]}}
+
+
+def main() -> None:
+    cluster = Cluster.up("kbenchingress", dns_upstream="controlplane")  # cluster DNS never leaves the machine
+    env = {**os.environ, "KUBECONFIG": str(cluster.state_dir / "kubeconfig")}
+    node = ["ip", "netns", "exec", cluster.node("controlplane").netns]
+
+    def kubectl(*args: str, input: str | None = None) -> str:
+        return subprocess.run(["kubectl", *args], env=env, input=input, capture_output=True, text=True,
+                              check=True).stdout
+
+    def status(address: str, host: str) -> str:
+        return subprocess.run(node + ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "2",
+                                      "-H", f"Host: {host}", f"http://{address}/"], capture_output=True,
+                              text=True).stdout
+
+    try:
+        time.sleep(3)
+        kubectl("create", "deployment", "web", "--image=nginx")
+        kubectl("expose", "deployment", "web", "--port=80")
+        kubectl("wait", "--for=condition=Ready", "pod", "-l", "app=web", "--timeout=60s")
+        kubectl("-n", "ingress-nginx", "wait", "--for=condition=Ready", "pod", "--all", "--timeout=60s")
+        kubectl("apply", "-f", "-", input=json.dumps(ingress("bench", "bench.example")))
+        address = ""
+        while not address:
+            address = kubectl("get", "ingress", "bench", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}")
+            time.sleep(0.1)
+        while status(address, "bench.example") != "200":
+            time.sleep(0.05)
+        delays = []
+        for i in range(CHANGES):
+            kubectl("apply", "-f", "-", input=json.dumps(ingress(f"change-{i}", f"change-{i}.example")))
+            start = time.monotonic()
+            while status(address, f"change-{i}.example") != "200":
+                time.sleep(0.01)
+            delays.append(time.monotonic() - start)
+        delays.sort()
+        print(f"a new Ingress serves after      p50 {statistics.median(delays) * 1000:7.1f} ms, "
+              f"p99 {delays[int(len(delays) * 0.99) - 1] * 1000:7.1f} ms   (goal p99 < 1 s; {CHANGES} changes)")
+        start = time.monotonic()
+        kubectl("apply", "-f", "-", input=yaml.safe_dump_all([ingress(f"host-{i}", f"host-{i}.example")
+                                                              for i in range(HOSTS)]))
+        while status(address, f"host-{HOSTS - 1}.example") != "200":
+            time.sleep(0.05)
+        took = time.monotonic() - start
+        log = kubectl("-n", "ingress-nginx", "logs", "deploy/ingress-nginx-controller")
+        last = re.findall(r"configuration of (\d+) hosts .*rendered in ([\d.]+) ms, checked and loaded in ([\d.]+) ms",
+                          log)[-1]
+        print(f"{HOSTS} more Ingress hosts         all serving after {took:5.2f} s; the last configuration "
+              f"({last[0]} hosts): render {float(last[1]):.1f} ms, nginx -t + reload {float(last[2]):.1f} ms")
+        pod_ip = kubectl("get", "pods", "-l", "app=web", "-o", "jsonpath={.items[0].status.podIP}")
+
+        def wrk(url: str, host: str) -> float:
+            out = subprocess.run(node + ["wrk", "-t2", "-c32", "-d8s", "-H", f"Host: {host}", url],
+                                 capture_output=True, text=True).stdout
+            return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+        via = wrk(f"http://{address}/", "bench.example")
+        direct = wrk(f"http://{pod_ip}/", "bench.example")
+        print(f"wrk through the controller      {via:9.0f} req/s; straight to the pod {direct:9.0f} req/s; "
+              f"ratio {via / direct:.2f}")
+    finally:
+        cluster.down()
+
+
+if __name__ == "__main__":
+    main()
