@@ -173,8 +173,8 @@ def nginx_conf(servers: dict[str, Server], upstreams: dict[str, list[str]], defa
     whose Secret is missing are served with the default certificate, as ingress-nginx does."""
     certificates = certificates or {}
     fake = f"{run}/default-certificate.pem"
-    blocks = [f"    upstream {name} {{\n" + "".join(f"        server {a};\n" for a in addresses) + "    }"
-              for name, addresses in sorted(upstreams.items())]
+    blocks = [f"    upstream {name} {{\n" + "".join(f"        server {a};\n" for a in addresses) +
+              "        keepalive 32;\n    }" for name, addresses in sorted(upstreams.items())]
     catch_all = Server("")
     for host, server in sorted(servers.items()):
         if not host:
@@ -193,17 +193,18 @@ def nginx_conf(servers: dict[str, Server], upstreams: dict[str, list[str]], defa
     blocks.append("    server {\n        listen 80 default_server;\n        listen 443 ssl default_server;\n"
                   f"        server_name _;\n        ssl_certificate {fake};\n        ssl_certificate_key {fake};\n"
                   f"        {body}\n    }}")
-    return f"""worker_processes 1;
+    return f"""worker_processes auto;
 pid {run}/nginx.pid;
 error_log stderr notice;
 events {{ worker_connections 1024; }}
 http {{
-    access_log /dev/stdout;
+    access_log /dev/stdout combined buffer=32k flush=1s;
     client_body_temp_path {run}/client_body;
     proxy_temp_path {run}/proxy;
     fastcgi_temp_path {run}/fastcgi;
     uwsgi_temp_path {run}/uwsgi;
     scgi_temp_path {run}/scgi;
+    proxy_set_header Connection "";  # upstream connections are kept alive, as ingress-nginx keeps them
     proxy_set_header Host $host;
     proxy_set_header X-Real-IP $remote_addr;
     proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
