@@ -2,6 +2,8 @@
 
 import asyncio
 import random
+import re
+import socket
 import struct
 
 import dns.flags
@@ -113,3 +115,54 @@ def test_fuzzed_packets_never_crash_or_hang():
             if answer is not None:
                 assert len(answer) >= 12 and answer[:2] == wire[:2]
     asyncio.run(run())
+
+
+def test_forward_marks_a_failing_upstream_down_and_probes_it_back(monkeypatch):
+    from kinns.dns.plugins import forward
+    from kinns.dns.server import Request
+
+    class Responder(asyncio.DatagramProtocol):
+        def connection_made(self, transport) -> None:
+            self.transport = transport
+
+        def datagram_received(self, data: bytes, addr) -> None:
+            reply = dns.message.make_response(dns.message.from_wire(data))
+            self.transport.sendto(reply.to_wire(), addr)
+
+    async def run() -> None:
+        loop = asyncio.get_running_loop()
+        live, _ = await loop.create_datagram_endpoint(Responder, local_addr=("127.0.0.1", 0))
+        silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # bound, never answers: an upstream timing out
+        silent.bind(("127.0.0.1", 0))
+        up = forward.Upstream("127.0.0.1", live.get_extra_info("sockname")[1])
+        down = forward.Upstream("127.0.0.1", silent.getsockname()[1])
+        plugin = forward.Forward(".", [down, up])
+        plugin.policy, plugin.rest = "sequential", 0.1
+        for _ in range(2):
+            query = dns.message.make_query("x.example", "A")
+            reply = await plugin.serve(Request(query, ("127.0.0.1", 1), "udp"), None)
+            assert reply.rcode() == dns.rcode.NOERROR  # answered by the live one after the silent one failed
+        assert not down.healthy
+        silent.close()
+        answering, _ = await loop.create_datagram_endpoint(Responder, local_addr=("127.0.0.1", down.port))
+        for _ in range(30):
+            await asyncio.sleep(0.05)
+            if down.healthy:
+                break
+        assert down.healthy  # the probe saw it answer again
+        live.close()
+        answering.close()
+    monkeypatch.setattr(forward, "TIMEOUT", 0.2)
+    asyncio.run(run())
+
+
+def test_log_plugin_writes_a_coredns_line_per_query(caplog):
+    from kinns.dns.plugins.simple import Log
+
+    hosts = Hosts("", ["."])
+    hosts.inline = ["10.1.2.3 a.example"]
+    server = Server(0, [Block(["."], [Log(), hosts], wire_cache=False)])
+    with caplog.at_level("INFO", logger="kinns.dns"):
+        _ask(server, dns.message.make_query("a.example", "A").to_wire())
+    assert re.search(r'\[INFO\] 127\.0\.0\.1:5353 - \d+ "A IN a\.example\. udp \d+ false 512" NOERROR qr,aa,rd \d+ '
+                     r"[\d.]+s", caplog.text)

@@ -4,7 +4,7 @@
         except NAMES...
         force_tcp | prefer_udp
         max_fails N                 # consecutive failures that mark an upstream down (default 2)
-        health_check DURATION       # how long a down upstream rests before it is tried again (default 0.5s)
+        health_check DURATION       # how often a down upstream is probed (`. IN NS`) until it answers (0.5s)
         policy random|round_robin|sequential
         max_concurrent N            # more queries in flight get REFUSED
         expire DURATION             # accepted
@@ -15,11 +15,11 @@ import asyncio
 import itertools
 import logging
 import random
-import time
 
 import dns.asyncquery
 import dns.exception
 import dns.flags
+import dns.message
 import dns.rcode
 
 from ..corefile import Directive
@@ -33,7 +33,19 @@ TIMEOUT = 2.0
 class Upstream:
     def __init__(self, host: str, port: int) -> None:
         self.host, self.port = host, port
-        self.fails, self.down_until = 0, 0.0
+        self.fails, self.healthy = 0, True
+        self.probe: asyncio.Task | None = None
+
+    async def recover(self, interval: float) -> None:
+        """Ask the root NS every `interval` until any answer comes back, as CoreDNS's health check does."""
+        while not self.healthy:
+            await asyncio.sleep(interval)
+            try:
+                await dns.asyncquery.udp(dns.message.make_query(".", "NS"), self.host, 1.0, self.port)
+            except (OSError, dns.exception.DNSException, EOFError):
+                continue
+            self.fails, self.healthy = 0, True
+            log.info("[INFO] plugin/forward: %s is healthy again", self)
 
     def __str__(self) -> str:
         return f"{self.host}:{self.port}"
@@ -84,8 +96,7 @@ class Forward(Plugin):
         elif self.policy == "round_robin":
             shift = next(self._rr) % len(ups)
             ups = ups[shift:] + ups[:shift]
-        now = time.monotonic()
-        healthy = [u for u in ups if u.down_until <= now]
+        healthy = [u for u in ups if u.healthy]
         return healthy or ups  # all down: try them anyway, as CoreDNS does
 
     async def serve(self, request: Request, nxt: Next):
@@ -111,11 +122,12 @@ class Forward(Plugin):
                         response = await dns.asyncquery.tcp(query, upstream.host, TIMEOUT, upstream.port)
             except (OSError, dns.exception.DNSException, EOFError) as err:
                 upstream.fails += 1
-                if upstream.fails >= self.max_fails:
-                    upstream.down_until = time.monotonic() + self.rest
+                if upstream.fails >= self.max_fails and upstream.healthy:
+                    upstream.healthy = False
+                    upstream.probe = asyncio.create_task(upstream.recover(self.rest))
                 log.warning("[WARNING] plugin/forward: %s: %s", upstream, err or type(err).__name__)
                 continue
-            upstream.fails, upstream.down_until = 0, 0.0
+            upstream.fails = 0
             response.id = query.id
             return response
         return request.reply(dns.rcode.SERVFAIL)
