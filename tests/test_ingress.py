@@ -65,6 +65,11 @@ def test_ingress_routes_by_host_and_path_from_the_host(cluster):
     assert echoed["path"] == "/api/x?y=1" and echoed["host"] == "shop.example"
     logs = cluster("-n", "ingress-nginx", "logs", "deploy/ingress-nginx-controller").stdout
     assert "backend reloaded" in logs or "nginx started" in logs
+    port = cluster("-n", "ingress-nginx", "get", "svc", "ingress-nginx-controller", "-o",
+                   "jsonpath={.spec.ports[?(@.name==\"http\")].nodePort}").stdout
+    nodes = cluster("get", "nodes", "-o", "jsonpath={.items[*].status.addresses[0].address}").stdout.split()
+    for node in nodes:  # the controller's NodePort on every node, from the host
+        assert landed(f"{node}:{port}", "shop.example", "/api").startswith("api-")
 
 
 def test_ingress_follows_endpoints_as_pods_come_and_go(cluster):
@@ -125,3 +130,25 @@ def test_tls_with_sni_redirects_and_rewrite_target(cluster, tmp_path):
     other = subprocess.run(["curl", "-s", "-k", "-v", "--max-time", "5", "--resolve", f"nope.example:443:{address}",
                             "https://nope.example/"], capture_output=True, text=True)
     assert "Kubernetes Ingress Controller Fake Certificate" in other.stderr and "default backend - 404" in other.stdout
+
+
+def test_canary_by_header_and_by_weight(cluster):
+    cluster("create", "ingress", "stable", "--rule=canary.example/*=web:80")
+    cluster("create", "ingress", "preview", "--rule=canary.example/*=api:80",
+            "--annotation=nginx.ingress.kubernetes.io/canary=true",
+            "--annotation=nginx.ingress.kubernetes.io/canary-by-header=X-Canary")
+    cluster("scale", "deployment", "api", "--replicas=1")
+    cluster("wait", "--for=condition=Ready", "pod", "-l", "app=api", "--timeout=30s")
+    address = cluster("get", "ingress", "shop", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}").stdout
+
+    def lands(headers: list[str]) -> str:
+        args = [x for h in headers for x in ("-H", h)]
+        out = subprocess.run(["curl", "-s", "--max-time", "5", "-H", "Host: canary.example", *args,
+                              f"http://{address}/"], capture_output=True, text=True).stdout
+        return json.loads(out)["pod"].split("-")[0] if out.startswith("{") else out
+
+    wait(lambda: lands(["X-Canary: always"]) == "api", 15)
+    assert {lands([]) for _ in range(10)} == {"web"}  # no header, weight 0: the main Ingress's backend
+    cluster("annotate", "ingress", "preview", "nginx.ingress.kubernetes.io/canary-weight=100")
+    wait(lambda: lands([]) == "api", 15)
+    assert lands(["X-Canary: never"]) == "web"  # the header still overrides the weight

@@ -70,3 +70,27 @@ def test_tls_and_annotations(tmp_path):
     assert "allow 10.0.0.0/8; allow 172.16.0.0/12; deny all;" in conf and "client_max_body_size 8m;" in conf
     assert "listen 443 ssl;\n        ssl_certificate /x/secure.pem;" in conf
     assert "return 308 https://$host$request_uri;" in conf  # ssl-redirect is on for TLS hosts
+
+
+def test_canary_joins_the_main_route(tmp_path):
+    services = {("default", n): _svc(n) for n in ("web", "next")}
+    slices = {("default", "web"): [_slice("web", "10.244.2.2")], ("default", "next"): [_slice("next", "10.244.2.9")]}
+    main = _ingress("main", "2026-01-02T00:00:00Z", [{"host": "a.example", "http": {"paths": [_path("/", "Prefix",
+                                                                                                  "web")]}}])
+    canary = _ingress("canary", "2026-01-01T00:00:00Z", [{"host": "a.example", "http": {"paths": [
+        _path("/", "Prefix", "next")]}}])  # older than main: still joins it, never replaces it
+    canary["metadata"]["annotations"] = {"nginx.ingress.kubernetes.io/canary": "true",
+                                         "nginx.ingress.kubernetes.io/canary-weight": "20",
+                                         "nginx.ingress.kubernetes.io/canary-by-header": "X-Canary"}
+    servers, upstreams, default = render.build([canary, main], services, slices)
+    route = servers["a.example"].routes[("Prefix", "/")]
+    assert route.upstream == "default-web-80" and route.canary.upstream == "default-next-80"
+    conf = render.nginx_conf(servers, upstreams, default, str(tmp_path))
+    assert "20% default-next-80;" in conf and '$http_x_canary = "always"' in conf
+    for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (tmp_path / sub).mkdir()
+    from kinns.ingress.controller import default_certificate
+    default_certificate(tmp_path / "default-certificate.pem")
+    (tmp_path / "nginx.conf").write_text(conf)
+    check = subprocess.run(["nginx", "-t", "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr

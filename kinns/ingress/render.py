@@ -13,7 +13,9 @@ certificate (the default, self-signed one while the Secret is missing), and
 plain HTTP to it is redirected (308) unless `ssl-redirect: "false"`. The
 ingress-nginx annotations kept per Ingress: use-regex and rewrite-target
 (capture groups), force-ssl-redirect, app-root, permanent-redirect(-code),
-backend-protocol, proxy-body-size, whitelist-source-range.
+backend-protocol, proxy-body-size, whitelist-source-range, and canary
+Ingresses (canary-weight, canary-by-header and its value) joining the route
+of the main Ingress with the same host and path.
 """
 
 import re
@@ -32,6 +34,7 @@ class Route:
     upstream: str  # the upstream block's name, or "" when the Service has no endpoints
     origin: str  # namespace/ingress, for comments and conflicts
     options: dict[str, str] = field(default_factory=dict)  # the Ingress's nginx.ingress.kubernetes.io/* values
+    canary: "Route | None" = None  # a canary Ingress's route for the same host and path
 
 
 @dataclass
@@ -89,7 +92,12 @@ def build(ingresses: list[dict], services: dict, slices: dict) -> tuple[dict[str
             upstreams[name] = addresses
         return Route(path, kind, name if addresses else "", origin, options)
 
-    for ing in sorted(ingresses, key=lambda i: (i["metadata"].get("creationTimestamp", ""), i["metadata"]["name"])):
+    def canary_last(ing: dict) -> tuple:
+        annotations = ing["metadata"].get("annotations") or {}
+        return (annotations.get(ANNOTATION + "canary") == "true", ing["metadata"].get("creationTimestamp", ""),
+                ing["metadata"]["name"])
+
+    for ing in sorted(ingresses, key=canary_last):
         ns, spec = ing["metadata"]["namespace"], ing.get("spec") or {}
         origin = f"{ns}/{ing['metadata']['name']}"
         options = {k[len(ANNOTATION):]: str(v) for k, v in (ing["metadata"].get("annotations") or {}).items()
@@ -112,8 +120,14 @@ def build(ingresses: list[dict], services: dict, slices: dict) -> tuple[dict[str
                 kind = "Regex" if regex else "Exact" if p.get("pathType") == "Exact" else "Prefix"
                 path = p.get("path") or "/"
                 route = backend_route(ns, p.get("backend") or {}, path, kind, origin, options)
-                if route is not None:
-                    server.routes.setdefault((kind, path), route)  # the older Ingress keeps a path
+                if route is None:
+                    continue
+                if options.get("canary") == "true":  # joins the main Ingress's route; alone it serves nothing
+                    main = server.routes.get((kind, path))
+                    if main is not None and main.canary is None:
+                        main.canary = route
+                    continue
+                server.routes.setdefault((kind, path), route)  # the older Ingress keeps a path
     return servers, upstreams, default
 
 
@@ -142,7 +156,42 @@ def _proxy(route: Route | None) -> str:
     if not route.upstream:
         return " ".join(lines + ["return 503;"])
     scheme = "https" if o.get("backend-protocol", "HTTP").upper() == "HTTPS" else "http"
-    return " ".join(lines + [f"proxy_pass {scheme}://{route.upstream};"])
+    canary = route.canary
+    if canary is None or not canary.upstream:
+        return " ".join(lines + [f"proxy_pass {scheme}://{route.upstream};"])
+    # canary-by-header ("always" / "never", or canary-by-header-value) decides first, then canary-weight
+    c = canary.options
+    lines.append(f"set $kinns_target {_split_name(route)};")
+    header = c.get("canary-by-header")
+    if header:
+        variable = "$http_" + header.lower().replace("-", "_")
+        always = c.get("canary-by-header-value", "always")
+        lines.append(f'if ({variable} = "{always}") {{ set $kinns_target {canary.upstream}; }}')
+        if "canary-by-header-value" not in c:
+            lines.append(f'if ({variable} = "never") {{ set $kinns_target {route.upstream}; }}')
+    return " ".join(lines + [f"proxy_pass {scheme}://$kinns_target;"])
+
+
+def _split_name(route: Route) -> str:
+    return "$canary_" + re.sub(r"[^A-Za-z0-9_]", "_", f"{route.upstream}_{route.path}")
+
+
+def _splits(servers: dict[str, Server]) -> list[str]:
+    """split_clients blocks: a canary's share of requests by canary-weight (of canary-weight-total)."""
+    out = []
+    for server in servers.values():
+        for route in server.routes.values():
+            canary = route.canary
+            if canary is None or not canary.upstream or not route.upstream:
+                continue
+            total = int(canary.options.get("canary-weight-total", "100") or 100)
+            share = 100 * int(canary.options.get("canary-weight", "0") or 0) / total
+            entries = [f"        {share:g}% {canary.upstream};"] if share > 0 else []
+            entries.append(f"        * {route.upstream};")
+            if share >= 100:
+                entries = [f"        * {canary.upstream};"]
+            out.append(f'    split_clients "$request_id" {_split_name(route)} {{\n' + "\n".join(entries) + "\n    }")
+    return out
 
 
 def _locations(server: Server, default: Route | None) -> list[str]:
@@ -174,7 +223,7 @@ def nginx_conf(servers: dict[str, Server], upstreams: dict[str, list[str]], defa
     certificates = certificates or {}
     fake = f"{run}/default-certificate.pem"
     blocks = [f"    upstream {name} {{\n" + "".join(f"        server {a};\n" for a in addresses) +
-              "        keepalive 32;\n    }" for name, addresses in sorted(upstreams.items())]
+              "        keepalive 32;\n    }" for name, addresses in sorted(upstreams.items())] + _splits(servers)
     catch_all = Server("")
     for host, server in sorted(servers.items()):
         if not host:
