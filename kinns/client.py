@@ -31,6 +31,34 @@ class APIError(Exception):
         self.status, self.body = status, body
 
 
+class Mirror:
+    """The objects of one kind as a reflector last saw them (by uid), calling `changed` after every change:
+    what kube-proxy, the DNS server and the Ingress controller each keep of the API."""
+
+    def __init__(self, changed: Callable[[], None]) -> None:
+        self.objects: dict[str, dict] = {}
+        self.synced = False  # listed at least once
+        self.changed = changed
+
+    def listed(self, items: list[dict]) -> None:
+        self.objects = {o["metadata"]["uid"]: o for o in items}
+        self.synced = True
+        self.changed()
+
+    def event(self, kind: str, obj: dict) -> None:
+        if kind == "DELETED":
+            self.objects.pop(obj["metadata"]["uid"], None)
+        else:
+            self.objects[obj["metadata"]["uid"]] = obj
+        self.changed()
+
+    def values(self) -> list[dict]:
+        return list(self.objects.values())
+
+    def items(self) -> list[tuple[str, dict]]:
+        return list(self.objects.items())
+
+
 class Client:
     def __init__(self, server: str, ca: Path, cert: Path | None = None, key: Path | None = None,
                  agent: str = "kinns", token_file: Path | None = None) -> None:
@@ -111,6 +139,10 @@ class Client:
             async for line in resp.content:
                 if line.strip():
                     yield json.loads(line)
+
+    async def mirror(self, path: str, into: Mirror) -> None:
+        """Keep `into` equal to what the API holds at `path`. Runs forever."""
+        await self.reflect(path, into.listed, into.event)
 
     async def reflect(self, path: str, on_list: Callable[[list[dict]], Awaitable[None] | None],
                       on_event: Callable[[str, dict], Awaitable[None] | None], query: dict | None = None) -> None:

@@ -47,10 +47,11 @@ def wait(predicate, timeout: float = 30.0) -> None:
 
 
 @contextlib.contextmanager
-def kube_cluster(*up_args: str):
-    """A cluster of its own with all nodes Ready; yields `kubectl(*args)` bound to it (its `.name` is the cluster)."""
+def kube_cluster(*up_args: str, nodes: int = 3):
+    """A cluster of its own with all nodes Ready; yields `kubectl(*args)` bound to it (its `.name` is the cluster,
+    its `.state` the state directory)."""
     name = unique()
-    kinns("up", "--name", name, *up_args)
+    kinns("up", "--name", name, "--nodes", str(nodes), *up_args)
     env = {**os.environ, "KUBECONFIG": f"/run/kinns/{name}/kubeconfig"}
 
     def kubectl(*args: str, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
@@ -59,10 +60,10 @@ def kube_cluster(*up_args: str):
             raise AssertionError(f"kubectl {' '.join(args)}:\n{proc.stdout}\n{proc.stderr}")
         return proc
 
-    kubectl.name = name
+    kubectl.name, kubectl.state = name, Path(f"/run/kinns/{name}")
     try:
         wait(lambda: kubectl("get", "nodes", "-o", "jsonpath={.items[*].status.conditions[-1].type}").stdout
-             .split() == ["Ready"] * 3)
+             .split() == ["Ready"] * nodes)
         yield kubectl
     finally:
         kinns("down", "--name", name)

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import unique
-from conftest import kinns
+from conftest import kinns, kube_cluster, unique
 
 pytestmark = pytest.mark.kernel
 
@@ -33,21 +32,8 @@ data:
 
 @pytest.fixture(scope="module")
 def api():
-    name = unique()
-    kinns("up", "--name", name, "--nodes", "1")
-    state = Path(f"/run/kinns/{name}")
-    env = {**os.environ, "KUBECONFIG": str(state / "kubeconfig")}
-
-    def kubectl(*args: str, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
-        proc = subprocess.run(["kubectl", *args], input=input, capture_output=True, text=True, env=env, timeout=60)
-        if check and proc.returncode:
-            raise AssertionError(f"kubectl {' '.join(args)}:\n{proc.stdout}\n{proc.stderr}")
-        return proc
-
-    kubectl.state = state
-    kubectl.name = name
-    yield kubectl
-    kinns("down", "--name", name)
+    with kube_cluster(nodes=1) as kubectl:
+        yield kubectl
 
 
 def test_version_discovery_and_bootstrap_namespaces(api):

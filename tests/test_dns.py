@@ -70,6 +70,10 @@ def cluster():
             kubectl("-n", "other", "wait", "--for=condition=Ready", "pod", "--all", "--timeout=60s")
             kubectl("-n", "kube-system", "wait", "--for=condition=Ready", "pod", "-l", "k8s-app=kube-dns",
                     "--timeout=60s")
+            # ready DNS pods are answered for once every node's kube-proxy has their endpoints (within a second)
+            for pod in ("client", "custom"):
+                wait(lambda: "10.96.0.1" in kubectl("exec", pod, "--", "nslookup", "kubernetes.default",
+                                                    check=False).stdout, 10)
             yield kubectl
         finally:
             upstream.terminate()

@@ -181,15 +181,16 @@ class Cluster:
 
     def _contain_services(self, on: bool) -> None:
         """A Service address that a node has no rule for yet (kube-proxy still syncing) must not leave the
-        machine through the host's default route: the host rejects what comes from the cluster's bridge for the
-        Service range."""
-        rule = ["FORWARD", "-i", self.bridge, "-d", SERVICE_CIDR, "-m", "comment", "--comment",
-                f"{self.name}: Service addresses stay inside the cluster", "-j", "REJECT"]
+        machine through the host's default route: a table of the cluster's own in the host rejects what comes
+        from the cluster's bridge for the Service range (and goes with the cluster)."""
+        table = f"ip kinns-{self.name}"
+        script = f"add table {table}\ndelete table {table}\n"
         if on:
-            subprocess.run(["iptables", "-w", "-I", *rule], check=True, capture_output=True)
-        else:
-            while not subprocess.run(["iptables", "-w", "-D", *rule], capture_output=True).returncode:
-                pass
+            script += (f"add table {table}\n"
+                       f"add chain {table} forward {{ type filter hook forward priority filter ; }}\n"
+                       f'add rule {table} forward iifname "{self.bridge}" ip daddr {SERVICE_CIDR} '
+                       f'reject comment "Service addresses stay inside the cluster"\n')
+        subprocess.run(["nft", "-f", "-"], input=script, text=True, check=on, capture_output=True)
 
     def _start_agents(self) -> None:
         pki = self.node("controlplane").file(controlplane.PKI)

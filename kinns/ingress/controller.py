@@ -14,7 +14,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from ..client import APIError, Client
+from ..client import APIError, Client, Mirror
 from . import render
 
 log = logging.getLogger("ingress-nginx")
@@ -26,28 +26,11 @@ class Controller:
         self.client, self.ingress_class, self.controller_name = client, ingress_class, controller_name
         self.publish = publish  # namespace/name of the Service whose address the Ingresses show
         self.run = run
-        self.objects: dict[str, dict[str, dict]] = {k: {} for k in ("ingresses", "ingressclasses", "services",
-                                                                     "endpointslices", "secrets")}
-        self.synced: set[str] = set()
         self.dirty = asyncio.Event()
+        self.objects = {kind: Mirror(self.dirty.set)
+                        for kind in ("ingresses", "ingressclasses", "services", "endpointslices", "secrets")}
         self.nginx: subprocess.Popen | None = None
         self.config = ""
-
-    def _listed(self, kind: str):
-        def on_list(items: list[dict]) -> None:
-            self.objects[kind] = {o["metadata"]["uid"]: o for o in items}
-            self.synced.add(kind)
-            self.dirty.set()
-        return on_list
-
-    def _event(self, kind: str):
-        def on_event(what: str, obj: dict) -> None:
-            if what == "DELETED":
-                self.objects[kind].pop(obj["metadata"]["uid"], None)
-            else:
-                self.objects[kind][obj["metadata"]["uid"]] = obj
-            self.dirty.set()
-        return on_event
 
     async def run_forever(self) -> None:
         paths = {"ingresses": "/apis/networking.k8s.io/v1/ingresses",
@@ -55,8 +38,8 @@ class Controller:
                  "services": "/api/v1/services", "endpointslices": "/apis/discovery.k8s.io/v1/endpointslices",
                  "secrets": "/api/v1/secrets"}
         default_certificate(self.run / "default-certificate.pem")
-        await asyncio.gather(*(self.client.reflect(path, self._listed(kind), self._event(kind))
-                               for kind, path in paths.items()), self.loop())
+        await asyncio.gather(*(self.client.mirror(path, self.objects[kind]) for kind, path in paths.items()),
+                             self.loop())
 
     def mine(self, ing: dict) -> bool:
         """Is this Ingress for this controller: its class, or none while our class is the default."""
@@ -73,7 +56,7 @@ class Controller:
     async def loop(self) -> None:
         while True:
             await self.dirty.wait()
-            if len(self.synced) < len(self.objects):
+            if not all(m.synced for m in self.objects.values()):
                 await asyncio.sleep(0.05)
                 continue
             self.dirty.clear()

@@ -13,7 +13,7 @@ import logging
 import subprocess
 import time
 
-from ...client import Client
+from ...client import Client, Mirror
 from . import announce, health, iptables, nftables
 from .config import ProxyConfig
 from .services import ServicePort, ports_of, slices_by_service
@@ -25,35 +25,14 @@ FULL_SYNC_EVERY = 3600.0
 class Proxier:
     def __init__(self, client: Client, node: str, config: ProxyConfig) -> None:
         self.client, self.node, self.config = client, node, config
-        self.services: dict[str, dict] = {}
-        self.slices: dict[str, dict] = {}
-        self.nodes: dict[str, dict] = {}
-        self.ports: dict[str, tuple[tuple, list[ServicePort]]] = {}  # service uid -> (versions, its ports)
         self.dirty = asyncio.Event()
-        self.synced = {"services": False, "endpointslices": False, "nodes": False}
+        self.services, self.slices, self.nodes = (Mirror(self.dirty.set) for _ in range(3))
+        self.ports: dict[str, tuple[tuple, list[ServicePort]]] = {}  # service uid -> (versions, its ports)
         if config.mode == "nftables":
             self.backend, self.other = nftables.NftablesBackend(), iptables.IptablesBackend
         else:
             self.backend, self.other = iptables.IptablesBackend(), nftables.NftablesBackend
         self.health = health.HealthServer(config.healthz_port)
-
-    def _listed(self, kind: str, store: dict):
-        def on_list(items: list[dict]) -> None:
-            store.clear()
-            store.update({o["metadata"]["uid"]: o for o in items})
-            self.synced[kind] = True
-            self.dirty.set()
-        return on_list
-
-    @staticmethod
-    def _changed(store: dict, dirty: asyncio.Event):
-        def on_event(kind: str, obj: dict) -> None:
-            if kind == "DELETED":
-                store.pop(obj["metadata"]["uid"], None)
-            else:
-                store[obj["metadata"]["uid"]] = obj
-            dirty.set()
-        return on_event
 
     async def run(self) -> None:
         log.info("Using %s Proxier. node=%s clusterCIDR=%s", self.config.mode, self.node, self.config.cluster_cidr)
@@ -63,18 +42,15 @@ class Proxier:
             log.warning("cleaning up %s rules failed: %s", self.other.name, err.stderr)
         await self.health.start()
         await asyncio.gather(
-            self.client.reflect("/api/v1/services", self._listed("services", self.services),
-                                self._changed(self.services, self.dirty)),
-            self.client.reflect("/apis/discovery.k8s.io/v1/endpointslices",
-                                self._listed("endpointslices", self.slices), self._changed(self.slices, self.dirty)),
-            self.client.reflect("/api/v1/nodes", self._listed("nodes", self.nodes),
-                                self._changed(self.nodes, self.dirty)),
+            self.client.mirror("/api/v1/services", self.services),
+            self.client.mirror("/apis/discovery.k8s.io/v1/endpointslices", self.slices),
+            self.client.mirror("/api/v1/nodes", self.nodes),
             self.loop())
 
     def service_ports(self) -> list[ServicePort]:
         """The ports of every Service; those whose Service and slices kept their resourceVersions are the same
         objects as last time, so the backend finds what it rendered for them at once."""
-        grouped = slices_by_service(list(self.slices.values()))
+        grouped = slices_by_service(self.slices.values())
         out: list[ServicePort] = []
         cache: dict[str, tuple[tuple, list[ServicePort]]] = {}
         for uid, svc in self.services.items():
@@ -94,7 +70,7 @@ class Proxier:
                 await asyncio.wait_for(self.dirty.wait(), self.config.sync_period)
             except asyncio.TimeoutError:
                 pass
-            if not all(self.synced.values()):
+            if not all(m.synced for m in (self.services, self.slices, self.nodes)):
                 continue
             self.dirty.clear()
             full = full or time.monotonic() - last_full > FULL_SYNC_EVERY
@@ -110,7 +86,7 @@ class Proxier:
                 await asyncio.sleep(self.config.min_sync_period)
                 continue
             self.health.update(ports, self.node)
-            mine = {ip for ip, owner in announce.owners(ports, list(self.nodes.values())).items() if owner == self.node}
+            mine = {ip for ip, owner in announce.owners(ports, self.nodes.values()).items() if owner == self.node}
             await asyncio.to_thread(announce.apply, mine)
             log.info("%s sync of %d service ports done in %.1f ms (%d chains/elements written)",
                      "full" if full else "partial", len(ports), (time.monotonic() - started) * 1000, written)

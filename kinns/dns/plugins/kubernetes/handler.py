@@ -14,7 +14,7 @@ import dns.rdatatype
 import dns.rrset
 import dns.reversename
 
-from ....client import Client
+from ....client import Client, Mirror
 from ...server import Next, Plugin, Request
 from .records import Index
 
@@ -36,9 +36,7 @@ class Kubernetes(Plugin):
         self.only_namespaces: set[str] | None = None
         self.endpoint: str | None = None
         self.kubeconfig: str | None = None
-        self.objects: dict[str, dict[str, dict]] = {"namespaces": {}, "services": {}, "endpointslices": {},
-                                                    "pods": {}}
-        self.synced: set[str] = set()
+        self.objects = {kind: Mirror(self._changed) for kind in ("namespaces", "services", "endpointslices", "pods")}
         self.index: dict[str, Index] = {}
         self.dirty = True
         self.server = None
@@ -47,7 +45,7 @@ class Kubernetes(Plugin):
 
     @property
     def ready(self) -> bool:
-        return self.synced >= {"namespaces", "services", "endpointslices"}
+        return all(self.objects[kind].synced for kind in ("namespaces", "services", "endpointslices"))
 
     async def start(self, server) -> None:
         self.server = server
@@ -61,7 +59,7 @@ class Kubernetes(Plugin):
                    ("endpointslices", "/apis/discovery.k8s.io/v1/endpointslices")]
         if self.pods_mode == "verified":
             watches.append(("pods", "/api/v1/pods"))
-        self.tasks = [asyncio.create_task(self.client.reflect(path, self._listed(kind), self._event(kind)))
+        self.tasks = [asyncio.create_task(self.client.mirror(path, self.objects[kind]))
                       for kind, path in watches]
 
     async def stop(self) -> None:
@@ -69,22 +67,6 @@ class Kubernetes(Plugin):
             task.cancel()
         if self.client is not None:
             await self.client.close()
-
-    def _listed(self, kind: str):
-        def on_list(items: list[dict]) -> None:
-            self.objects[kind] = {o["metadata"]["uid"]: o for o in items}
-            self.synced.add(kind)
-            self._changed()
-        return on_list
-
-    def _event(self, kind: str):
-        def on_event(kind_of_event: str, obj: dict) -> None:
-            if kind_of_event == "DELETED":
-                self.objects[kind].pop(obj["metadata"]["uid"], None)
-            else:
-                self.objects[kind][obj["metadata"]["uid"]] = obj
-            self._changed()
-        return on_event
 
     def _changed(self) -> None:
         self.dirty = True
@@ -98,7 +80,7 @@ class Kubernetes(Plugin):
                       if self.only_namespaces is None or n["metadata"]["name"] in self.only_namespaces]
         services = [o for o in self.objects["services"].values() if visible(o)]
         slices = [o for o in self.objects["endpointslices"].values() if visible(o)]
-        pods = list(self.objects["pods"].values())
+        pods = self.objects["pods"].values()
         self.index = {}
         for zone in self.zones:
             if zone.endswith("arpa."):
