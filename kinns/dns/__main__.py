@@ -4,7 +4,8 @@ import os
 import signal
 import sys
 
-signal.signal(signal.SIGTERM, lambda *_: os._exit(0))  # first: as PID 1 of its pod, an unhandled TERM is ignored
+# first: as PID 1 of its pod, an unhandled TERM is ignored; until the server runs, TERM ends it at once
+signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
 
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
@@ -21,12 +22,17 @@ from .corefile import CorefileError  # noqa: E402
 async def main(opts: argparse.Namespace) -> None:
     runner = Runner(Path(opts.conf), opts.address)
     await runner.start()
+    stopping = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopping.set)  # from here on: lameduck
     # what exists after start-up lives as long as the process: keep the collector off it; collect the rest
     # once a minute instead of every few hundred allocations, so queries do not queue behind collections
     gc.freeze()
     gc.disable()
     asyncio.get_running_loop().call_later(60, _collect)
-    await runner.watch()
+    watching = asyncio.create_task(runner.watch())
+    await stopping.wait()
+    watching.cancel()
+    await runner.shutdown()
 
 
 def _collect() -> None:

@@ -4,14 +4,16 @@ import asyncio
 import hashlib
 import logging
 import random
+import time
 from pathlib import Path
 
 from .corefile import CorefileError, ServerBlock, parse
 from .plugins import ORDER, SETUP
-from .plugins.simple import duration
+from .plugins.simple import Health, duration
 from .server import Block, Server
 
 log = logging.getLogger("kinns.dns")
+READY_WAIT = 5.0  # how long a reload waits for its new plugins to be ready, as CoreDNS waits for its API sync
 
 
 def blocks_for(server_blocks: list[ServerBlock]) -> dict[int, list[Block]]:
@@ -59,6 +61,18 @@ class Runner:
         log.info("CoreDNS-1.11.3 (kinns) serving %s", ", ".join(f"{z}:{p}" for sb in parsed for z, p in
                                                              ((zz, sb.port) for zz in sb.zones)))
 
+    async def shutdown(self) -> None:
+        """SIGTERM: the health plugin's lameduck first (queries still answered, /ready says no), then stop."""
+        lameduck = max((p.lameduck for s in self.servers.values() for b in s.blocks for p in b.plugins
+                        if isinstance(p, Health)), default=0.0)
+        for server in self.servers.values():
+            server.lameduck = True
+        if lameduck:
+            log.info("[INFO] plugin/health: Going into lameduck mode for %gs", lameduck)
+            await asyncio.sleep(lameduck)
+        for server in self.servers.values():
+            await server.stop()
+
     async def watch(self) -> None:
         while True:
             if self.interval is None:
@@ -85,19 +99,24 @@ class Runner:
             return
         for port, blocks in fresh.items():
             server = self.servers.get(port)
-            old = server.blocks if server else []
             if server is None:
                 server = Server(port, blocks, self.address)
                 await server.start()
                 self.servers[port] = server
-            else:
-                for block in old:
-                    for plugin in block.plugins:
-                        await plugin.stop()
-                server.replace(blocks)
-                for block in blocks:
-                    for plugin in block.plugins:
-                        await plugin.start(server)
+                continue
+            # CoreDNS's order: the new plugins start beside the old ones (ready and health share their ports),
+            # the old keep answering until the new are ready (the kubernetes plugin synced, at most 5 s), then
+            # the old stop. No moment without /ready, so a reload never takes a replica out of its Service.
+            new = [p for b in blocks for p in b.plugins]
+            for plugin in new:
+                await plugin.start(server)
+            deadline = time.monotonic() + READY_WAIT
+            while any(getattr(p, "ready", True) is False for p in new) and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            old = [p for b in server.blocks for p in b.plugins]
+            server.replace(blocks)
+            for plugin in old:
+                await plugin.stop()
         for port in set(self.servers) - set(fresh):
             await self.servers.pop(port).stop()
         self.digest = digest

@@ -77,10 +77,11 @@ class Plugin:
         return await nxt(request)
 
     async def start(self, server: "Server") -> None:
-        """Called once the listeners are up (watches, health servers, ...)."""
+        """Called once the listeners are up (watches, health servers, ...). On a reload the new plugins start
+        while the old ones still serve, so a plugin with a listener must share its port (SO_REUSEPORT)."""
 
     async def stop(self) -> None:
-        """Called on shutdown or before a reload replaces this plugin."""
+        """Called at shutdown, or after a reload has put the new plugins in this one's place."""
 
 
 async def _end(request: Request) -> dns.message.Message:
@@ -130,6 +131,7 @@ class Server:
         self.rcodes: dict[str, int] = {}
         self._transport = None
         self._tcp: asyncio.AbstractServer | None = None
+        self.lameduck = False  # shutting down: still answering, no longer ready (CoreDNS's lame duck mode)
 
     def changed(self) -> None:
         """Some plugin's data changed: answers cached on the wire are stale."""

@@ -2,13 +2,12 @@
 
 errors logs what failed below it and answers SERVFAIL; log writes one line
 per query in CoreDNS's format; loadbalance shuffles A and AAAA records (round
-robin); health answers `OK` on :8080/health (and keeps answering for the
-lameduck time while shutting down); ready answers 200 on :8181/ready once
-every plugin that reports readiness is ready; prometheus serves CoreDNS's
-metric names on :9153/metrics.
+robin); health answers `OK` on :8080/health, and its lameduck time delays a
+shutdown (DNS and /health still answer, /ready does not); ready answers 200
+on :8181/ready once every plugin that reports readiness is ready; prometheus
+serves CoreDNS's metric names on :9153/metrics.
 """
 
-import asyncio
 import logging
 import random
 import time
@@ -93,7 +92,8 @@ class _HTTP(Plugin):
         self.routes(app)
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()
-        await web.TCPSite(self.runner, self.host, self.port, reuse_address=True).start()
+        # the port is shared while a reload runs the old and the new plugin side by side
+        await web.TCPSite(self.runner, self.host, self.port, reuse_address=True, reuse_port=True).start()
 
     async def stop(self) -> None:
         if self.runner is not None:
@@ -111,11 +111,6 @@ class Health(_HTTP):
     def routes(self, app: web.Application) -> None:
         app.router.add_get("/health", lambda _: web.Response(text="OK"))
 
-    async def stop(self) -> None:
-        if self.lameduck:
-            await asyncio.sleep(self.lameduck)  # keep answering while the Service stops sending queries here
-        await super().stop()
-
 
 class Ready(_HTTP):
     name = "ready"
@@ -123,6 +118,8 @@ class Ready(_HTTP):
 
     def routes(self, app: web.Application) -> None:
         async def ready(_: web.Request) -> web.Response:
+            if self.server.lameduck:
+                return web.Response(status=503, text="shutting down")
             waiting = [p.name for b in self.server.blocks for p in b.plugins if getattr(p, "ready", True) is False]
             if waiting:
                 return web.Response(status=503, text="\n".join(sorted(set(waiting))))
