@@ -15,7 +15,6 @@ import json
 import os
 import re
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -24,6 +23,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from harness import kubectl_for, status, wrk  # noqa: E402  (bench/harness.py)
 from kinns.cluster import Cluster  # noqa: E402
 
 CHANGES = int(os.environ.get("CHANGES", "100"))
@@ -39,17 +39,8 @@ def ingress(name: str, host: str) -> dict:
 
 def main() -> None:
     cluster = Cluster.up("kbenchingress", dns_upstream="controlplane")  # cluster DNS never leaves the machine
-    env = {**os.environ, "KUBECONFIG": str(cluster.state_dir / "kubeconfig")}
+    kubectl = kubectl_for(cluster)
     node = ["ip", "netns", "exec", cluster.node("controlplane").netns]
-
-    def kubectl(*args: str, input: str | None = None) -> str:
-        return subprocess.run(["kubectl", *args], env=env, input=input, capture_output=True, text=True,
-                              check=True).stdout
-
-    def status(address: str, host: str) -> str:
-        return subprocess.run(node + ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "2",
-                                      "-H", f"Host: {host}", f"http://{address}/"], capture_output=True,
-                              text=True).stdout
 
     try:
         time.sleep(3)
@@ -62,13 +53,13 @@ def main() -> None:
         while not address:
             address = kubectl("get", "ingress", "bench", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}")
             time.sleep(0.1)
-        while status(address, "bench.example") != "200":
+        while status(node, address, "bench.example") != "200":
             time.sleep(0.05)
         delays = []
         for i in range(CHANGES):
             kubectl("apply", "-f", "-", input=json.dumps(ingress(f"change-{i}", f"change-{i}.example")))
             start = time.monotonic()
-            while status(address, f"change-{i}.example") != "200":
+            while status(node, address, f"change-{i}.example") != "200":
                 time.sleep(0.01)
             delays.append(time.monotonic() - start)
         delays.sort()
@@ -77,7 +68,7 @@ def main() -> None:
         start = time.monotonic()
         kubectl("apply", "-f", "-", input=yaml.safe_dump_all([ingress(f"host-{i}", f"host-{i}.example")
                                                               for i in range(HOSTS)]))
-        while status(address, f"host-{HOSTS - 1}.example") != "200":
+        while status(node, address, f"host-{HOSTS - 1}.example") != "200":
             time.sleep(0.05)
         took = time.monotonic() - start
         log = kubectl("-n", "ingress-nginx", "logs", "deploy/ingress-nginx-controller")
@@ -87,12 +78,8 @@ def main() -> None:
               f"({last[0]} hosts): render {float(last[1]):.1f} ms, nginx -t + reload {float(last[2]):.1f} ms")
         pod_ip = kubectl("get", "pods", "-l", "app=web", "-o", "jsonpath={.items[0].status.podIP}")
 
-        def wrk(url: str, host: str) -> float:
-            out = subprocess.run(node + ["wrk", "-t2", "-c32", "-d8s", "-H", f"Host: {host}", url],
-                                 capture_output=True, text=True).stdout
-            return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-        via = wrk(f"http://{address}/", "bench.example")
-        direct = wrk(f"http://{pod_ip}/", "bench.example")
+        via = wrk(node, f"http://{address}/", "bench.example")
+        direct = wrk(node, f"http://{pod_ip}/", "bench.example")
         print(f"wrk through the controller      {via:9.0f} req/s; straight to the pod {direct:9.0f} req/s; "
               f"ratio {via / direct:.2f}")
     finally:

@@ -140,9 +140,10 @@ class Client:
                 if line.strip():
                     yield json.loads(line)
 
-    async def mirror(self, path: str, into: Mirror) -> None:
-        """Keep `into` equal to what the API holds at `path`. Runs forever."""
-        await self.reflect(path, into.listed, into.event)
+    async def mirror(self, path: str, into: Mirror, query: dict | None = None) -> None:
+        """Keep `into` equal to what the API holds at `path` (label or field selected by `query`). Runs
+        forever."""
+        await self.reflect(path, into.listed, into.event, query)
 
     async def reflect(self, path: str, on_list: Callable[[list[dict]], Awaitable[None] | None],
                       on_event: Callable[[str, dict], Awaitable[None] | None], query: dict | None = None) -> None:

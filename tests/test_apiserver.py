@@ -43,7 +43,8 @@ def test_version_discovery_and_bootstrap_namespaces(api):
         assert line.split()[0] in resources
     assert "ingresses" in resources and "customresourcedefinitions" in resources
     names = api("get", "ns", "-o", "jsonpath={.items[*].metadata.name}").stdout.split()
-    assert names == ["default", "ingress-nginx", "kube-node-lease", "kube-public", "kube-system"]  # + ingress add-on
+    assert names == ["default", "ingress-nginx", "kube-node-lease", "kube-public", "kube-system",
+                     "nginx-gateway"]  # + the ingress and Gateway add-ons
     header = api("get", "ns").stdout.splitlines()[0].split()
     assert header == ["NAME", "STATUS", "AGE"]
 
@@ -211,10 +212,17 @@ spec:
         properties:
           spec:
             type: object
+            description: What the widget should be.
             required: [size]
+            x-kubernetes-validations:
+            - {rule: "self.size % 2 == 1 || self.color == 'blue'", message: even widgets must be blue}
             properties:
-              size: {type: integer, minimum: 1, maximum: 10}
-              color: {type: string, enum: [red, blue], default: red}
+              size: {type: integer, minimum: 1, maximum: 10, description: How big the widget is.}
+              color:
+                type: string
+                enum: [red, blue]
+                default: red
+                x-kubernetes-validations: [{rule: self == oldSelf, message: color is immutable}]
 """
 
 
@@ -235,6 +243,16 @@ def test_a_crd_serves_its_resource_with_schema_defaults_and_columns(api):
     extra = api("apply", "-f", "-", check=False, input=widget.format(name="w3", spec="{size: 3, extra: 1}"))
     assert 'strict decoding error: unknown field "spec.extra"' in extra.stderr
     assert api("get", "wd", "-o", "name").stdout.split() == ["widget.example.com/w1"]
+    # CEL rules (x-kubernetes-validations), on create and as transition rules on update
+    even = api("apply", "-f", "-", check=False, input=widget.format(name="w4", spec="{size: 4}"))
+    assert 'The Widget "w4" is invalid: spec: Invalid value: "object": even widgets must be blue' in even.stderr
+    api("apply", "-f", "-", input=widget.format(name="w4", spec="{size: 4, color: blue}"))
+    recolor = api("apply", "-f", "-", check=False, input=widget.format(name="w4", spec="{size: 5, color: red}"))
+    assert 'spec.color: Invalid value: "string": color is immutable' in recolor.stderr
+    assert api("get", "wd", "w4", "-o", "jsonpath={.spec.size}").stdout == "4"  # refused: nothing written
+    assert "How big the widget is." in api("explain", "widget.spec.size").stdout  # the CRD's own schema
+    broken = api("apply", "-f", "-", check=False, input=WIDGET_CRD.replace("self.size % 2 == 1", "self.size %%"))
+    assert "x-kubernetes-validations[0].rule" in broken.stderr and "compilation failed" in broken.stderr
     api("delete", "crd", "widgets.example.com")
     assert "widgets" not in api("api-resources", "--api-group=example.com", check=False).stdout
 

@@ -6,7 +6,7 @@ import subprocess
 import pytest
 import yaml
 
-from conftest import kube_cluster, wait
+from conftest import certificate, kube_cluster, wait
 
 pytestmark = pytest.mark.kernel
 
@@ -83,30 +83,8 @@ def test_ingress_follows_endpoints_as_pods_come_and_go(cluster):
     wait(lambda: landed(address, "shop.example", "/api") == "503", 15)
 
 
-def _certificate(tmp_path, host: str) -> tuple[str, str]:
-    import datetime
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
-            .sign(key, hashes.SHA256()))
-    crt, pem = tmp_path / "tls.crt", tmp_path / "tls.key"
-    crt.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    pem.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                      serialization.NoEncryption()))
-    return str(crt), str(pem)
-
-
 def test_tls_with_sni_redirects_and_rewrite_target(cluster, tmp_path):
-    crt, key = _certificate(tmp_path, "secure.example")
+    crt, key = certificate(tmp_path, "secure.example")
     cluster("create", "secret", "tls", "secure-tls", f"--cert={crt}", f"--key={key}")
     cluster("apply", "-f", "-", input=yaml.safe_dump({
         "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",

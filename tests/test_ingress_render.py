@@ -3,6 +3,7 @@
 import subprocess
 
 from kinns.ingress import render
+from kinns.ingress.nginx import default_certificate
 
 
 def _svc(name: str) -> dict:
@@ -48,8 +49,7 @@ def test_paths_hosts_and_precedence_render_as_nginx_locations(tmp_path):
     assert f'return 404 "{render.DEFAULT_BACKEND}";' in conf
     for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (tmp_path / sub).mkdir()
-    from kinns.ingress.controller import default_certificate
-    default_certificate(tmp_path / "default-certificate.pem")
+    default_certificate(tmp_path / "default-certificate.pem", "Acme Co", "Fake")
     (tmp_path / "nginx.conf").write_text(conf)
     check = subprocess.run(["nginx", "-t", "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr  # real nginx accepts what is rendered
@@ -89,8 +89,7 @@ def test_canary_joins_the_main_route(tmp_path):
     assert "20% default-next-80;" in conf and '$http_x_canary = "always"' in conf
     for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (tmp_path / sub).mkdir()
-    from kinns.ingress.controller import default_certificate
-    default_certificate(tmp_path / "default-certificate.pem")
+    default_certificate(tmp_path / "default-certificate.pem", "Acme Co", "Fake")
     (tmp_path / "nginx.conf").write_text(conf)
     check = subprocess.run(["nginx", "-t", "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr

@@ -5,8 +5,9 @@ created makes its served versions appear in discovery and OpenAPI at once,
 with its names accepted and condition Established; its objects are checked
 against the version's openAPIV3Schema (types, required, enum, bounds,
 patterns), defaulted, and pruned of unknown fields unless the schema keeps them
-(x-kubernetes-preserve-unknown-fields). CEL rules (x-kubernetes-validations)
-are not evaluated.
+(x-kubernetes-preserve-unknown-fields); list-type map and set items are
+distinct. The CEL rules (x-kubernetes-validations) run after defaulting, in
+validation.py with cel.py.
 """
 
 import copy
@@ -168,8 +169,26 @@ class Checker:
                      f"least {schema['minItems']} items")
         items = schema.get("items")
         if isinstance(items, dict):
-            return [self.check(items, v, f"{path}[{i}]") for i, v in enumerate(value)]
+            value = [self.check(items, v, f"{path}[{i}]") for i, v in enumerate(value)]
+        self._duplicates(schema, value, path)
         return value
+
+    def _duplicates(self, schema: dict, value: list, path: str) -> None:
+        """Items of a list-type map share no key; items of a set are distinct."""
+        kind = schema.get("x-kubernetes-list-type")
+        seen: list = []
+        for i, item in enumerate(value):
+            if kind == "map" and isinstance(item, dict):
+                keys = {k: item.get(k) for k in schema.get("x-kubernetes-list-map-keys") or [] if k in item}
+                shown = ",".join(f"{json.dumps(k)}:{json.dumps(v)}" for k, v in sorted(keys.items()))
+                message = f"Duplicate value: map[string]interface {{}}{{{shown}}}"
+            elif kind == "set":
+                keys, message = item, f"Duplicate value: {_fmt(item)}"
+            else:
+                return
+            if keys in seen:
+                self.bad(f"{path}[{i}]", "FieldValueDuplicate", message)
+            seen.append(keys)
 
     def _scalar(self, schema: dict, value: object, path: str) -> None:
         if isinstance(value, str):
@@ -189,6 +208,16 @@ class Checker:
             if "minimum" in schema and value < schema["minimum"]:
                 self.bad(path, "FieldValueInvalid", f"Invalid value: {value}: {path} in body should be greater "
                          f"than or equal to {schema['minimum']}")
+
+
+def status_default(r: Resource) -> dict | None:
+    """The status a new object starts with: its schema's default (what a Gateway shows before its controller
+    acts), as the apiextensions server defaults objects it reads back."""
+    status = ((r.extra.get("schema") or {}).get("properties") or {}).get("status") or {}
+    if "default" not in status:
+        return None
+    checker = Checker()
+    return checker.check(status, copy.deepcopy(status["default"]), "status")
 
 
 def validate(r: Resource, obj: dict) -> tuple[dict, list[str], list[tuple[str, str, str]]]:

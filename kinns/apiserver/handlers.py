@@ -173,6 +173,8 @@ class Objects:
         new = with_type(r, {**obj, "metadata": meta})
         if "status" in r.subresources:  # status is the system's to write, through its own subresource
             new.pop("status", None)
+            if r.extra.get("crd") and (status := crds.status_default(r)) is not None:
+                new["status"] = status
         self._default(r, new, None)
         validate(r, new)
         self._namespace_exists(r, namespace)
@@ -233,7 +235,7 @@ class Objects:
                opts: WriteOptions, applied: dict | None = None) -> dict:
         """Validate, record field ownership and store, unless nothing changed (then no new revision)."""
         self._default(r, new, old)
-        validate(r, new)
+        validate(r, new, old)
         if applied is not None:
             new = managedfields.apply(old, applied, new, opts.manager, r.group_version, opts.force)
         if _same(old, new):

@@ -44,6 +44,9 @@ def _operation(r: Resource, verb: str, params: list[str]) -> dict:
         media = ["application/json"] if verb != "patch" else [
             "application/json-patch+json", "application/merge-patch+json",
             "application/strategic-merge-patch+json", "application/apply-patch+yaml"]
+        if verb == "patch" and r.extra.get("crd"):  # no strategic merge for custom resources: kubectl apply
+            # then sends a merge patch
+            media.remove("application/strategic-merge-patch+json")
         op["requestBody"] = {"content": {m: {"schema": _ref(r)} for m in media}}
     return op
 

@@ -102,3 +102,21 @@ FIELDS = {
 
 def allowed_fields(plural: str) -> set[str]:
     return {"metadata.name", "metadata.namespace"} | FIELDS.get(plural, set())
+
+
+def selector_text(selector: dict | None) -> str:
+    """A LabelSelector object (matchLabels, matchExpressions) in the string syntax above."""
+    parts = [f"{k}={v}" for k, v in ((selector or {}).get("matchLabels") or {}).items()]
+    for expr in (selector or {}).get("matchExpressions") or []:
+        op, key, values = expr.get("operator"), expr.get("key"), ",".join(expr.get("values") or [])
+        parts.append({"In": f"{key} in ({values})", "NotIn": f"{key} notin ({values})",
+                      "Exists": key, "DoesNotExist": f"!{key}"}.get(op, key))
+    return ",".join(parts)
+
+
+def selector_matches(selector: dict | None, labels: dict) -> bool:
+    """Does a LabelSelector object select these labels? None selects nothing, an empty one everything."""
+    if selector is None:
+        return False
+    return label_selector(selector_text(selector))(labels)
+

@@ -5,7 +5,11 @@ names, their order and which are wide-only (priority 1) are what users see.
 """
 
 import datetime
+import json
+import re
 from collections.abc import Callable
+
+from .selectors import selector_text
 
 Row = list[object]
 
@@ -53,14 +57,7 @@ def age(obj: dict) -> str:
 
 
 def _selector(sel: dict | None) -> str:
-    if not sel:
-        return "<none>"
-    parts = [f"{k}={v}" for k, v in (sel.get("matchLabels") or {}).items()]
-    for expr in sel.get("matchExpressions") or []:
-        op, key, values = expr.get("operator"), expr.get("key"), ",".join(expr.get("values") or [])
-        parts.append({"In": f"{key} in ({values})", "NotIn": f"{key} notin ({values})",
-                      "Exists": key, "DoesNotExist": f"!{key}"}.get(op, key))
-    return ",".join(parts) or "<none>"
+    return selector_text(sel) or "<none>"
 
 
 def _map_selector(sel: dict | None) -> str:
@@ -253,17 +250,44 @@ def table(plural: str, objects: list[dict], list_meta: dict, include_object: str
             "columnDefinitions": definitions, "rows": rows}
 
 
+_STEP = re.compile(r'\.([A-Za-z0-9_-]+)|\[(\*|-?\d+)\]|\[\?\(@\.([A-Za-z0-9_.-]+)\s*==\s*["\']([^"\']*)["\']\)\]')
+
+
+def json_path(expression: str, obj: object) -> list:
+    """The values a printer column's JSONPath selects: fields, [n], [*] and [?(@.field=="value")] filters."""
+    values = [obj]
+    for step in _STEP.finditer(expression):
+        name, index, key, wanted = step.groups()
+        out = []
+        for v in values:
+            if name is not None and isinstance(v, dict) and name in v:
+                out.append(v[name])
+            elif index == "*" and isinstance(v, list):
+                out += v
+            elif index is not None and index != "*" and isinstance(v, list) and -len(v) <= int(index) < len(v):
+                out.append(v[int(index)])
+            elif key is not None and isinstance(v, list):
+                out += [item for item in v if [str(x) for x in json_path("." + key, item)] == [wanted]]
+        values = out
+    return values
+
+
+def _cell(values: list, kind: str) -> object:
+    """One cell as the apiextensions table converter makes it: several values joined, lists and objects as
+    JSON, dates as ages."""
+    if not values:
+        return None
+    if kind == "date" and isinstance(values[0], str):
+        when = parse_time(values[0])
+        return human_duration((datetime.datetime.now(datetime.timezone.utc) - when).total_seconds()) if when \
+            else values[0]
+    if len(values) > 1:
+        return ",".join(v if isinstance(v, str) else json.dumps(v, separators=(",", ":")) for v in values)
+    value = values[0]
+    return json.dumps(value, separators=(",", ":")) if isinstance(value, (list, dict)) else value
+
+
 def _crd_row(columns: list[dict]) -> Callable[[dict], Row]:
     def row(o: dict) -> Row:
-        cells = []
-        for c in columns:
-            value: object = o
-            for part in c.get("jsonPath", "").lstrip(".").split("."):
-                value = value.get(part) if isinstance(value, dict) else None
-            if c.get("type") == "date" and isinstance(value, str):
-                when = parse_time(value)
-                value = human_duration((datetime.datetime.now(datetime.timezone.utc) - when).total_seconds()) \
-                    if when else value
-            cells.append(value)
-        return cells
+        return [_cell(json_path(c.get("jsonPath", ""), o), c.get("type", S)) for c in columns]
     return row

@@ -2,6 +2,7 @@
 
 import re
 
+from . import cel
 from .errors import invalid
 from .resources import Resource
 
@@ -76,12 +77,36 @@ def _service_causes(spec: dict) -> list[Cause]:
     return causes
 
 
-def validate(resource: Resource, obj: dict) -> None:
-    """Raise Invalid (422) with every cause found, as kube-apiserver reports them together."""
+def _crd_causes(spec: dict) -> list[Cause]:
+    """A CRD whose validation rules do not compile is refused, as the apiextensions server refuses it."""
+    causes: list[Cause] = []
+    for i, version in enumerate(spec.get("versions") or []):
+        schema = (version.get("schema") or {}).get("openAPIV3Schema")
+        if isinstance(schema, dict):
+            causes += cel.compile_rules(schema, f"spec.versions[{i}].schema.openAPIV3Schema")
+    return causes
+
+
+def _rule_causes(resource: Resource, obj: dict, old: dict | None) -> list[Cause]:
+    """A custom resource's CEL rules (x-kubernetes-validations) on the defaulted object."""
+    schema = resource.extra.get("schema") or {}
+    if not schema:
+        return []
+    props = {k: v for k, v in (schema.get("properties") or {}).items() if k not in ("apiVersion", "kind", "metadata")}
+    return cel.check({**schema, "properties": props}, obj, old)
+
+
+def validate(resource: Resource, obj: dict, old: dict | None = None) -> None:
+    """Raise Invalid (422) with every cause found, as kube-apiserver reports them together. `old`: the stored
+    object of an update (transition rules compare with it)."""
     meta = obj.get("metadata") or {}
     causes = name_causes(resource, meta.get("name", ""))
     spec = obj.get("spec") or {}
-    if resource.plural == "pods":
+    if resource.extra.get("crd"):
+        causes += _rule_causes(resource, obj, old)
+    elif resource.plural == "customresourcedefinitions":
+        causes += _crd_causes(spec)
+    elif resource.plural == "pods":
         causes += _container_causes(spec, "spec")
     elif resource.plural in ("deployments", "replicasets", "daemonsets"):
         causes += _container_causes((spec.get("template") or {}).get("spec") or {}, "spec.template.spec")

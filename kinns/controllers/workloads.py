@@ -15,7 +15,7 @@ import json
 
 from ..apiserver.errors import APIError
 from ..apiserver.handlers import now
-from ..apiserver.selectors import label_selector
+from ..apiserver import selectors
 from . import events
 from .base import Controller
 
@@ -28,14 +28,8 @@ def template_hash(template: dict) -> str:
 
 
 def selector_matches(selector: dict | None, labels: dict) -> bool:
-    if not selector:
-        return False
-    parts = [f"{k}={v}" for k, v in (selector.get("matchLabels") or {}).items()]
-    for expr in selector.get("matchExpressions") or []:
-        values = ",".join(expr.get("values") or [])
-        parts.append({"In": f"{expr['key']} in ({values})", "NotIn": f"{expr['key']} notin ({values})",
-                      "Exists": expr["key"], "DoesNotExist": f"!{expr['key']}"}[expr["operator"]])
-    return bool(parts) and label_selector(",".join(parts))(labels)
+    """A workload's selector: an empty one selects no pods (the API would refuse it)."""
+    return bool(selector) and selectors.selector_matches(selector, labels)
 
 
 def owner_ref(obj: dict, kind: str, api_version: str) -> dict:

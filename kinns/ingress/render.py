@@ -21,6 +21,9 @@ of the main Ingress with the same host and path.
 import re
 from dataclasses import dataclass, field
 
+from .backends import endpoints, upstream_name
+from .nginx import forwarded_headers, http_common
+
 DEFAULT_BACKEND = "default backend - 404"
 
 
@@ -44,34 +47,6 @@ class Server:
     certificate: str = ""  # the Secret (namespace/name) whose certificate serves this host over TLS
     redirect: bool = False  # plain HTTP answered with a redirect to HTTPS (ssl-redirect, force-ssl-redirect)
     app_root: str = ""
-
-
-def upstream_name(namespace: str, service: str, port: int | str) -> str:
-    return re.sub(r"[^A-Za-z0-9_]", "-", f"{namespace}-{service}-{port}")
-
-
-def _service_port(svc: dict, port: dict) -> dict | None:
-    for p in svc.get("spec", {}).get("ports") or []:
-        if ("number" in port and p.get("port") == port["number"]) or ("name" in port and p.get("name") == port["name"]):
-            return p
-    return None
-
-
-def endpoints(svc: dict, port: dict, slices: list[dict]) -> list[str]:
-    """The ready pod address:port pairs behind a Service port (targetPort resolved through the slices)."""
-    sp = _service_port(svc, port)
-    if sp is None:
-        return []
-    out = []
-    for s in slices:
-        number = next((x.get("port") for x in s.get("ports") or []
-                       if (x.get("name") or "") == (sp.get("name") or "")), None)
-        if not number:
-            continue
-        for e in s.get("endpoints") or []:
-            if (e.get("conditions") or {}).get("ready") is not False:
-                out += [f"{ip}:{number}" for ip in e.get("addresses") or []]
-    return sorted(set(out))
 
 
 def build(ingresses: list[dict], services: dict, slices: dict) -> tuple[dict[str, Server], dict[str, list[str]],
@@ -242,25 +217,13 @@ def nginx_conf(servers: dict[str, Server], upstreams: dict[str, list[str]], defa
     blocks.append("    server {\n        listen 80 default_server;\n        listen 443 ssl default_server;\n"
                   f"        server_name _;\n        ssl_certificate {fake};\n        ssl_certificate_key {fake};\n"
                   f"        {body}\n    }}")
+    headers = "\n".join("    " + h for h in forwarded_headers())  # upstream connections are kept alive
     return f"""worker_processes auto;
 pid {run}/nginx.pid;
 error_log stderr notice;
 events {{ worker_connections 1024; }}
 http {{
-    access_log /dev/stdout combined buffer=32k flush=1s;
-    client_body_temp_path {run}/client_body;
-    proxy_temp_path {run}/proxy;
-    fastcgi_temp_path {run}/fastcgi;
-    uwsgi_temp_path {run}/uwsgi;
-    scgi_temp_path {run}/scgi;
-    proxy_set_header Connection "";  # upstream connections are kept alive, as ingress-nginx keeps them
-    proxy_set_header Host $host;
-    proxy_set_header X-Real-IP $remote_addr;
-    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-    proxy_set_header X-Forwarded-Host $host;
-    proxy_set_header X-Forwarded-Proto $scheme;
-    proxy_http_version 1.1;
-    server_names_hash_bucket_size 128;
+{http_common(run)}{headers}
 {chr(10).join(blocks)}
 }}
 """

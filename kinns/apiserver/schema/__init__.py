@@ -55,6 +55,14 @@ def schema_for(r: Resource, name: str) -> dict[str, dict]:
     """OpenAPI schemas for resource `r`: its kind under `name` and every table type it refers to."""
     gvk = [{"group": r.group, "version": r.version, "kind": r.kind}]
     short = kind_type(r)
+    crd_schema = r.extra.get("schema") if r.extra.get("crd") else None
+    if crd_schema:  # a CRD's own schema, so `kubectl explain` describes custom resources too
+        meta = {"allOf": [{"$ref": "#/components/schemas/" + TABLE.ids["ObjectMeta"]}],
+                "description": "Standard object's metadata."}
+        props = {"apiVersion": {"type": "string"}, "kind": {"type": "string"},
+                 **(crd_schema.get("properties") or {}), "metadata": meta}
+        return {name: {**crd_schema, "properties": props, "x-kubernetes-group-version-kind": gvk}} | \
+            _closure({"ObjectMeta"})
     if short is None:
         return {name: {"type": "object", "x-kubernetes-preserve-unknown-fields": True,
                        "x-kubernetes-group-version-kind": gvk,

@@ -2,7 +2,11 @@
 
 Replies to every request with JSON naming the request (path, host, method,
 protocol, headers) and where it landed (pod, namespace, node) and came from
-(client address), on PORT (default 8080) as the conformance echo does.
+(client address). A request header `X-Echo-Set-Header: Name:value,Other:value`
+makes it answer with those headers, as the conformance tests use it to give
+responses headers a filter then changes. Port: HTTP_PORT or PORT, else the
+image's default (echo-basic 3000, as the conformance manifests expect; kinns/echo
+8080).
 """
 
 import signal
@@ -43,6 +47,10 @@ class EchoHandler(BaseHTTPRequestHandler):
             "clientPort": self.client_address[1],
         }, indent=1).encode() + b"\n"
         self.send_response(200)
+        for item in filter(None, (self.headers.get("X-Echo-Set-Header") or "").split(",")):
+            name, _, value = item.partition(":")
+            if name.strip():
+                self.send_header(name.strip(), value.strip())
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -77,4 +85,5 @@ def serve(port: int, handler: type[BaseHTTPRequestHandler]) -> None:
 
 
 if __name__ == "__main__":
-    serve(int(os.environ.get("PORT", "8080")), EchoHandler)
+    default = sys.argv[1] if len(sys.argv) > 1 else "8080"
+    serve(int(os.environ.get("HTTP_PORT") or os.environ.get("PORT") or default), EchoHandler)

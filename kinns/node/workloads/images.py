@@ -28,12 +28,13 @@ def _module(name: str, package: str = "kinns.node.workloads.") -> tuple[str, ...
 
 PROXY, DNS, CNI = _module("kinns.node.proxy", ""), _module("kinns.dns", ""), _module("kinns.cni.install", "")
 INGRESS = _module("kinns.ingress", "")
+GATEWAY, GATEWAY_AGENT = _module("kinns.ingress.gateway", ""), _module("kinns.ingress.gateway.dataplane", "")
 
 
 SHELL = Image((), ("sh",))
 IMAGES: dict[str, Image] = {
     "echo": Image(_module("echo"), ()),
-    "echo-basic": Image(_module("echo"), ()),
+    "echo-basic": Image(_module("echo"), ("3000",)),
     "agnhost": Image(_module("agnhost"), ("pause",)),
     # like the real pause: it sleeps and ends at once on SIGTERM (a shell's trap is in place within a
     # millisecond, while a Python program would ignore TERM as PID 1 until its handler is installed)
@@ -51,12 +52,14 @@ IMAGES: dict[str, Image] = {
     "coredns": Image(DNS, ("-conf", "/etc/coredns/Corefile")),
     "kinns-cni": Image(CNI, ()),
     "controller": Image(INGRESS, ()),  # registry.k8s.io/ingress-nginx/controller
+    "nginx-gateway-fabric": Image(GATEWAY, ("controller",)),  # ghcr.io/nginx/nginx-gateway-fabric
 }
 # Programs inside images that are ours rather than the host's.
 _BINARIES = {"agnhost": _module("agnhost"), "/agnhost": _module("agnhost"), "nginx": _module("nginx"),
              "/echo-basic": _module("echo"), "echo-basic": _module("echo"),
              "kube-proxy": PROXY, "/usr/local/bin/kube-proxy": PROXY, "/coredns": DNS, "coredns": DNS,
-             "/nginx-ingress-controller": INGRESS}
+             "/nginx-ingress-controller": INGRESS, "/usr/bin/gateway": GATEWAY,
+             "/agent": GATEWAY_AGENT}  # the Gateway data plane's agent (in an nginx-gateway-fabric/nginx image)
 
 
 def repository(image: str) -> str:
@@ -80,7 +83,7 @@ def argv(image: str, command: list[str] | None = None, args: list[str] | None = 
         head = list(_BINARIES.get(command[0], (command[0],)))
         full = head + list(command[1:]) + list(args or [])
     else:
-        full = list(spec.entrypoint) + list(args if args is not None else spec.default_args)
+        full = list(spec.entrypoint) + list(args or spec.default_args)  # `args: []` is unset, as in the API
     if not full:
         raise UnsupportedImage(f'image "{image}" has no command to run; give the container a command')
     return full

@@ -1,0 +1,91 @@
+"""Gateway API: how soon a change serves, what 1,000 routes cost, and nginx's throughput through a Gateway.
+
+A 3-node cluster with the Gateway controller, one Gateway (its own nginx data
+plane) and one backend (the `nginx` image, so the backend is not the
+bottleneck). From the controlplane node (which reaches the Gateway's
+LoadBalancer address and pod IPs):
+- 100 HTTPRoutes created one at a time; for each, the time from `kubectl apply`
+  returning until its host answers 200 through the Gateway (p50, p99);
+- 1,000 HTTPRoutes (a host each) applied at once: the time until the last one
+  serves, and the controller's reconcile time from its log;
+- wrk (2 threads, 32 connections, 8 s) through the Gateway beside wrk straight
+  to the backend pod, and their ratio.
+"""
+
+import json
+import os
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from harness import kubectl_for, status, wrk  # noqa: E402  (bench/harness.py)
+from kinns.cluster import Cluster  # noqa: E402
+
+CHANGES = int(os.environ.get("CHANGES", "100"))
+ROUTES = int(os.environ.get("ROUTES", "1000"))
+os.environ.setdefault("KINNS_USER_KUBECONFIG", "/tmp/kinns-bench-kubeconfig")
+GW = "gateway.networking.k8s.io/v1"
+
+
+def route(name: str, host: str) -> dict:
+    return {"apiVersion": GW, "kind": "HTTPRoute", "metadata": {"name": name},
+            "spec": {"parentRefs": [{"name": "bench"}], "hostnames": [host],
+                     "rules": [{"backendRefs": [{"name": "web", "port": 80}]}]}}
+
+
+def main() -> None:
+    cluster = Cluster.up("kbenchgateway", dns_upstream="controlplane")  # cluster DNS never leaves the machine
+    kubectl = kubectl_for(cluster)
+    node = ["ip", "netns", "exec", cluster.node("controlplane").netns]
+
+    try:
+        time.sleep(3)
+        kubectl("create", "deployment", "web", "--image=nginx")
+        kubectl("expose", "deployment", "web", "--port=80")
+        kubectl("apply", "-f", "-", input=json.dumps({
+            "apiVersion": GW, "kind": "Gateway", "metadata": {"name": "bench"},
+            "spec": {"gatewayClassName": "nginx", "listeners": [{"name": "http", "port": 80, "protocol": "HTTP"}]}}))
+        kubectl("wait", "--for=condition=Ready", "pod", "-l", "app=web", "--timeout=60s")
+        kubectl("wait", "--for=condition=Programmed", "gateway/bench", "--timeout=60s")
+        address = kubectl("get", "gateway", "bench", "-o", "jsonpath={.status.addresses[0].value}")
+        kubectl("apply", "-f", "-", input=json.dumps(route("bench", "bench.example")))
+        while status(node, address, "bench.example") != "200":
+            time.sleep(0.05)
+        delays = []
+        for i in range(CHANGES):
+            kubectl("apply", "-f", "-", input=json.dumps(route(f"change-{i}", f"change-{i}.example")))
+            start = time.monotonic()
+            while status(node, address, f"change-{i}.example") != "200":
+                time.sleep(0.01)
+            delays.append(time.monotonic() - start)
+        delays.sort()
+        print(f"a new HTTPRoute serves after    p50 {statistics.median(delays) * 1000:7.1f} ms, "
+              f"p99 {delays[int(len(delays) * 0.99) - 1] * 1000:7.1f} ms   (goal p99 < 1 s; {CHANGES} changes)")
+        start = time.monotonic()
+        kubectl("apply", "-f", "-", input=yaml.safe_dump_all([route(f"host-{i}", f"host-{i}.example")
+                                                              for i in range(ROUTES)]))
+        while status(node, address, f"host-{ROUTES - 1}.example") != "200":
+            time.sleep(0.05)
+        took = time.monotonic() - start
+        log = kubectl("-n", "nginx-gateway", "logs", "deploy/nginx-gateway")
+        last = re.findall(r"reconciled 1 Gateways and (\d+) HTTPRoutes in ([\d.]+) ms", log)[-1]
+        print(f"{ROUTES} more HTTPRoutes             all serving after {took:5.2f} s; the last reconcile "
+              f"({last[0]} routes: graph, render, nginx -t, publish, status) {float(last[1]):.0f} ms")
+        pod_ip = kubectl("get", "pods", "-l", "app=web", "-o", "jsonpath={.items[0].status.podIP}")
+
+        via = wrk(node, f"http://{address}/", "bench.example")
+        direct = wrk(node, f"http://{pod_ip}/", "bench.example")
+        print(f"wrk through the Gateway         {via:9.0f} req/s; straight to the pod {direct:9.0f} req/s; "
+              f"ratio {via / direct:.2f}")
+    finally:
+        cluster.down()
+
+
+if __name__ == "__main__":
+    main()
