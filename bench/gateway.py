@@ -70,13 +70,19 @@ def main() -> None:
         start = time.monotonic()
         kubectl("apply", "-f", "-", input=yaml.safe_dump_all([route(f"host-{i}", f"host-{i}.example")
                                                               for i in range(ROUTES)]))
+        applied = time.monotonic() - start
         while status(node, address, f"host-{ROUTES - 1}.example") != "200":
             time.sleep(0.05)
         took = time.monotonic() - start
+        time.sleep(2)  # the last statuses and log lines
         log = kubectl("-n", "nginx-gateway", "logs", "deploy/nginx-gateway")
-        last = re.findall(r"reconciled 1 Gateways and (\d+) HTTPRoutes in ([\d.]+) ms", log)[-1]
-        print(f"{ROUTES} more HTTPRoutes             all serving after {took:5.2f} s; the last reconcile "
-              f"({last[0]} routes: graph, render, nginx -t, publish, status) {float(last[1]):.0f} ms")
+        render = re.findall(r"(\d+) servers rendered in ([\d.]+) ms, nginx -t in ([\d.]+) ms", log)[-1]
+        plane = kubectl("logs", "deploy/bench-nginx")
+        loaded = re.findall(r"configuration of (\d+) bytes checked and loaded in ([\d.]+) ms", plane)[-1]
+        print(f"{ROUTES} more HTTPRoutes             all serving after {took:5.2f} s (kubectl apply itself "
+              f"{applied:5.2f} s); the last configuration ({render[0]} servers, {int(loaded[0]) // 1024} KiB): "
+              f"render {float(render[1]):.1f} ms, nginx -t {float(render[2]):.1f} ms in the controller, nginx -t + "
+              f"reload {float(loaded[1]):.1f} ms in the data plane")
         pod_ip = kubectl("get", "pods", "-l", "app=web", "-o", "jsonpath={.items[0].status.podIP}")
 
         via = wrk(node, f"http://{address}/", "bench.example")

@@ -83,11 +83,13 @@ class Controller:
         self.published: dict[tuple[str, str], str] = {}  # Gateway -> the configuration last published
         self.broken: dict[tuple[str, str], str] = {}  # Gateway -> nginx -t's complaint about its configuration
         self.rejected: dict[tuple[str, str], tuple[int, str]] = {}  # HTTPRoute -> (its generation, nginx's error)
+        self.statuses: dict[str, tuple[str, dict]] = {}  # status path -> (resourceVersion seen, status to write)
+        self.status_due = asyncio.Event()
 
     async def run_forever(self) -> None:
         default_certificate(self.run / "default-certificate.pem", "kinns", "kinns gateway default certificate")
         await asyncio.gather(*(self.client.mirror(path, self.objects[kind], _SELECTED.get(kind))
-                               for kind, path in PATHS.items()), self.loop())
+                               for kind, path in PATHS.items()), self.loop(), self.write_statuses())
 
     def synced(self) -> bool:
         return all(m.synced for m in self.objects.values())
@@ -114,7 +116,7 @@ class Controller:
             for plan in result.plans.values():
                 await self.program(plan)
             await self.deprovision(set(result.plans))
-            await self.write_status(result)
+            self.write_status(result)
             log.info("reconciled %d Gateways and %d HTTPRoutes in %.1f ms", len(result.plans), len(result.routes),
                      (time.monotonic() - started) * 1000)
             await asyncio.sleep(0.1)  # coalesce bursts of changes
@@ -122,11 +124,18 @@ class Controller:
     # configuration
 
     def check(self, plan: graph.Plan) -> tuple[str, str]:
-        """Render and nginx -t a plan: (configuration, error or "")."""
+        """Render and nginx -t a plan: (configuration, error or ""). What was published passed already."""
+        started = time.monotonic()
         config = render.nginx_conf(plan)
+        if config == self.published.get(plan.key):
+            return config, ""
+        rendered = time.monotonic()
         for name, pem in plan.certificates.items():
             write_private(self.run / "certs" / f"{name.replace('/', '_')}.pem", pem)
-        return config, self.nginx.check(config.replace(render.RUN, str(self.run)))
+        error = self.nginx.check(config.replace(render.RUN, str(self.run)))
+        log.info("Gateway %s/%s: %d servers rendered in %.1f ms, nginx -t in %.1f ms", *plan.key, len(plan.servers),
+                 (rendered - started) * 1000, (time.monotonic() - rendered) * 1000)
+        return config, error
 
     async def program(self, plan: graph.Plan) -> None:
         config, error = await asyncio.to_thread(self.check, plan)
@@ -257,15 +266,15 @@ class Controller:
 
     # status
 
-    async def write_status(self, result: graph.Result) -> None:
+    def write_status(self, result: graph.Result) -> None:
         for cls in self.objects["gatewayclasses"].values():
             wanted = result.classes.get(cls["metadata"]["name"])
             if wanted is not None:
-                await self._status(f"/apis/{GROUP}/v1/gatewayclasses/{cls['metadata']['name']}", cls, {
+                self._status(f"/apis/{GROUP}/v1/gatewayclasses/{cls['metadata']['name']}", cls, {
                     "conditions": conditions(wanted, (cls.get("status") or {}).get("conditions"),
                                              cls["metadata"].get("generation", 1))})
         for plan in result.plans.values():
-            await self._gateway_status(plan)
+            self._gateway_status(plan)
         for route in self.objects["httproutes"].values():
             ours = result.routes.get(_key(route), [])
             if _key(route) in self.rejected:
@@ -278,7 +287,7 @@ class Controller:
                       and o.get("controllerName") == CONTROLLER_NAME), []),
                 route["metadata"].get("generation", 1))} for p in ours]
             if ours or len(others) != len(old):
-                await self._status(f"/apis/{GROUP}/v1/namespaces/{route['metadata']['namespace']}/httproutes/"
+                self._status(f"/apis/{GROUP}/v1/namespaces/{route['metadata']['namespace']}/httproutes/"
                                    f"{route['metadata']['name']}", route, {"parents": others + mine})
 
     def _rejected_parents(self, route: dict) -> list[dict]:
@@ -293,7 +302,7 @@ class Controller:
                 if (ref.get("namespace") or route["metadata"]["namespace"], ref["name"]) in
                 {_key(g) for g in self.objects["gateways"].values()}]
 
-    async def _gateway_status(self, plan: graph.Plan) -> None:
+    def _gateway_status(self, plan: graph.Plan) -> None:
         gw = plan.gateway
         ns, name, _ = self._names(plan)
         svc = next((s for s in self.objects["services"].values() if _key(s) == (ns, name)), None)
@@ -332,21 +341,33 @@ class Controller:
                   "conditions": conditions({"Accepted": plan.conditions["Accepted"], "Programmed": programmed},
                                            old.get("conditions"), generation),
                   "listeners": listeners}
-        await self._status(f"/apis/{GROUP}/v1/namespaces/{ns}/gateways/{gw['metadata']['name']}", gw, status)
+        self._status(f"/apis/{GROUP}/v1/namespaces/{ns}/gateways/{gw['metadata']['name']}", gw, status)
 
-    async def _status(self, path: str, obj: dict, status: dict) -> None:
+    def _status(self, path: str, obj: dict, status: dict) -> None:
         old = obj.get("status") or {}
         if _same({k: old.get(k) for k in status}, status):
+            self.statuses.pop(path, None)
             return
-        try:
-            await self.client.request("PATCH", path + "/status", {
-                "metadata": {"resourceVersion": obj["metadata"]["resourceVersion"]}, "status": status},
-                content_type="application/merge-patch+json")
-        except APIError as err:
-            if err.status == 409:  # changed meanwhile: the watch brings the new version, and we come back
-                self.dirty.set()
-            else:
-                log.warning("status of %s: %s", path, err)
+        self.statuses[path] = (obj["metadata"]["resourceVersion"], status)
+        self.status_due.set()
+
+    async def write_statuses(self) -> None:
+        """The status writer: the newest wanted status of each object, written apart from the reconcile loop,
+        so a thousand new Routes serve before their statuses are all written."""
+        while True:
+            await self.status_due.wait()
+            self.status_due.clear()
+            while self.statuses:
+                path, (version, status) = self.statuses.popitem()
+                try:
+                    await self.client.request("PATCH", path + "/status", {
+                        "metadata": {"resourceVersion": version}, "status": status},
+                        content_type="application/merge-patch+json")
+                except APIError as err:
+                    if err.status == 409:  # changed meanwhile: the watch brings the new version, and we come back
+                        self.dirty.set()
+                    else:
+                        log.warning("status of %s: %s", path, err)
 
 
 def _contains(current: object, wanted: object) -> bool:

@@ -19,6 +19,7 @@ import argparse  # noqa: E402
 import asyncio  # noqa: E402
 import base64  # noqa: E402
 import logging  # noqa: E402
+import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from aiohttp import web  # noqa: E402
@@ -70,8 +71,12 @@ class Agent:
                     write_private(self.run / "certs" / file, base64.b64decode(data))
             config = config.replace(RUN, str(self.run))
             if config != self.nginx.config:
+                started = time.monotonic()
                 error = await asyncio.to_thread(self.nginx.apply, config)
                 self.serving = self.serving or not error
+                if not error:
+                    log.info("configuration of %d bytes checked and loaded in %.1f ms", len(config),
+                             (time.monotonic() - started) * 1000)
 
 
 async def main(opts: argparse.Namespace) -> None:

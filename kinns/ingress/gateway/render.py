@@ -127,7 +127,8 @@ def _conditions(config: Config, match: Match, path_checked: bool) -> list[str]:
 def _action_body(config: Config, action: Action, server: Server) -> list[str]:
     """The directives of a rule's named location: filters in order, then where the request goes."""
     lines: list[str] = []
-    headers = {h.split()[1].lower(): h for h in forwarded_headers()}
+    defaults = {h.split()[1].lower(): h for h in forwarded_headers()}
+    headers = dict(defaults)  # emitted only when a filter changes them: otherwise the http level's apply
     rewrite = redirect = None
     for f in action.filters:
         kind = f.get("type")
@@ -160,7 +161,8 @@ def _action_body(config: Config, action: Action, server: Server) -> list[str]:
         return lines + [_redirect(config, redirect, action, server)]
     if rewrite and rewrite.get("path"):
         lines.append(f"rewrite ^ {_new_path(config, rewrite['path'], action)} break;")
-    lines += headers.values()
+    if headers != defaults:
+        lines += headers.values()
     target = action.backends[0][0] if len(action.backends) == 1 else config.split(action)
     return lines + [f"proxy_pass http://{target};"]
 
@@ -207,14 +209,14 @@ def _candidates(matches: list[Match], kind: str, path: str) -> list[tuple[Match,
     return out
 
 
-def _location(config: Config, candidates: list[tuple[Match, bool]], actions: dict) -> str:
+def _location(config: Config, server: Server, candidates: list[tuple[Match, bool]], actions: dict) -> str:
     if not candidates:
         return "return 404;"
+    groups = [_conditions(config, m, checked) for m, checked in candidates]
+    if not groups[0]:  # the first candidate always applies: its rule's directives right here
+        return " ".join(_action_body(config, candidates[0][0].action, server))
     for m, _ in candidates:
         actions[m.action.name] = m.action
-    groups = [_conditions(config, m, checked) for m, checked in candidates]
-    if not groups[0]:
-        return f"error_page 418 = @a_{candidates[0][0].action.name}; return 418;"
     cut = next((i for i, g in enumerate(groups) if not g), len(groups) - 1)  # nothing after it can be chosen
     choice = config.choice(groups[:cut + 1], [f"@a_{m.action.name}" for m, _ in candidates[:cut + 1]])
     return f"error_page 418 = {choice}; return 418;"
@@ -228,13 +230,13 @@ def _server(config: Config, server: Server, default: bool, upstreams: set[str]) 
     actions: dict[str, Action] = {}
     locations = []
     for path in exact:
-        body = _location(config, _candidates(matches, "Exact", path), actions)
+        body = _location(config, server, _candidates(matches, "Exact", path), actions)
         locations.append(f"location = {quote(path)} {{ {body} }}")
     for path in expressions:
-        body = _location(config, _candidates(matches, "RegularExpression", path), actions)
+        body = _location(config, server, _candidates(matches, "RegularExpression", path), actions)
         locations.append(f"location ~ {regex(path)} {{ {body} }}")
     for path in sorted(prefixes, key=len, reverse=True):
-        body = _location(config, _candidates(matches, "PathPrefix", path), actions)
+        body = _location(config, server, _candidates(matches, "PathPrefix", path), actions)
         if path == "/":
             locations.append(f"location / {{ {body} }}")
             continue
@@ -246,8 +248,9 @@ def _server(config: Config, server: Server, default: bool, upstreams: set[str]) 
     for action in actions.values():
         body = "\n            ".join(_action_body(config, action, server))
         locations.append(f"location @a_{action.name} {{\n            {body}\n        }}")
-        upstreams.update(u for u, _ in action.backends)
-    for upstream in sorted({u for a in actions.values() for u in a.mirrors}):
+    used = {m.action.name: m.action for m in matches}
+    upstreams.update(u for a in used.values() for u, _ in a.backends)
+    for upstream in sorted({u for a in used.values() for u in a.mirrors}):
         headers = " ".join(forwarded_headers())
         locations.append(f"location = /_kinns_mirror_{upstream} {{ internal; {headers} "
                          f"proxy_pass http://{upstream}$request_uri; }}")
@@ -279,17 +282,20 @@ def nginx_conf(plan: Plan) -> str:
     upstreams = [f"    upstream {name} {{\n" + "".join(f"        server {a};\n" for a in plan.upstreams[name]) +
                  "        keepalive 32;\n    }" for name in sorted(used) if name in plan.upstreams]
     # loopback servers of the pod that answer for backends that cannot (ports no listener uses)
-    spare = [p for p in range(65535, 1024, -1) if p not in plan.ports][:2]
+    ports = set(plan.ports)
+    spare = [p for p in range(65535, 1024, -1) if p not in ports][:2]
     internal = [f"    upstream {name} {{ server 127.0.0.1:{port}; }}\n    server {{ listen 127.0.0.1:{port}; "
                 f"access_log off; return {code}; }}"
                 for name, port, code in ((FAILED, spare[0], 500), (UNAVAILABLE, spare[1], 503))]
     blocks = upstreams + internal + [config.maps[k] for k in sorted(config.maps)] + servers
+    headers = "\n".join("    " + h for h in forwarded_headers())
     return f"""worker_processes auto;
 pid {RUN}/nginx.pid;
 error_log stderr notice;
 events {{ worker_connections 1024; }}
 http {{
 {http_common(RUN)}    {DOLLAR}
+{headers}
 {chr(10).join(blocks)}
 }}
 """
