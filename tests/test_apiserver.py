@@ -186,7 +186,11 @@ spec:
     assert "json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32" \
         in wrong.stderr
     assert api("get", "deploy", "-n", ns, "-o", "name").stdout.split() == ["deployment.apps/web"]
-    assert "FIELD: replicas <integer>" in api("explain", "deployment.spec.replicas").stdout
+    explained = api("explain", "deployment.spec.replicas").stdout
+    assert "FIELD: replicas <integer>" in explained and "How many pods (1 when unset)." in explained
+    pod = api("explain", "pod").stdout
+    assert "A group of containers sharing one network namespace" in pod and "<no description>" not in pod
+    assert "ClusterFirst (the cluster DNS, 10.96.0.10)" in api("explain", "pod.spec.dnsPolicy").stdout
 
 
 WIDGET_CRD = """\

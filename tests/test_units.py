@@ -185,3 +185,14 @@ def test_the_kubelet_renews_projected_tokens_at_80_percent_of_their_life(tmp_pat
     assert not asyncio.run(volumes.refresh(api, pod, tmp_path)) and token.read_text() == "token-0"
     os.utime(token, (time.time() - 850, time.time() - 850))  # 85%: renewed
     assert asyncio.run(volumes.refresh(api, pod, tmp_path)) and token.read_text() == "token-1"
+
+
+def test_every_field_of_the_type_table_is_described_for_kubectl_explain():
+    from kinns.apiserver.schema import TABLE, _owned_fields
+    from kinns.apiserver.schema.descriptions import DESCRIPTIONS, describe
+
+    fields = {(owner, name) for t in TABLE.fields for name, (owner, _) in _owned_fields(t).items()}
+    assert [f"{o}.{n}" for o, n in sorted(fields) if not describe(o, n)] == []
+    stale = [k for k in DESCRIPTIONS if "." in k and not k.startswith("*.") and tuple(k.split(".", 1)) not in fields]
+    assert stale == []
+

@@ -1,6 +1,7 @@
 """Type definitions of the API: one table (types.py) read by OpenAPI, field validation and protobuf."""
 
 from ..resources import Resource
+from .descriptions import describe
 from .model import SCALARS, Field
 from .types import TABLE
 
@@ -43,9 +44,26 @@ def _field_schema(f: Field, refs: set[str]) -> dict:
     return _value_schema(f.type, refs)
 
 
+def _owned_fields(short: str) -> dict[str, tuple[str, Field]]:
+    """The JSON fields of a type, each with the type it is declared in (inline members keep their own)."""
+    out: dict[str, tuple[str, Field]] = {}
+    for f in TABLE.fields[short].values():
+        if f.inline:
+            out.update(_owned_fields(f.type))
+        else:
+            out[f.name] = (short, f)
+    return out
+
+
 def _type_schema(short: str, refs: set[str]) -> dict:
-    props = {name: _field_schema(f, refs) for name, f in TABLE.json_fields(short).items()}
+    props = {}
+    for name, (owner, f) in _owned_fields(short).items():
+        props[name] = _field_schema(f, refs)
+        if text := describe(owner, name):
+            props[name]["description"] = text
     out = {"type": "object", "properties": props}
+    if text := describe(short):
+        out["description"] = text
     if short in TABLE.open:
         out["x-kubernetes-preserve-unknown-fields"] = True
     return out
@@ -72,7 +90,8 @@ def schema_for(r: Resource, name: str) -> dict[str, dict]:
             _closure({"ObjectMeta"})
     refs: set[str] = set()
     top = _type_schema(short, refs)
-    top["properties"] = {"apiVersion": {"type": "string"}, "kind": {"type": "string"}, **top["properties"]}
+    top["properties"] = {"apiVersion": {"type": "string", "description": describe("*", "apiVersion")},
+                         "kind": {"type": "string", "description": describe("*", "kind")}, **top["properties"]}
     top["x-kubernetes-group-version-kind"] = gvk
     return {name: top} | _closure(refs)
 

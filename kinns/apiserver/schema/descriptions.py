@@ -1,0 +1,450 @@
+"""What `kubectl explain` says about each built-in type and field, in kinns's own words.
+
+One line per entry: `Type: text` describes a type, `Type.field: text` one of
+its fields (as its JSON name). The fields every top-level kind has (apiVersion,
+kind, metadata, spec, status) are described once, under `*`.
+"""
+
+_TEXT = """
+*.apiVersion: The versioned schema of this object, as group/version (v1, apps/v1, ...): the server converts the object to it and refuses an unknown one.
+*.kind: The REST resource this object is (Pod, Service, ...), in CamelCase.
+*.metadata: The object's name, namespace, labels, annotations and the fields the system keeps (uid, resourceVersion, ...).
+*.spec: The state the object should be in, as the user asks for it.
+*.status: The state the object is in, as the system last observed it; written by controllers through the status subresource.
+ObjectMeta: Metadata every persisted object has.
+ObjectMeta.name: The object's name, unique within its namespace and kind; most kinds need a DNS-1123 subdomain, some (Namespace, Service) a DNS-1123 label.
+ObjectMeta.generateName: A prefix from which the server makes a unique name when no name is given.
+ObjectMeta.namespace: The namespace the object lives in; empty for cluster-scoped kinds.
+ObjectMeta.selfLink: Deprecated; never set.
+ObjectMeta.uid: The object's identity for its whole life, set by the server; a new object of the same name gets a new uid.
+ObjectMeta.resourceVersion: An opaque version the store gives every write; an update naming an older one is refused with Conflict, and a watch resumes from one.
+ObjectMeta.generation: A counter of changes to the desired state (spec); controllers report the generation they observed.
+ObjectMeta.creationTimestamp: When the server created the object (RFC 3339, UTC).
+ObjectMeta.deletionTimestamp: When the object will be gone: set when deletion is asked for while finalizers or a grace period hold it.
+ObjectMeta.deletionGracePeriodSeconds: The seconds the object was given to end gracefully when its deletion began.
+ObjectMeta.labels: Key/value pairs that selectors match (Services, ReplicaSets, NetworkPolicies select pods by them).
+ObjectMeta.annotations: Key/value pairs for tools and people, never used by selectors.
+ObjectMeta.ownerReferences: The objects this one depends on; the garbage collector removes it when its controller owner is gone.
+ObjectMeta.finalizers: Names of the cleanups that must finish before the object is removed; deletion waits until the list is empty.
+ObjectMeta.managedFields: Which manager (kubectl, a controller) owns which fields, as server-side apply tracks them.
+OwnerReference: A reference to an owner of this object.
+OwnerReference.apiVersion: The owner's API version.
+OwnerReference.kind: The owner's kind.
+OwnerReference.name: The owner's name (in the same namespace).
+OwnerReference.uid: The owner's uid: another object of that name is not the owner.
+OwnerReference.controller: Whether this owner is the managing controller (at most one owner is).
+OwnerReference.blockOwnerDeletion: With foreground deletion, the owner is not removed before this object.
+ManagedFieldsEntry: The fields one manager owns, with when and how it last wrote them.
+ManagedFieldsEntry.manager: The manager's name (the field manager of the request).
+ManagedFieldsEntry.operation: Apply (server-side apply) or Update.
+ManagedFieldsEntry.apiVersion: The API version the fields are described in.
+ManagedFieldsEntry.time: When the manager last changed these fields.
+ManagedFieldsEntry.fieldsType: The format of fieldsV1: always FieldsV1.
+ManagedFieldsEntry.fieldsV1: The owned fields as a set of paths.
+ManagedFieldsEntry.subresource: The subresource written through (status, scale), if any.
+LabelSelector: A label query: every matchLabels pair and every matchExpressions requirement must hold; an empty selector matches everything.
+LabelSelector.matchLabels: Labels the object must have with exactly these values.
+LabelSelector.matchExpressions: Requirements on labels: In, NotIn, Exists, DoesNotExist.
+LabelSelectorRequirement: One requirement on a label.
+LabelSelectorRequirement.key: The label key.
+LabelSelectorRequirement.operator: In, NotIn, Exists or DoesNotExist.
+LabelSelectorRequirement.values: The values for In and NotIn; empty for Exists and DoesNotExist.
+Condition: One aspect of an object's state, with when and why it last changed.
+Condition.type: The aspect, such as Ready or Available.
+Condition.status: True, False or Unknown.
+Condition.observedGeneration: The metadata.generation the condition was computed from.
+Condition.lastTransitionTime: When status last changed.
+Condition.reason: A CamelCase word for why.
+Condition.message: A sentence for people.
+Namespace: A scope for names: most objects live in one, and deleting it deletes them.
+NamespaceSpec.finalizers: Cleanups to run before the namespace is removed (kubernetes: empty it first).
+NamespaceStatus.phase: Active, or Terminating while its contents are deleted.
+NamespaceStatus.conditions: Why a terminating namespace is not gone yet.
+ConfigMap: Configuration data (files, environment values) for pods, not secret.
+ConfigMap.data: Text values by key; mounted as files or read as environment variables.
+ConfigMap.binaryData: Binary values by key, base64 in JSON.
+ConfigMap.immutable: Once true, the data can no longer change (the object can only be deleted).
+Secret: Sensitive data (passwords, keys, certificates) for pods; values are base64 in JSON.
+Secret.data: Values by key, base64-encoded.
+Secret.type: What the secret holds and which keys it must have: Opaque, kubernetes.io/tls (tls.crt, tls.key), kubernetes.io/service-account-token, ...
+Secret.stringData: Plain-text values, merged into data on write; never read back.
+Secret.immutable: Once true, the data can no longer change.
+ServiceAccount: An identity for processes in pods; a pod's token is issued for it.
+ServiceAccount.secrets: Secrets of the account (legacy long-lived tokens).
+ServiceAccount.imagePullSecrets: Registry credentials added to pods that use this account.
+ServiceAccount.automountServiceAccountToken: Whether pods of this account get a token mounted at /var/run/secrets/kubernetes.io/serviceaccount.
+ObjectReference: A reference to any object.
+ObjectReference.kind: The referent's kind.
+ObjectReference.namespace: The referent's namespace.
+ObjectReference.name: The referent's name.
+ObjectReference.uid: The referent's uid.
+ObjectReference.apiVersion: The referent's API version.
+ObjectReference.resourceVersion: The referent's version when the reference was made.
+ObjectReference.fieldPath: A part of the referent, such as spec.containers{web}.
+LocalObjectReference: A reference to an object in the same namespace.
+LocalObjectReference.name: The referent's name.
+Service: A stable virtual IP and DNS name for a set of pods (its selector's), load-balanced by kube-proxy.
+ServiceSpec: How the Service is reached and which pods serve it.
+ServiceSpec.ports: The ports the Service exposes and the pod ports (targetPort) they go to.
+ServiceSpec.selector: The labels of the pods behind the Service; without one, its endpoints are managed by hand.
+ServiceSpec.clusterIP: The virtual IP, from the service CIDR (10.96.0.0/12 here); None makes the Service headless (DNS answers the pods' own IPs).
+ServiceSpec.type: ClusterIP (inside the cluster), NodePort (also a port on every node), LoadBalancer (also an external address) or ExternalName (a DNS CNAME).
+ServiceSpec.externalIPs: Extra addresses on which nodes accept traffic for the Service.
+ServiceSpec.sessionAffinity: ClientIP keeps a client on one endpoint; None balances every connection.
+ServiceSpec.loadBalancerIP: The LoadBalancer address asked for (deprecated in favour of implementation annotations).
+ServiceSpec.loadBalancerSourceRanges: Client CIDRs allowed through the load balancer.
+ServiceSpec.externalName: The DNS name an ExternalName Service is a CNAME for.
+ServiceSpec.externalTrafficPolicy: Cluster (any node forwards, client IP hidden) or Local (only nodes with endpoints answer, client IP kept).
+ServiceSpec.healthCheckNodePort: With Local external traffic, the node port where load balancers check which nodes have endpoints.
+ServiceSpec.publishNotReadyAddresses: Publish endpoints (and DNS records) of pods that are not ready.
+ServiceSpec.sessionAffinityConfig: Settings of ClientIP affinity (its timeout).
+ServiceSpec.ipFamilyPolicy: SingleStack, PreferDualStack or RequireDualStack.
+ServiceSpec.clusterIPs: The cluster IPs, one per IP family; the first equals clusterIP.
+ServiceSpec.ipFamilies: IPv4 and/or IPv6, in the order of clusterIPs.
+ServiceSpec.allocateLoadBalancerNodePorts: Whether a LoadBalancer Service also gets node ports.
+ServiceSpec.loadBalancerClass: Which load balancer implementation handles the Service.
+ServiceSpec.internalTrafficPolicy: Cluster, or Local (traffic from pods goes only to endpoints on their own node).
+ServiceSpec.trafficDistribution: A preference for where traffic goes, such as PreferClose.
+ServicePort: One port of a Service.
+ServicePort.name: The port's name: needed when a Service has several; DNS SRV records use it.
+ServicePort.protocol: TCP, UDP or SCTP.
+ServicePort.port: The port on the cluster IP.
+ServicePort.targetPort: The pod port (number, or the name of a container port); the same as port when unset.
+ServicePort.nodePort: The port on every node, for NodePort and LoadBalancer Services (30000-32767).
+ServicePort.appProtocol: The application protocol (http, kubernetes.io/h2c, ...), a hint for proxies.
+ServiceStatus.loadBalancer: The addresses the load balancer gave the Service.
+ServiceStatus.conditions: The Service's conditions.
+LoadBalancerStatus.ingress: The load balancer's addresses.
+LoadBalancerIngress: One address of a load balancer.
+LoadBalancerIngress.ip: An IP address.
+LoadBalancerIngress.hostname: A DNS name.
+LoadBalancerIngress.ipMode: VIP (nodes take traffic to the IP themselves) or Proxy.
+LoadBalancerIngress.ports: Per-port status.
+Endpoints: The addresses behind a Service (the older API; EndpointSlices carry the same).
+Endpoints.subsets: Groups of addresses sharing the same ports.
+EndpointSubset.addresses: Ready addresses.
+EndpointSubset.notReadyAddresses: Addresses of pods that are not ready.
+EndpointSubset.ports: The ports these addresses serve.
+EndpointAddress.ip: The pod's IP.
+EndpointAddress.targetRef: The pod.
+EndpointAddress.hostname: The pod's hostname, for headless Services with subdomains.
+EndpointAddress.nodeName: The node the pod runs on.
+EndpointPort.name: The Service port's name.
+EndpointPort.port: The pod port.
+EndpointPort.protocol: TCP, UDP or SCTP.
+EndpointPort.appProtocol: The application protocol.
+Event: A report of something that happened to an object (scheduled, pulled, started, failed, ...).
+Event.involvedObject: The object the event is about.
+Event.reason: A CamelCase word: Scheduled, Started, BackOff, ...
+Event.message: What happened, for people.
+Event.source: The component that reported it.
+Event.firstTimestamp: When it first happened.
+Event.lastTimestamp: When it last happened.
+Event.count: How often it happened.
+Event.type: Normal or Warning.
+Event.eventTime: When it happened, with microseconds.
+Event.series: Data about a series of the same event.
+Event.action: What was done.
+Event.related: A second object involved.
+Event.reportingComponent: The controller that reported it.
+Event.reportingInstance: The instance of that controller.
+EventSource.component: The reporting component.
+EventSource.host: The node it runs on.
+Node: A machine (here, a network namespace) that runs pods; its kubelet registers it.
+NodeSpec.podCIDR: The pod address range the node's pods get their IPs from.
+NodeSpec.externalID: Deprecated.
+NodeSpec.providerID: The cloud provider's ID of the machine.
+NodeSpec.unschedulable: True (kubectl cordon) keeps new pods off the node.
+NodeSpec.taints: Taints that repel pods without a matching toleration.
+NodeSpec.configSource: Deprecated.
+NodeSpec.podCIDRs: The pod ranges, one per IP family.
+Taint: A mark on a node that only pods tolerating it accept.
+Taint.key: The taint's key.
+Taint.value: The taint's value.
+Taint.effect: NoSchedule, PreferNoSchedule or NoExecute (also evicts running pods).
+Taint.timeAdded: When a NoExecute taint was added.
+Pod: A group of containers sharing one network namespace (one IP), volumes and a lifecycle: the unit the scheduler places on a node.
+PodTemplateSpec: The pod a workload controller makes copies of.
+PodSpec: What the pod runs and how it is placed, networked and ended.
+PodSpec.volumes: Volumes the containers can mount.
+PodSpec.containers: The containers; at least one.
+PodSpec.restartPolicy: Always, OnFailure or Never: whether the kubelet restarts containers that end.
+PodSpec.terminationGracePeriodSeconds: Seconds between SIGTERM and SIGKILL when the pod is deleted (30 when unset).
+PodSpec.activeDeadlineSeconds: How long the pod may run before it is failed.
+PodSpec.dnsPolicy: ClusterFirst (the cluster DNS, 10.96.0.10), Default (the node's resolv.conf), ClusterFirstWithHostNet, or None (only dnsConfig).
+PodSpec.nodeSelector: Node labels the pod's node must have.
+PodSpec.serviceAccountName: The ServiceAccount the pod runs as (default when unset).
+PodSpec.serviceAccount: Deprecated name of serviceAccountName.
+PodSpec.nodeName: The node the pod runs on: set by the scheduler, or by hand to skip it.
+PodSpec.hostNetwork: Use the node's network namespace instead of the pod's own.
+PodSpec.hostPID: Share the node's process namespace.
+PodSpec.hostIPC: Share the node's IPC namespace.
+PodSpec.securityContext: Security settings for all containers of the pod.
+PodSpec.imagePullSecrets: Registry credentials for the pod's images.
+PodSpec.hostname: The pod's hostname (the pod's name when unset).
+PodSpec.subdomain: With a headless Service of this name, the pod gets the DNS name <hostname>.<subdomain>.<namespace>.svc.cluster.local.
+PodSpec.affinity: Rules attracting the pod to nodes, or to and from other pods.
+PodSpec.schedulerName: The scheduler that places the pod (default-scheduler).
+PodSpec.initContainers: Containers that run to completion, one after another, before the others start.
+PodSpec.automountServiceAccountToken: Whether a service account token is mounted.
+PodSpec.tolerations: The taints the pod tolerates.
+PodSpec.hostAliases: Entries added to the pod's /etc/hosts.
+PodSpec.priorityClassName: The pod's priority class.
+PodSpec.priority: The pod's priority, from its class.
+PodSpec.dnsConfig: Nameservers, search domains and options merged into the pod's resolv.conf (all of it with dnsPolicy None).
+PodSpec.shareProcessNamespace: One process namespace for all containers of the pod.
+PodSpec.readinessGates: Extra conditions that must be True for the pod to be Ready.
+PodSpec.runtimeClassName: The container runtime configuration to use.
+PodSpec.enableServiceLinks: Whether Services appear as environment variables (WEB_SERVICE_HOST, ...); true when unset.
+PodSpec.preemptionPolicy: Whether the pod may preempt lower-priority pods.
+PodSpec.overhead: Resources the pod's sandbox uses besides its containers.
+PodSpec.topologySpreadConstraints: How replicas spread across nodes or zones.
+PodSpec.ephemeralContainers: Debugging containers added to a running pod.
+PodSpec.setHostnameAsFQDN: Set the fully qualified name as the kernel hostname.
+PodSpec.os: The operating system the pod needs.
+PodSpec.hostUsers: Whether the pod uses the node's user namespace.
+PodSpec.schedulingGates: Gates that keep the pod from being scheduled until removed.
+PodSpec.resourceClaims: Dynamically allocated resources the pod uses.
+Container: A process of the pod: an image's program with its arguments, environment, ports, mounts and probes.
+Container.name: The container's name, a DNS-1123 label unique in the pod.
+Container.image: The image to run; in kinns a supported image name chooses the host program.
+Container.command: Replaces the image's entrypoint; $(VAR) refers to the container's environment.
+Container.args: Replaces the image's default arguments; $(VAR) refers to the container's environment.
+Container.workingDir: The working directory.
+Container.ports: Ports the container listens on (informational; named ports can be a Service's targetPort).
+Container.envFrom: ConfigMaps and Secrets whose keys all become environment variables.
+Container.env: Environment variables, each a value or taken from a field, a ConfigMap or a Secret.
+Container.resources: CPU and memory requests (scheduling) and limits (enforcement).
+Container.volumeMounts: Where the pod's volumes appear in the container.
+Container.volumeDevices: Block devices the container uses.
+Container.livenessProbe: A check whose failure restarts the container.
+Container.readinessProbe: A check whose result decides whether the pod is Ready and receives Service traffic.
+Container.startupProbe: A check that must pass before the other probes begin.
+Container.lifecycle: Hooks run after start and before stop.
+Container.terminationMessagePath: The file whose content becomes the termination message.
+Container.terminationMessagePolicy: File, or FallbackToLogsOnError.
+Container.imagePullPolicy: Always, IfNotPresent or Never.
+Container.securityContext: The container's security settings.
+Container.stdin: Keep stdin open (kubectl attach, kubectl run -i).
+Container.stdinOnce: Close stdin after the first attach ends.
+Container.tty: Give the container a terminal.
+Container.resizePolicy: How a change of resources is applied.
+Container.restartPolicy: Always makes an init container a sidecar that keeps running.
+ContainerPort: A port a container listens on.
+ContainerPort.name: The port's name (a Service's targetPort can use it).
+ContainerPort.hostPort: A port on the node forwarded to this one.
+ContainerPort.containerPort: The port number in the pod's network namespace.
+ContainerPort.protocol: TCP, UDP or SCTP.
+ContainerPort.hostIP: The node address the hostPort binds.
+EnvVar: An environment variable.
+EnvVar.name: The variable's name.
+EnvVar.value: The value; $(VAR) refers to earlier variables.
+EnvVar.valueFrom: Where the value comes from instead.
+EnvVarSource.fieldRef: A field of the pod: metadata.name, metadata.namespace, status.podIP, spec.nodeName, ...
+EnvVarSource.resourceFieldRef: A container's resource request or limit.
+EnvVarSource.configMapKeyRef: A key of a ConfigMap.
+EnvVarSource.secretKeyRef: A key of a Secret.
+ObjectFieldSelector.apiVersion: The version the field path is in (v1).
+ObjectFieldSelector.fieldPath: The field's path, such as metadata.name.
+ConfigMapKeySelector.key: The key.
+ConfigMapKeySelector.optional: Whether the ConfigMap or key may be missing.
+SecretKeySelector.key: The key.
+SecretKeySelector.optional: Whether the Secret or key may be missing.
+EnvFromSource.prefix: A prefix added to every variable's name.
+EnvFromSource.configMapRef: The ConfigMap whose keys become variables.
+EnvFromSource.secretRef: The Secret whose keys become variables.
+ConfigMapEnvSource.optional: Whether the ConfigMap may be missing.
+SecretEnvSource.optional: Whether the Secret may be missing.
+ResourceRequirements.limits: The most the container may use (memory beyond it kills it).
+ResourceRequirements.requests: What the scheduler reserves for the container.
+ResourceRequirements.claims: Dynamically allocated resources the container uses.
+VolumeMount: Where a volume appears in a container.
+VolumeMount.name: The volume's name.
+VolumeMount.readOnly: Mount it read-only.
+VolumeMount.mountPath: The path in the container.
+VolumeMount.subPath: A path inside the volume to mount instead of its root.
+VolumeMount.mountPropagation: Whether mounts propagate between the host and the container.
+VolumeMount.subPathExpr: A subPath with $(VAR) expanded from the environment.
+VolumeMount.recursiveReadOnly: Whether read-only applies to mounts below.
+Probe: A check the kubelet runs against a container: an HTTP GET, a TCP connect or a command.
+Probe.initialDelaySeconds: Seconds after the container starts before the first check.
+Probe.timeoutSeconds: Seconds a check may take (1 when unset).
+Probe.periodSeconds: Seconds between checks (10 when unset).
+Probe.successThreshold: Passes in a row that make a failed probe pass (1).
+Probe.failureThreshold: Failures in a row that make the probe fail (3).
+Probe.terminationGracePeriodSeconds: The grace period when a liveness failure ends the container.
+ProbeHandler.exec: Run a command in the container: exit 0 passes.
+ProbeHandler.httpGet: GET a URL of the pod: 200-399 passes.
+ProbeHandler.tcpSocket: Connect to a port of the pod: a connection passes.
+ProbeHandler.grpc: Call the gRPC health service.
+ExecAction.command: The command line, run directly (no shell unless you call one).
+HTTPGetAction.path: The path to GET.
+HTTPGetAction.port: The port (number or container port name).
+HTTPGetAction.host: The host to connect to (the pod IP when unset).
+HTTPGetAction.scheme: HTTP or HTTPS.
+HTTPGetAction.httpHeaders: Headers to send.
+HTTPHeader.name: The header's name.
+HTTPHeader.value: The header's value.
+TCPSocketAction.port: The port (number or container port name).
+TCPSocketAction.host: The host to connect to (the pod IP when unset).
+Toleration: Permission for the pod to go to nodes with a matching taint.
+Toleration.key: The taint key; empty with Exists matches every taint.
+Toleration.operator: Equal (key and value match) or Exists (the key is enough).
+Toleration.value: The taint value for Equal.
+Toleration.effect: The taint effect it tolerates; empty tolerates all effects.
+Toleration.tolerationSeconds: How long a NoExecute taint is tolerated before eviction.
+HostAlias: Names for an IP in the pod's /etc/hosts.
+HostAlias.ip: The IP address.
+HostAlias.hostnames: Names for it.
+PodDNSConfig.nameservers: DNS servers, added to (or, with dnsPolicy None, making up) the resolv.conf.
+PodDNSConfig.searches: Search domains.
+PodDNSConfig.options: resolv.conf options such as ndots.
+PodDNSConfigOption.name: The option's name (ndots, timeout, ...).
+PodDNSConfigOption.value: Its value.
+Volume: A directory the pod's containers can mount, and where its content comes from.
+Volume.name: The volume's name, which volumeMounts use.
+VolumeSource.hostPath: A directory of the node.
+VolumeSource.emptyDir: An empty directory for the pod's life.
+VolumeSource.secret: A Secret's keys as files.
+VolumeSource.persistentVolumeClaim: A persistent volume.
+VolumeSource.downwardAPI: Fields of the pod as files.
+VolumeSource.configMap: A ConfigMap's keys as files, kept current as it changes.
+VolumeSource.projected: Several sources in one directory (the service account token, the CA, the namespace).
+VolumeSource.csi: A volume from a CSI driver.
+VolumeSource.ephemeral: A volume made and removed with the pod.
+VolumeSource.image: An image's content as a volume.
+HostPathVolumeSource.path: The node's path.
+HostPathVolumeSource.type: What must be there: Directory, DirectoryOrCreate, File, ...
+EmptyDirVolumeSource.medium: Memory for a tmpfs; the node's disk when empty.
+EmptyDirVolumeSource.sizeLimit: The most it may hold.
+SecretVolumeSource.secretName: The Secret.
+SecretVolumeSource.items: Which keys, at which paths (all keys when empty).
+SecretVolumeSource.defaultMode: The files' mode.
+SecretVolumeSource.optional: Whether the Secret may be missing.
+ConfigMapVolumeSource.items: Which keys, at which paths (all keys when empty).
+ConfigMapVolumeSource.defaultMode: The files' mode.
+ConfigMapVolumeSource.optional: Whether the ConfigMap may be missing.
+KeyToPath.key: The key.
+KeyToPath.path: The file's path in the volume.
+KeyToPath.mode: The file's mode.
+Deployment: Replicas of a pod template, rolled out by ReplicaSets one template version at a time.
+DeploymentSpec.replicas: How many pods (1 when unset).
+DeploymentSpec.selector: The labels of its pods; must match the template's and cannot change.
+DeploymentSpec.template: The pod each replica is made from; changing it starts a rollout.
+DeploymentSpec.strategy: How a rollout replaces pods.
+DeploymentSpec.minReadySeconds: Seconds a new pod must be ready to count as available.
+DeploymentSpec.revisionHistoryLimit: Old ReplicaSets kept for rollback.
+DeploymentSpec.paused: Stop rolling out template changes.
+DeploymentSpec.progressDeadlineSeconds: Seconds a rollout may stall before it is reported as failing.
+DeploymentStrategy.type: RollingUpdate (a few pods at a time) or Recreate (all old ones first).
+DeploymentStrategy.rollingUpdate: Limits of a rolling update.
+RollingUpdateDeployment.maxUnavailable: Pods that may be unavailable during the update (number or percentage).
+RollingUpdateDeployment.maxSurge: Pods allowed beyond replicas during the update (number or percentage).
+ReplicaSet: Keeps a number of pods of one template running.
+ReplicaSetSpec.replicas: How many pods.
+ReplicaSetSpec.selector: The labels of its pods.
+ReplicaSetSpec.template: The pod it makes.
+ReplicaSetSpec.minReadySeconds: Seconds a pod must be ready to count as available.
+DaemonSet: One pod on every node that fits (as kube-proxy and the CNI run).
+DaemonSetSpec.selector: The labels of its pods.
+DaemonSetSpec.template: The pod each node gets.
+DaemonSetSpec.updateStrategy: RollingUpdate or OnDelete.
+DaemonSetSpec.minReadySeconds: Seconds a pod must be ready to count as available.
+DaemonSetSpec.revisionHistoryLimit: Old revisions kept.
+Ingress: HTTP routing from outside the cluster to Services, by host and path, done by an Ingress controller.
+IngressSpec.defaultBackend: Where requests no rule matches go.
+IngressSpec.tls: Hosts served over TLS and the Secret with their certificate.
+IngressSpec.rules: Host and path rules, each to a Service port.
+IngressSpec.ingressClassName: The IngressClass (and so the controller) that serves this Ingress.
+IngressBackend.resource: A resource other than a Service.
+IngressBackend.service: A Service port.
+IngressServiceBackend.name: The Service.
+IngressServiceBackend.port: Its port, by number or name.
+ServiceBackendPort.name: The port's name.
+ServiceBackendPort.number: The port's number.
+IngressTLS.hosts: Hosts the certificate is for.
+IngressTLS.secretName: The Secret (type kubernetes.io/tls) with tls.crt and tls.key.
+IngressRule.host: The host (a leading *. matches one label); every host when empty.
+IngressRuleValue.http: The HTTP paths.
+HTTPIngressRuleValue.paths: Paths, each to a backend.
+HTTPIngressPath.path: The path to match.
+HTTPIngressPath.pathType: Exact, Prefix (element by element) or ImplementationSpecific.
+HTTPIngressPath.backend: Where matching requests go.
+IngressClass: A kind of Ingress and the controller that serves it.
+IngressClassSpec.controller: The controller's name, such as k8s.io/ingress-nginx.
+IngressClassSpec.parameters: Settings for the controller.
+NetworkPolicy: Which traffic may reach (ingress) or leave (egress) the pods it selects.
+NetworkPolicySpec.podSelector: The pods it applies to; empty selects every pod of the namespace.
+NetworkPolicySpec.ingress: Allowed incoming traffic.
+NetworkPolicySpec.egress: Allowed outgoing traffic.
+NetworkPolicySpec.policyTypes: Ingress, Egress, or both.
+NetworkPolicyIngressRule.ports: Allowed ports.
+NetworkPolicyIngressRule.from: Allowed sources.
+NetworkPolicyEgressRule.ports: Allowed ports.
+NetworkPolicyEgressRule.to: Allowed destinations.
+NetworkPolicyPort.protocol: TCP, UDP or SCTP.
+NetworkPolicyPort.port: The port (number or name).
+NetworkPolicyPort.endPort: The last port of a range.
+NetworkPolicyPeer.podSelector: Pods, by label.
+NetworkPolicyPeer.namespaceSelector: Namespaces, by label.
+NetworkPolicyPeer.ipBlock: A CIDR.
+IPBlock.cidr: The range.
+IPBlock.except: Ranges left out.
+EndpointSlice: A set of endpoints of a Service, what kube-proxy, DNS and ingress controllers read.
+EndpointSlice.addressType: IPv4, IPv6 or FQDN.
+EndpointSlice.endpoints: The endpoints.
+EndpointSlice.ports: The ports every endpoint serves.
+Endpoint: One pod (or address) of a Service.
+Endpoint.addresses: Its addresses.
+Endpoint.conditions: Whether it is ready, serving and terminating.
+Endpoint.hostname: Its hostname, for DNS.
+Endpoint.targetRef: The pod.
+Endpoint.deprecatedTopology: Deprecated.
+Endpoint.nodeName: Its node.
+Endpoint.zone: Its zone.
+Endpoint.hints: Where it should be used (topology-aware routing).
+EndpointConditions.ready: It can take new connections (its pod is Ready and not terminating).
+EndpointConditions.serving: Its pod is Ready, terminating or not.
+EndpointConditions.terminating: Its pod is being deleted.
+EndpointSlicePort.name: The Service port's name.
+EndpointSlicePort.protocol: TCP, UDP or SCTP.
+EndpointSlicePort.port: The port on the endpoint.
+EndpointSlicePort.appProtocol: The application protocol.
+Lease: A lock with an expiry: leader election and node heartbeats.
+LeaseSpec.holderIdentity: Who holds it.
+LeaseSpec.leaseDurationSeconds: How long it is held without a renewal.
+LeaseSpec.acquireTime: When it was taken.
+LeaseSpec.renewTime: When it was last renewed.
+LeaseSpec.leaseTransitions: How often it changed hands.
+LeaseSpec.strategy: How a new holder is chosen.
+LeaseSpec.preferredHolder: Who should hold it next.
+TokenRequest: A request for a service account token, answered with the token.
+TokenRequestSpec.audiences: Who the token is for.
+TokenRequestSpec.boundObjectRef: The object the token is bound to (a pod): it stops working when that is gone.
+TokenRequestSpec.expirationSeconds: How long it is valid.
+BoundObjectReference.kind: The object's kind.
+BoundObjectReference.apiVersion: Its API version.
+BoundObjectReference.name: Its name.
+BoundObjectReference.uid: Its uid.
+TokenRequestStatus.token: The token.
+TokenRequestStatus.expirationTimestamp: When it expires.
+CustomResourceDefinition: A new kind served by the API server, with its names, versions and schema.
+"""
+
+
+def _parse() -> dict[str, str]:
+    out = {}
+    for line in _TEXT.strip().splitlines():
+        key, _, text = line.partition(": ")
+        out[key] = text
+    return out
+
+
+DESCRIPTIONS = _parse()
+
+
+def describe(type_name: str, field: str = "") -> str:
+    """The description of a type, or of one of its fields (the common ones under `*`)."""
+    if not field:
+        return DESCRIPTIONS.get(type_name, "")
+    return DESCRIPTIONS.get(f"{type_name}.{field}") or DESCRIPTIONS.get(f"*.{field}", "")
