@@ -15,7 +15,6 @@ LoadBalancer address and pod IPs):
 import json
 import os
 import re
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -24,8 +23,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from harness import kubectl_for, status, wrk  # noqa: E402  (bench/harness.py)
-from kinns.cluster import Cluster  # noqa: E402
+from harness import change_delays, proxy_ratio, serving, web_cluster  # noqa: E402  (bench/harness.py)
 
 CHANGES = int(os.environ.get("CHANGES", "100"))
 ROUTES = int(os.environ.get("ROUTES", "1000"))
@@ -40,14 +38,7 @@ def route(name: str, host: str) -> dict:
 
 
 def main() -> None:
-    cluster = Cluster.up("kbenchgateway", dns_upstream="controlplane")  # cluster DNS never leaves the machine
-    kubectl = kubectl_for(cluster)
-    node = ["ip", "netns", "exec", cluster.node("controlplane").netns]
-
-    try:
-        time.sleep(3)
-        kubectl("create", "deployment", "web", "--image=nginx")
-        kubectl("expose", "deployment", "web", "--port=80")
+    with web_cluster("kbenchgateway") as (kubectl, node):
         kubectl("apply", "-f", "-", input=json.dumps({
             "apiVersion": GW, "kind": "Gateway", "metadata": {"name": "bench"},
             "spec": {"gatewayClassName": "nginx", "listeners": [{"name": "http", "port": 80, "protocol": "HTTP"}]}}))
@@ -55,24 +46,13 @@ def main() -> None:
         kubectl("wait", "--for=condition=Programmed", "gateway/bench", "--timeout=60s")
         address = kubectl("get", "gateway", "bench", "-o", "jsonpath={.status.addresses[0].value}")
         kubectl("apply", "-f", "-", input=json.dumps(route("bench", "bench.example")))
-        while status(node, address, "bench.example") != "200":
-            time.sleep(0.05)
-        delays = []
-        for i in range(CHANGES):
-            kubectl("apply", "-f", "-", input=json.dumps(route(f"change-{i}", f"change-{i}.example")))
-            start = time.monotonic()
-            while status(node, address, f"change-{i}.example") != "200":
-                time.sleep(0.01)
-            delays.append(time.monotonic() - start)
-        delays.sort()
-        print(f"a new HTTPRoute serves after    p50 {statistics.median(delays) * 1000:7.1f} ms, "
-              f"p99 {delays[int(len(delays) * 0.99) - 1] * 1000:7.1f} ms   (goal p99 < 1 s; {CHANGES} changes)")
+        serving(node, address, "bench.example")
+        print(f"a new HTTPRoute serves after    {change_delays(kubectl, node, address, route, CHANGES)}")
         start = time.monotonic()
         kubectl("apply", "-f", "-", input=yaml.safe_dump_all([route(f"host-{i}", f"host-{i}.example")
                                                               for i in range(ROUTES)]))
         applied = time.monotonic() - start
-        while status(node, address, f"host-{ROUTES - 1}.example") != "200":
-            time.sleep(0.05)
+        serving(node, address, f"host-{ROUTES - 1}.example")
         took = time.monotonic() - start
         time.sleep(2)  # the last statuses and log lines
         log = kubectl("-n", "nginx-gateway", "logs", "deploy/nginx-gateway")
@@ -83,15 +63,7 @@ def main() -> None:
               f"{applied:5.2f} s); the last configuration ({render[0]} servers, {int(loaded[0]) // 1024} KiB): "
               f"render {float(render[1]):.1f} ms, nginx -t {float(render[2]):.1f} ms in the controller, nginx -t + "
               f"reload {float(loaded[1]):.1f} ms in the data plane")
-        pod_ip = kubectl("get", "pods", "-l", "app=web", "-o", "jsonpath={.items[0].status.podIP}")
-
-        via = wrk(node, f"http://{address}/", "bench.example")
-        direct = wrk(node, f"http://{pod_ip}/", "bench.example")
-        print(f"wrk through the Gateway         {via:9.0f} req/s; straight to the pod {direct:9.0f} req/s; "
-              f"ratio {via / direct:.2f}")
-    finally:
-        cluster.down()
-
+        print(f"wrk through the Gateway         {proxy_ratio(kubectl, node, address)}")
 
 if __name__ == "__main__":
     main()

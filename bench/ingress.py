@@ -14,7 +14,6 @@ node (which reaches both the controller's LoadBalancer address and pod IPs):
 import json
 import os
 import re
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -23,8 +22,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from harness import kubectl_for, status, wrk  # noqa: E402  (bench/harness.py)
-from kinns.cluster import Cluster  # noqa: E402
+from harness import change_delays, proxy_ratio, serving, web_cluster  # noqa: E402  (bench/harness.py)
 
 CHANGES = int(os.environ.get("CHANGES", "100"))
 HOSTS = int(os.environ.get("HOSTS", "1000"))
@@ -38,14 +36,7 @@ def ingress(name: str, host: str) -> dict:
 
 
 def main() -> None:
-    cluster = Cluster.up("kbenchingress", dns_upstream="controlplane")  # cluster DNS never leaves the machine
-    kubectl = kubectl_for(cluster)
-    node = ["ip", "netns", "exec", cluster.node("controlplane").netns]
-
-    try:
-        time.sleep(3)
-        kubectl("create", "deployment", "web", "--image=nginx")
-        kubectl("expose", "deployment", "web", "--port=80")
+    with web_cluster("kbenchingress") as (kubectl, node):
         kubectl("wait", "--for=condition=Ready", "pod", "-l", "app=web", "--timeout=60s")
         kubectl("-n", "ingress-nginx", "wait", "--for=condition=Ready", "pod", "--all", "--timeout=60s")
         kubectl("apply", "-f", "-", input=json.dumps(ingress("bench", "bench.example")))
@@ -53,38 +44,19 @@ def main() -> None:
         while not address:
             address = kubectl("get", "ingress", "bench", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}")
             time.sleep(0.1)
-        while status(node, address, "bench.example") != "200":
-            time.sleep(0.05)
-        delays = []
-        for i in range(CHANGES):
-            kubectl("apply", "-f", "-", input=json.dumps(ingress(f"change-{i}", f"change-{i}.example")))
-            start = time.monotonic()
-            while status(node, address, f"change-{i}.example") != "200":
-                time.sleep(0.01)
-            delays.append(time.monotonic() - start)
-        delays.sort()
-        print(f"a new Ingress serves after      p50 {statistics.median(delays) * 1000:7.1f} ms, "
-              f"p99 {delays[int(len(delays) * 0.99) - 1] * 1000:7.1f} ms   (goal p99 < 1 s; {CHANGES} changes)")
+        serving(node, address, "bench.example")
+        print(f"a new Ingress serves after      {change_delays(kubectl, node, address, ingress, CHANGES)}")
         start = time.monotonic()
         kubectl("apply", "-f", "-", input=yaml.safe_dump_all([ingress(f"host-{i}", f"host-{i}.example")
                                                               for i in range(HOSTS)]))
-        while status(node, address, f"host-{HOSTS - 1}.example") != "200":
-            time.sleep(0.05)
+        serving(node, address, f"host-{HOSTS - 1}.example")
         took = time.monotonic() - start
         log = kubectl("-n", "ingress-nginx", "logs", "deploy/ingress-nginx-controller")
         last = re.findall(r"configuration of (\d+) hosts .*rendered in ([\d.]+) ms, checked and loaded in ([\d.]+) ms",
                           log)[-1]
         print(f"{HOSTS} more Ingress hosts         all serving after {took:5.2f} s; the last configuration "
               f"({last[0]} hosts): render {float(last[1]):.1f} ms, nginx -t + reload {float(last[2]):.1f} ms")
-        pod_ip = kubectl("get", "pods", "-l", "app=web", "-o", "jsonpath={.items[0].status.podIP}")
-
-        via = wrk(node, f"http://{address}/", "bench.example")
-        direct = wrk(node, f"http://{pod_ip}/", "bench.example")
-        print(f"wrk through the controller      {via:9.0f} req/s; straight to the pod {direct:9.0f} req/s; "
-              f"ratio {via / direct:.2f}")
-    finally:
-        cluster.down()
-
+        print(f"wrk through the controller      {proxy_ratio(kubectl, node, address)}")
 
 if __name__ == "__main__":
     main()

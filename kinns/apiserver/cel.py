@@ -20,6 +20,8 @@ import logging
 import celpy
 from celpy import celtypes
 
+from .crds import json_type
+
 log = logging.getLogger("kinns.apiserver.cel")
 
 Cause = tuple[str, str, str]
@@ -81,16 +83,6 @@ def compile_rules(schema: dict, path: str = "openAPIV3Schema") -> list[Cause]:
     return out
 
 
-def _type_word(value: object) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    return {dict: "object", list: "array", str: "string"}.get(type(value), "null")
-
-
 def _cause(rule: dict, value: object, path: str, message: str) -> Cause:
     where = path + rule["fieldPath"] if rule.get("fieldPath") else path
     reason = rule.get("reason") if rule.get("reason") in _REASONS else "FieldValueInvalid"
@@ -99,9 +91,9 @@ def _cause(rule: dict, value: object, path: str, message: str) -> Cause:
     elif reason == "FieldValueRequired":
         text = f"Required value: {message}"
     elif reason == "FieldValueDuplicate":
-        text = f'Duplicate value: "{_type_word(value)}"'
+        text = f'Duplicate value: "{json_type(value)}"'
     else:
-        text = f'Invalid value: "{_type_word(value)}": {message}'
+        text = f'Invalid value: "{json_type(value)}": {message}'
     return where.lstrip("."), reason, text
 
 

@@ -77,7 +77,8 @@ def _fmt(value: object) -> str:
 _JSON_TYPE = {"object": dict, "array": list, "string": str, "boolean": bool}
 
 
-def _json_type(value: object) -> str:
+def json_type(value: object) -> str:
+    """A JSON value's type as OpenAPI names it (also the word CEL causes give for a value)."""
     if isinstance(value, bool):
         return "boolean"
     if isinstance(value, int):
@@ -116,7 +117,7 @@ class Checker:
             return value
         kind = schema.get("type")
         if kind and not _type_ok(kind, value):
-            given = _json_type(value)
+            given = json_type(value)
             self.bad(path, "FieldValueTypeInvalid", f'Invalid value: "{given}": {path} in body must be of type '
                      f'{kind}: "{given}"')
             return value

@@ -56,14 +56,23 @@ class Nginx:
         return self.process is not None and self.process.poll() is None
 
 
-def http_common(run: str) -> str:
-    """The part of the http block both controllers share: temp paths, access log, proxying to kept-alive
-    upstreams with the usual forwarded headers."""
+def nginx_conf(run: str, http: list[str]) -> str:
+    """A whole nginx.conf as both controllers write it: workers per core, files under `run`, and an http block
+    of `http` after the common part (temp paths, buffered access log, HTTP/1.1 to kept-alive upstreams with
+    the usual forwarded headers)."""
     temps = "".join(f"    {d}_temp_path {run}/{d};\n" for d in TEMP_DIRS)
-    return f"""    access_log /dev/stdout combined buffer=32k flush=1s;
+    headers = "".join(f"    {h}\n" for h in forwarded_headers())
+    return f"""worker_processes auto;
+pid {run}/nginx.pid;
+error_log stderr notice;
+events {{ worker_connections 1024; }}
+http {{
+    access_log /dev/stdout combined buffer=32k flush=1s;
 {temps}    proxy_http_version 1.1;
     server_names_hash_bucket_size 128;
     map_hash_bucket_size 128;
+{headers}{chr(10).join(http)}
+}}
 """
 
 

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from .backends import endpoints, upstream_name
-from .nginx import forwarded_headers, http_common
+from .nginx import nginx_conf as whole_conf
 
 DEFAULT_BACKEND = "default backend - 404"
 
@@ -217,13 +217,4 @@ def nginx_conf(servers: dict[str, Server], upstreams: dict[str, list[str]], defa
     blocks.append("    server {\n        listen 80 default_server;\n        listen 443 ssl default_server;\n"
                   f"        server_name _;\n        ssl_certificate {fake};\n        ssl_certificate_key {fake};\n"
                   f"        {body}\n    }}")
-    headers = "\n".join("    " + h for h in forwarded_headers())  # upstream connections are kept alive
-    return f"""worker_processes auto;
-pid {run}/nginx.pid;
-error_log stderr notice;
-events {{ worker_connections 1024; }}
-http {{
-{http_common(run)}{headers}
-{chr(10).join(blocks)}
-}}
-"""
+    return whole_conf(run, blocks)

@@ -20,7 +20,8 @@ configuration is used).
 import hashlib
 import re
 
-from ..nginx import DOLLAR, forwarded_headers, http_common, quote, regex
+from ..nginx import DOLLAR, forwarded_headers, quote, regex
+from ..nginx import nginx_conf as whole_conf
 from .graph import FAILED, UNAVAILABLE, Action, Match, Plan, Server
 
 RUN = "@RUN@"
@@ -287,15 +288,5 @@ def nginx_conf(plan: Plan) -> str:
     internal = [f"    upstream {name} {{ server 127.0.0.1:{port}; }}\n    server {{ listen 127.0.0.1:{port}; "
                 f"access_log off; return {code}; }}"
                 for name, port, code in ((FAILED, spare[0], 500), (UNAVAILABLE, spare[1], 503))]
-    blocks = upstreams + internal + [config.maps[k] for k in sorted(config.maps)] + servers
-    headers = "\n".join("    " + h for h in forwarded_headers())
-    return f"""worker_processes auto;
-pid {RUN}/nginx.pid;
-error_log stderr notice;
-events {{ worker_connections 1024; }}
-http {{
-{http_common(RUN)}    {DOLLAR}
-{headers}
-{chr(10).join(blocks)}
-}}
-"""
+    return whole_conf(RUN, [f"    {DOLLAR}", *upstreams, *internal, *(config.maps[k] for k in sorted(config.maps)),
+                            *servers])
