@@ -22,3 +22,7 @@ bench: setup
 	.venv/bin/python bench/cluster_up.py
 	.venv/bin/python bench/apiserver.py
 	.venv/bin/python bench/deployment_pods.py
+	.venv/bin/python bench/proxy.py
+	.venv/bin/python bench/dns.py
+	.venv/bin/python bench/ingress.py
+	.venv/bin/python bench/gateway.py
