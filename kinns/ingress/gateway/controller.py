@@ -199,13 +199,14 @@ class Controller:
         selector = {GATEWAY_LABEL: labels[GATEWAY_LABEL], "app.kubernetes.io/name": name}
         ports = plan.ports
         if config is not None and self.published.get(plan.key) != config:
-            await self.ensure("/api/v1", "configmaps", ns, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta,
-                                                            "data": {"nginx.conf": config}})
-            await self.ensure("/api/v1", "secrets", ns, {
+            # the certificates first, so the configuration naming them finds them
+            certificates = await self.ensure("/api/v1", "secrets", ns, {
                 "apiVersion": "v1", "kind": "Secret", "metadata": meta, "type": "Opaque",
                 "data": {f"{k.replace('/', '_')}.pem": base64.b64encode(v).decode()
                          for k, v in plan.certificates.items()}})
-            self.published[plan.key] = config
+            if certificates and await self.ensure("/api/v1", "configmaps", ns, {
+                    "apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": {"nginx.conf": config}}):
+                self.published[plan.key] = config
         container = {"name": "nginx", "image": DATA_PLANE_IMAGE, "command": ["/agent"],
                      "args": ["--config", f"{ns}/{name}", f"--health-port={AGENT_PORT}"],
                      "ports": [{"name": f"port-{p}", "containerPort": p} for p in ports] +
@@ -224,8 +225,9 @@ class Controller:
         await self.ensure("/api/v1", "services", ns, {"apiVersion": "v1", "kind": "Service", "metadata": meta,
                                                       "spec": spec})
 
-    async def ensure(self, prefix: str, plural: str, ns: str, want: dict) -> None:
-        """Create `want`, or bring the existing object's labels and spec (or data) to it."""
+    async def ensure(self, prefix: str, plural: str, ns: str, want: dict) -> bool:
+        """Create `want`, or bring the existing object's labels and spec (or data) to it; False when the API
+        refused (logged, and tried again on the next pass)."""
         name = want["metadata"]["name"]
         current = next((o for o in self.objects[plural].values() if _key(o) == (ns, name)), None)
         path = f"{prefix}/namespaces/{ns}/{plural}"
@@ -234,15 +236,18 @@ class Controller:
                 current = await self.client.get(f"{path}/{name}")
             if current is None:
                 await self.client.request("POST", path, want)
-                return
+                return True
             fields = [k for k in ("spec", "data", "type") if k in want]
             if all(_contains(current.get(k), want[k]) for k in fields) and \
                     _contains(current["metadata"].get("labels"), want["metadata"]["labels"]):
-                return
+                return True
             patch = {"metadata": {"labels": want["metadata"]["labels"]}, **{k: want[k] for k in fields}}
             await self.client.request("PATCH", f"{path}/{name}", patch, content_type="application/merge-patch+json")
+            return True
         except APIError as err:
             log.warning("%s %s/%s: %s", plural, ns, name, err)
+            self.dirty.set()
+            return False
 
     async def deprovision(self, live: set[tuple[str, str]]) -> None:
         """Remove the data planes of Gateways that are gone or no longer ours."""
