@@ -188,7 +188,7 @@ def test_backends_resolve_or_answer_500_and_503():
     actions = {m.action.name: m.action.backends for m in result.plans[("default", "gw")].servers[(80, "")].matches}
     assert actions == {"default_r_0": [("default-v1-8080", 3), (graph.FAILED, 1)],
                        "default_r_1": [(graph.FAILED, 1)], "default_r_2": [(graph.FAILED, 1)]}
-    conds = {c["type"]: c["reason"] for c in result.routes[("default", "r")][0]["conditions"]}
+    conds = {kind: c.reason for kind, c in result.routes[("default", "r")][0].conditions.items()}
     assert conds == {"Accepted": "Accepted", "ResolvedRefs": "BackendNotFound"}
 
 
@@ -197,10 +197,10 @@ def test_rules_that_cannot_be_served_are_left_out_with_a_condition():
               "backendRefs": [{"name": "v1", "port": 8080}]},
              {"backendRefs": [{"name": "v1", "port": 8080}]}]
     result = graph.build(_world([_gateway([_http()])], [_route("r", rules)]))
-    conds = {c["type"]: (c["status"], c["reason"]) for c in result.routes[("default", "r")][0]["conditions"]}
+    conds = {kind: (c.status, c.reason) for kind, c in result.routes[("default", "r")][0].conditions.items()}
     assert conds["Accepted"] == ("True", "Accepted") and conds["PartiallyInvalid"] == ("True", "UnsupportedValue")
     only_bad = graph.build(_world([_gateway([_http()])], [_route("r", rules[:1])]))
-    assert only_bad.routes[("default", "r")][0]["conditions"][0]["reason"] == "UnsupportedValue"
+    assert only_bad.routes[("default", "r")][0].conditions["Accepted"].reason == "UnsupportedValue"
 
 
 def test_newer_gateway_api_versions_are_flagged():

@@ -10,7 +10,7 @@ from pathlib import Path
 from .corefile import CorefileError, ServerBlock, parse
 from .plugins import ORDER, SETUP
 from .plugins.simple import Health, duration
-from .server import Block, Server
+from .server import Block, Server, waiting
 
 log = logging.getLogger("kinns.dns")
 READY_WAIT = 5.0  # how long a reload waits for its new plugins to be ready, as CoreDNS waits for its API sync
@@ -111,7 +111,7 @@ class Runner:
             for plugin in new:
                 await plugin.start(server)
             deadline = time.monotonic() + READY_WAIT
-            while any(getattr(p, "ready", True) is False for p in new) and time.monotonic() < deadline:
+            while waiting(new) and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
             old = [p for b in server.blocks for p in b.plugins]
             server.replace(blocks)

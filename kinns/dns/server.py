@@ -84,6 +84,11 @@ class Plugin:
         """Called at shutdown, or after a reload has put the new plugins in this one's place."""
 
 
+def waiting(plugins: list[Plugin]) -> list[str]:
+    """The names of the plugins not ready yet (the kubernetes plugin until its first sync)."""
+    return sorted({p.name for p in plugins if getattr(p, "ready", True) is False})
+
+
 async def _end(request: Request) -> dns.message.Message:
     """What lies after the last plugin: nothing serves the name (CoreDNS answers SERVFAIL)."""
     return request.reply(dns.rcode.SERVFAIL)

@@ -17,7 +17,7 @@ import dns.rdatatype
 from aiohttp import web
 
 from ..corefile import Directive
-from ..server import Next, Plugin, Request
+from ..server import Next, Plugin, Request, waiting
 
 log = logging.getLogger("kinns.dns")
 
@@ -120,9 +120,9 @@ class Ready(_HTTP):
         async def ready(_: web.Request) -> web.Response:
             if self.server.lameduck:
                 return web.Response(status=503, text="shutting down")
-            waiting = [p.name for b in self.server.blocks for p in b.plugins if getattr(p, "ready", True) is False]
-            if waiting:
-                return web.Response(status=503, text="\n".join(sorted(set(waiting))))
+            names = waiting([p for b in self.server.blocks for p in b.plugins])
+            if names:
+                return web.Response(status=503, text="\n".join(names))
             return web.Response(text="OK")
         app.router.add_get("/ready", ready)
 

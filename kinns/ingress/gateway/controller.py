@@ -160,7 +160,7 @@ class Controller:
         """Find the newest Route without which nginx takes the configuration, leave it out and remember why;
         the rest is served. (Another bad Route is found on the next pass.)"""
         attached = {key for key, parents in graph.build(self.world(self.left_out())).routes.items()
-                    if any(p["parentRef"].get("name") == plan.key[1] for p in parents)}
+                    if any(p.ref.get("name") == plan.key[1] for p in parents)}
         routes = sorted((r for r in self.objects["httproutes"].values() if _key(r) in attached),
                         key=lambda r: r["metadata"].get("creationTimestamp", ""), reverse=True)
         for route in routes:
@@ -217,6 +217,7 @@ class Controller:
             "spec": {"replicas": 1, "selector": {"matchLabels": selector},
                      "template": {"metadata": {"labels": {**labels}}, "spec": {"containers": [container]}}}})
         addresses = plan.gateway["spec"].get("addresses") or []
+        # a Service needs a port: a Gateway with no valid listener keeps one that nothing listens on
         spec = {"type": "LoadBalancer", "selector": selector,
                 "ports": [{"name": f"port-{p}", "port": p, "targetPort": p, "protocol": "TCP"} for p in ports] or
                          [{"name": "unused", "port": 1, "targetPort": 1, "protocol": "TCP"}]}
@@ -286,26 +287,20 @@ class Controller:
                 ours = self._rejected_parents(route)
             old = (route.get("status") or {}).get("parents") or []
             others = [p for p in old if p.get("controllerName") != CONTROLLER_NAME]
-            mine = [{**p, "conditions": conditions(
-                {c["type"]: graph.Condition(c["status"], c["reason"], c["message"]) for c in p["conditions"]},
-                next((o.get("conditions") for o in old if o.get("parentRef") == p["parentRef"]
-                      and o.get("controllerName") == CONTROLLER_NAME), []),
+            mine = [{"parentRef": p.ref, "controllerName": CONTROLLER_NAME, "conditions": conditions(
+                p.conditions, next((o.get("conditions") for o in old if o.get("parentRef") == p.ref
+                                    and o.get("controllerName") == CONTROLLER_NAME), []),
                 route["metadata"].get("generation", 1))} for p in ours]
             if ours or len(others) != len(old):
                 self._status(f"/apis/{GROUP}/v1/namespaces/{route['metadata']['namespace']}/httproutes/"
                                    f"{route['metadata']['name']}", route, {"parents": others + mine})
 
-    def _rejected_parents(self, route: dict) -> list[dict]:
-        generation = route["metadata"].get("generation", 1)
+    def _rejected_parents(self, route: dict) -> list[graph.Parent]:
         why = graph.Condition("False", "UnsupportedValue", f"nginx refused this Route: {self.rejected[_key(route)][1]}")
-        return [{"parentRef": {k: ref[k] for k in ("group", "kind", "namespace", "name", "sectionName", "port")
-                               if k in ref},
-                 "controllerName": CONTROLLER_NAME,
-                 "conditions": [{"type": "Accepted", "status": why.status, "reason": why.reason,
-                                 "message": why.message, "observedGeneration": generation}]}
+        gateways = {_key(g) for g in self.objects["gateways"].values()}
+        return [graph.Parent(graph.parent_ref(ref), {"Accepted": why})
                 for ref in (route.get("spec") or {}).get("parentRefs") or []
-                if (ref.get("namespace") or route["metadata"]["namespace"], ref["name"]) in
-                {_key(g) for g in self.objects["gateways"].values()}]
+                if (ref.get("namespace") or route["metadata"]["namespace"], ref["name"]) in gateways]
 
     def _gateway_status(self, plan: graph.Plan) -> None:
         gw = plan.gateway

@@ -141,10 +141,22 @@ class World:
 
 
 @dataclass
+class Parent:
+    """One entry of an HTTPRoute's status.parents: the parentRef as given, and our conditions for it."""
+    ref: dict
+    conditions: dict[str, Condition]
+
+
+def parent_ref(ref: dict) -> dict:
+    """A parentRef as status.parents repeats it."""
+    return {k: ref[k] for k in ("group", "kind", "namespace", "name", "sectionName", "port") if k in ref}
+
+
+@dataclass
 class Result:
     classes: dict[str, dict[str, Condition]]  # our GatewayClasses' conditions
     plans: dict[tuple[str, str], Plan]
-    routes: dict[tuple[str, str], list[dict]]  # HTTPRoute -> our status.parents entries
+    routes: dict[tuple[str, str], list[Parent]]  # HTTPRoute -> the parents we handle
 
 
 def build(world: World) -> Result:
@@ -367,14 +379,9 @@ def _allows(listener: Listener, route_ns: str, gw_ns: str, world: World) -> bool
     return route_ns == gw_ns
 
 
-def _condition(type_: str, c: Condition, generation: int) -> dict:
-    return {"type": type_, "status": c.status, "reason": c.reason, "message": c.message,
-            "observedGeneration": generation}
-
-
-def _attach(route: dict, position: int, plans: dict[tuple[str, str], Plan], world: World) -> list[dict]:
-    meta, spec = route["metadata"], route.get("spec") or {}
-    ns, generation = meta["namespace"], meta.get("generation", 1)
+def _attach(route: dict, position: int, plans: dict[tuple[str, str], Plan], world: World) -> list[Parent]:
+    spec = route.get("spec") or {}
+    ns = route["metadata"]["namespace"]
     parents = []
     actions: list[tuple[int, dict, Action | None, str]] | None = None
     for ref in spec.get("parentRefs") or []:
@@ -386,12 +393,10 @@ def _attach(route: dict, position: int, plans: dict[tuple[str, str], Plan], worl
         if actions is None:
             actions = _actions(route, world)
         accepted, resolved, partial = _attach_to(route, ref, plan, position, actions, world)
-        conditions = [_condition("Accepted", accepted, generation), _condition("ResolvedRefs", resolved, generation)]
+        conditions = {"Accepted": accepted, "ResolvedRefs": resolved}
         if partial is not None:
-            conditions.append(_condition("PartiallyInvalid", partial, generation))
-        parents.append({"parentRef": {k: ref[k] for k in ("group", "kind", "namespace", "name", "sectionName",
-                                                            "port") if k in ref},
-                        "controllerName": CONTROLLER_NAME, "conditions": conditions})
+            conditions["PartiallyInvalid"] = partial
+        parents.append(Parent(parent_ref(ref), conditions))
     return parents
 
 

@@ -72,10 +72,9 @@ class Config:
         """A variable naming one of the action's weighted upstreams, chosen per request by weight."""
         name = "kinns_w_" + action.name
         total = sum(w for _, w in action.backends)
-        lines, given = [], 0.0
+        lines = []
         for upstream, weight in action.backends[:-1]:
             share = round(100 * weight / total, 2)
-            given += share
             if share > 0:
                 lines.append(f"        {share:g}% {upstream};")
         lines.append(f"        * {action.backends[-1][0]};")
