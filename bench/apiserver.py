@@ -17,13 +17,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kinns.cluster import Cluster  # noqa: E402
+from kinns import cluster as lifecycle  # noqa: E402
+from kinns.cluster import ClusterRecord  # noqa: E402
 
 OBJECTS = 1000
 os.environ.setdefault("KINNS_USER_KUBECONFIG", "/tmp/kinns-bench-kubeconfig")
 
 
-def connection(cluster: Cluster) -> http.client.HTTPSConnection:
+def connection(cluster: ClusterRecord) -> http.client.HTTPSConnection:
     pki = cluster.node("controlplane").file("/etc/kubernetes/pki")
     ctx = ssl.create_default_context(cafile=str(pki / "ca.crt"))
     ctx.load_cert_chain(str(pki / "admin.crt"), str(pki / "admin.key"))
@@ -41,7 +42,7 @@ def request(conn: http.client.HTTPSConnection, method: str, path: str, body: dic
 
 
 def main() -> None:
-    cluster = Cluster.up("kbenchapi", nodes=1, dns_upstream="controlplane")  # DNS never leaves the machine
+    cluster = lifecycle.up("kbenchapi", nodes=1, dns_upstream="controlplane")  # DNS never leaves the machine
     try:
         conn = connection(cluster)
         request(conn, "POST", "/api/v1/namespaces", {"metadata": {"name": "bench"}})
@@ -94,7 +95,7 @@ def main() -> None:
         print(f"watch sees a create             median {statistics.median(delays) * 1000:6.1f} ms  "
               f"max {max(delays) * 1000:.1f} ms   (goal < 50 ms; includes the create's own round trip)")
     finally:
-        cluster.down()
+        lifecycle.down(cluster)
 
 
 if __name__ == "__main__":

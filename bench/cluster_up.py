@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kinns.cluster import Cluster  # noqa: E402
+from kinns import cluster as lifecycle  # noqa: E402
 from kinns.node.kubelet import sandbox  # noqa: E402
 
 PODS = 100
@@ -21,7 +21,7 @@ PODS = 100
 def main() -> None:
     name = "kbench"
     start = time.perf_counter()
-    cluster = Cluster.up(name, dns_upstream="controlplane")  # cluster DNS never leaves the machine
+    cluster = lifecycle.up(name, dns_upstream="controlplane")  # cluster DNS never leaves the machine
     up = time.perf_counter() - start
     try:
         print(f"kinns up, 3 nodes, vxlan          {up:6.2f} s    (goal < 2 s)")
@@ -39,7 +39,7 @@ def main() -> None:
         print(f"{PODS} pod deletions                 {time.perf_counter() - start:6.2f} s")
     finally:
         start = time.perf_counter()
-        cluster.down()
+        lifecycle.down(cluster)
         print(f"kinns down                        {time.perf_counter() - start:6.2f} s")
     left = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
     assert name not in left, left

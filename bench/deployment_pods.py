@@ -13,14 +13,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kinns.cluster import Cluster  # noqa: E402
+from kinns import cluster as lifecycle  # noqa: E402
 
 PODS = 100
 os.environ.setdefault("KINNS_USER_KUBECONFIG", "/tmp/kinns-bench-kubeconfig")
 
 
 def main() -> None:
-    cluster = Cluster.up("kbenchpods", dns_upstream="controlplane")  # cluster DNS never leaves the machine
+    cluster = lifecycle.up("kbenchpods", dns_upstream="controlplane")  # cluster DNS never leaves the machine
     env = {**os.environ, "KUBECONFIG": str(cluster.state_dir / "kubeconfig")}
 
     def kubectl(*args: str) -> str:
@@ -61,7 +61,7 @@ def main() -> None:
             time.sleep(0.25)
         print(f"deleted: every IP and netns freed  {time.monotonic() - start:6.2f} s   (goal < 15 s)")
     finally:
-        cluster.down()
+        lifecycle.down(cluster)
 
 
 if __name__ == "__main__":

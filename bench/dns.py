@@ -24,7 +24,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kinns.cluster import Cluster  # noqa: E402
+from kinns import cluster as lifecycle  # noqa: E402
 
 SERVICES = int(os.environ.get("SERVICES", "1000"))
 SECONDS = int(os.environ.get("SECONDS_PER_RUN", "8"))
@@ -67,7 +67,7 @@ def rss_mb(pid: int) -> float:
 def main() -> None:
     if os.geteuid():
         sys.exit("run as root")
-    cluster = Cluster.up("kbenchdns", nodes=1, dns_upstream="controlplane")  # DNS never leaves the machine
+    cluster = lifecycle.up("kbenchdns", nodes=1, dns_upstream="controlplane")  # DNS never leaves the machine
     procs: list[subprocess.Popen] = []
     work = Path(tempfile.mkdtemp(prefix="kinns-bench-dns-"))
     try:
@@ -116,7 +116,7 @@ def main() -> None:
         for proc in procs:
             proc.terminate()
             proc.wait()
-        cluster.down()
+        lifecycle.down(cluster)
         subprocess.run(["rm", "-rf", str(work)])
 
 

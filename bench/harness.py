@@ -9,7 +9,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 
-from kinns.cluster import Cluster
+from kinns import cluster as lifecycle
 
 
 def kubectl_for(cluster) -> Callable[..., str]:
@@ -69,7 +69,7 @@ def proxy_ratio(kubectl: Callable[..., str], node: list[str], address: str) -> s
 def web_cluster(name: str) -> Iterator[tuple[Callable[..., str], list[str]]]:
     """A 3-node cluster with the backend Deployment and Service `web` (the nginx image, port 80); yields
     kubectl bound to it and the prefix that runs a command in the controlplane node."""
-    cluster = Cluster.up(name, dns_upstream="controlplane")  # cluster DNS never leaves the machine
+    cluster = lifecycle.up(name, dns_upstream="controlplane")  # cluster DNS never leaves the machine
     kubectl = kubectl_for(cluster)
     try:
         time.sleep(3)
@@ -77,5 +77,5 @@ def web_cluster(name: str) -> Iterator[tuple[Callable[..., str], list[str]]]:
         kubectl("expose", "deployment", "web", "--port=80")
         yield kubectl, ["ip", "netns", "exec", cluster.node("controlplane").netns]
     finally:
-        cluster.down()
+        lifecycle.down(cluster)
 

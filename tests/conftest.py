@@ -46,6 +46,24 @@ def wait(predicate, timeout: float = 30.0) -> None:
         time.sleep(0.2)
 
 
+def wait_cni_installed(cluster: str, node: str, timeout: float = 60.0) -> None:
+    """Until the kinns-cni DaemonSet pod on `node` has installed the plugins and the node's conflist: after that
+    nothing rewrites /etc/cni/net.d behind a test's back."""
+    pods = Path(f"/run/kinns/{cluster}/pods")
+
+    def installed() -> bool:
+        for pod_dir in pods.glob("kube-system_kinns-cni-*"):
+            try:
+                record = json.loads((pod_dir / "pod.json").read_text())
+                if record["node"] == node and "installed " in (pod_dir / "install-cni.log").read_text():
+                    return True
+            except (OSError, ValueError, KeyError):
+                continue
+        return False
+
+    wait(installed, timeout)
+
+
 @contextlib.contextmanager
 def kube_cluster(*up_args: str, nodes: int = 3):
     """A cluster of its own with all nodes Ready; yields `kubectl(*args)` bound to it (its `.name` is the cluster,
@@ -60,7 +78,33 @@ def kube_cluster(*up_args: str, nodes: int = 3):
             raise AssertionError(f"kubectl {' '.join(args)}:\n{proc.stdout}\n{proc.stderr}")
         return proc
 
-    kubectl.name, kubectl.state = name, Path(f"/run/kinns/{name}")
+    @contextlib.contextmanager
+    def background(*args: str):
+        """`kubectl ARGS` running while the block runs (its output, errors included, on .stdout); ended after."""
+        proc = subprocess.Popen(["kubectl", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True)
+        try:
+            yield proc
+        finally:
+            proc.terminate()
+            proc.wait()
+
+    def rolled_out(namespace: str = "default", timeout: str = "90s") -> None:
+        """Until every Deployment of `namespace` has its pods (made by the controllers after an apply returns)
+        updated and available, then until every pod there is Ready."""
+        names = kubectl("-n", namespace, "get", "deployments", "-o", "jsonpath={.items[*].metadata.name}").stdout
+        for deployment in names.split():
+            kubectl("-n", namespace, "rollout", "status", f"deployment/{deployment}", f"--timeout={timeout}")
+
+        def ready() -> bool:  # the pods that stay (those of a scale-down go, Ready until then)
+            pods = json.loads(kubectl("-n", namespace, "get", "pods", "-o", "json").stdout)["items"]
+            return all(any(c["type"] == "Ready" and c["status"] == "True" for c in p["status"].get("conditions", []))
+                       for p in pods if not p["metadata"].get("deletionTimestamp"))
+
+        wait(ready, float(timeout.rstrip("s")))
+
+    kubectl.name, kubectl.state, kubectl.background = name, Path(f"/run/kinns/{name}"), background
+    kubectl.rolled_out = rolled_out
     try:
         wait(lambda: kubectl("get", "nodes", "-o", "jsonpath={.items[*].status.conditions[-1].type}").stdout
              .split() == ["Ready"] * nodes)

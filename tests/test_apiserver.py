@@ -118,10 +118,9 @@ def test_objects_survive_an_api_server_restart(api):
     os.kill(pid, signal.SIGKILL)  # a crash
     while Path(f"/proc/{pid}").exists() and "zombie" not in Path(f"/proc/{pid}/status").read_text():
         time.sleep(0.05)
-    from kinns.cluster import Cluster
-    from kinns.cluster import controlplane
+    from kinns.cluster import ClusterRecord, controlplane
 
-    cluster = Cluster.load(api.name)
+    cluster = ClusterRecord.load(api.name)
     controlplane.start(cluster.node("controlplane"), cluster.state_dir, cluster.name)
     obj = json.loads(api("get", "cm", "settings", "-n", ns, "-o", "json").stdout)
     assert obj["data"] == {"color": "blue"} and obj["metadata"]["resourceVersion"] == rv

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import kinns, unique
+from conftest import kinns, unique, wait_cni_installed
 from kinns.kernel import process
 
 pytestmark = pytest.mark.kernel
@@ -129,6 +129,7 @@ def test_host_port_reaches_the_pod_through_the_node_address(cluster):
 
 def test_pod_mtu_follows_the_backend_and_a_failed_add_leaves_nothing(cluster):
     backend = json.loads(kinns("status", "--name", cluster, "-o", "json").stdout)["backend"]
+    wait_cni_installed(cluster, "node01")  # else the installer may write its conflist over the broken one below
     kinns("pod", "add", "--name", cluster, "m", "--node", "node01", "--image", "pause")
     mtu = pod_sh(cluster, "m", "cat /sys/class/net/eth0/mtu").stdout.strip()
     assert mtu == ("1450" if backend == "vxlan" else "1500")

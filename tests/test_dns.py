@@ -67,10 +67,9 @@ def cluster():
                                                                  "options": [{"name": "ndots", "value": "2"}]},
                               "containers": [{"name": "c", "image": "busybox", "command": ["sleep", "3600"]}]}}]
             kubectl("apply", "-f", "-", input=yaml.safe_dump_all(docs))
-            kubectl("wait", "--for=condition=Ready", "pod", "--all", "--timeout=60s")
-            kubectl("-n", "other", "wait", "--for=condition=Ready", "pod", "--all", "--timeout=60s")
-            kubectl("-n", "kube-system", "wait", "--for=condition=Ready", "pod", "-l", "k8s-app=kube-dns",
-                    "--timeout=60s")
+            kubectl.rolled_out()
+            kubectl.rolled_out("other")
+            kubectl("-n", "kube-system", "rollout", "status", "deployment/coredns", "--timeout=60s")
             # ready DNS pods are answered for once every node's kube-proxy has their endpoints (within a second);
             # the answer line itself, as the server's own line (10.96.0.10#53) is printed even when it refuses
             for pod in ("client", "custom"):

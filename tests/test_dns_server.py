@@ -34,6 +34,14 @@ def test_corefile_blocks_directives_and_errors_with_line_numbers():
     assert [p.name for p in b.plugins] == ["errors", "cache", "forward"]  # CoreDNS's order, not the file's
 
 
+@pytest.mark.parametrize("directive", ["log . {\n class denial\n }", "errors {\n consolidate 5m \".*\"\n }",
+                                       "loadbalance weighted /etc/w"])
+def test_plugin_options_kinns_does_not_honour_are_refused_not_ignored(directive):
+    with pytest.raises(CorefileError, match=r"Corefile:2 .*takes no arguments"):
+        blocks_for(parse(f".:53 {{\n  {directive}\n}}\n"))
+    assert blocks_for(parse(".:53 {\n  loadbalance round_robin\n  log\n  errors\n}\n"))
+
+
 def _index() -> Index:
     index = Index("cluster.local.", "insecure")
     services = [{"metadata": {"namespace": "default", "name": "web"},

@@ -62,7 +62,7 @@ def cluster():
                                                 "selector": {"matchLabels": {"gateway-conformance": "backend"}}})]
         kubectl("apply", "-f", "-", input=yaml.safe_dump_all(docs))
         for ns in (INFRA, WEB):
-            kubectl("-n", ns, "wait", "--for=condition=Ready", "pod", "--all", "--timeout=90s")
+            kubectl.rolled_out(ns)
         kubectl("-n", INFRA, "wait", "--for=condition=Programmed", "gateway", "--all", "--timeout=60s")
         yield kubectl
 
@@ -121,7 +121,7 @@ def served(cluster, name: str, namespace: str = INFRA, gateway: str = "same-name
 
 
 def test_crds_install_and_the_class_is_accepted(cluster):
-    manifest = ROOT / "kinns/controllers/manifests/gateway-api-crds.yaml"
+    manifest = ROOT / "kinns/controlplane/manifests/gateway-api-crds.yaml"
     out = cluster("apply", "-f", str(manifest)).stdout
     assert "customresourcedefinition.apiextensions.k8s.io/httproutes.gateway.networking.k8s.io" in out
     gc = cluster("get", "gatewayclass", "nginx").stdout.splitlines()

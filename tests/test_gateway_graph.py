@@ -48,7 +48,7 @@ def _http(name: str = "http", port: int = 80, hostname: str = "") -> dict:
 
 
 def test_the_shipped_crds_are_the_generated_ones_and_their_rules_compile():
-    shipped = (ROOT / "kinns/controllers/manifests/gateway-api-crds.yaml").read_text()
+    shipped = (ROOT / "kinns/controlplane/manifests/gateway-api-crds.yaml").read_text()
     assert shipped == api.manifest()
     for crd in yaml.safe_load_all(shipped):
         for version in crd["spec"]["versions"]:

@@ -25,8 +25,8 @@ def _app(name: str) -> list[dict]:
 def cluster():
     with kube_cluster() as kubectl:
         kubectl("apply", "-f", "-", input=yaml.safe_dump_all(_app("api") + _app("web")))
-        kubectl("wait", "--for=condition=Ready", "pod", "--all", "--timeout=60s")
-        kubectl("-n", "ingress-nginx", "wait", "--for=condition=Ready", "pod", "--all", "--timeout=60s")
+        kubectl.rolled_out()
+        kubectl.rolled_out("ingress-nginx")
         yield kubectl
 
 
@@ -75,7 +75,7 @@ def test_ingress_routes_by_host_and_path_from_the_host(cluster):
 def test_ingress_follows_endpoints_as_pods_come_and_go(cluster):
     address = cluster("get", "ingress", "shop", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}").stdout
     cluster("scale", "deployment", "api", "--replicas=2")
-    cluster("wait", "--for=condition=Ready", "pod", "-l", "app=api", "--timeout=30s")
+    cluster.rolled_out()
     names = set(cluster("get", "pods", "-l", "app=api", "-o", "jsonpath={.items[*].metadata.name}").stdout.split())
     seen: set[str] = set()
     wait(lambda: seen.add(landed(address, "shop.example", "/api")) or seen >= names, 15)
@@ -116,7 +116,7 @@ def test_canary_by_header_and_by_weight(cluster):
             "--annotation=nginx.ingress.kubernetes.io/canary=true",
             "--annotation=nginx.ingress.kubernetes.io/canary-by-header=X-Canary")
     cluster("scale", "deployment", "api", "--replicas=1")
-    cluster("wait", "--for=condition=Ready", "pod", "-l", "app=api", "--timeout=30s")
+    cluster.rolled_out()
     address = cluster("get", "ingress", "shop", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}").stdout
 
     def lands(headers: list[str]) -> str:

@@ -139,13 +139,8 @@ def test_logs_through_the_api_server_and_the_kubelet(cluster):
     assert cluster("logs", "talker", "-c", "talker").stdout.count("line") == 3
     bad = cluster("logs", "talker", "-c", "nope", check=False)
     assert "container nope is not valid for pod talker" in bad.stderr
-    follow = subprocess.Popen(["kubectl", "logs", "-f", "talker"], stdout=subprocess.PIPE, text=True,
-                              env={**os.environ, "KUBECONFIG": f"/run/kinns/{cluster.name}/kubeconfig"})
-    try:
+    with cluster.background("logs", "-f", "talker") as follow:
         assert [follow.stdout.readline() for _ in range(3)] == ["line 1\n", "line 2\n", "line 3\n"]
-    finally:
-        follow.terminate()
-        follow.wait()
     cluster("delete", "pod", "talker", "--grace-period=0", "--force")
 
 
@@ -273,10 +268,7 @@ def test_port_forward(cluster):
     cluster("run", "fwd", f"--image={AGNHOST}", "--", "netexec", "--http-port=8080")
     cluster("wait", "--for=condition=Ready", "pod/fwd", "--timeout=30s")
     port = 20000 + os.getpid() % 5000
-    env = {**os.environ, "KUBECONFIG": f"/run/kinns/{cluster.name}/kubeconfig"}
-    forward = subprocess.Popen(["kubectl", "port-forward", "pod/fwd", f"{port}:8080"], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
+    with cluster.background("port-forward", "pod/fwd", f"{port}:8080") as forward:
         assert forward.stdout.readline().startswith(f"Forwarding from 127.0.0.1:{port} -> 8080")
         for _ in range(3):  # several connections over the one tunnel
             out = subprocess.run(["curl", "-s", "--max-time", "5", f"http://127.0.0.1:{port}/hostname"],
@@ -285,9 +277,6 @@ def test_port_forward(cluster):
         big = subprocess.run(["curl", "-s", "--max-time", "10", f"http://127.0.0.1:{port}/echo?msg=" + "x" * 60000],
                              capture_output=True, text=True).stdout
         assert big == "x" * 60000
-    finally:
-        forward.terminate()
-        forward.wait()
     cluster("delete", "pod", "fwd", "--grace-period=0", "--force")
 
 
@@ -300,7 +289,7 @@ def test_the_cni_is_a_daemonset_and_a_node_without_its_config_heals_when_reappli
             "--", "sleep", "3600")
     wait(lambda: "cni config uninitialized" in cluster("describe", "pod", "stranded").stdout, 20)
     assert "ContainerCreating" in cluster("get", "pod", "stranded").stdout
-    manifest = Path(__file__).resolve().parents[1] / "kinns/controllers/manifests/kinns-cni.yaml"
+    manifest = Path(__file__).resolve().parents[1] / "kinns/controlplane/manifests/kinns-cni.yaml"
     cluster("apply", "-f", str(manifest))
     cluster("wait", "--for=condition=Ready", "pod/stranded", "--timeout=40s")
     assert kinns("ssh", "--name", cluster.name, "node01", "--", "cat", "/etc/cni/net.d/10-kinns.conflist").stdout

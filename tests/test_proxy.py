@@ -35,7 +35,9 @@ def cluster():
             {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "manual"},
              "spec": {"ports": [{"name": "http", "port": 80, "targetPort": 8080}]}}]
         kubectl("apply", "-f", "-", input=yaml.safe_dump_all(manifest))
-        kubectl("wait", "--for=condition=Ready", "pod", "--all", "--timeout=60s")
+        kubectl.rolled_out()
+        wait(lambda: kubectl("get", "endpointslices", "-l", "kubernetes.io/service-name=web", "-o",
+                             "jsonpath={.items[*].endpoints[*].conditions.ready}").stdout.split() == ["true"] * 3)
         solo = json.loads(kubectl("get", "pods", "-l", "app=solo", "-o", "json").stdout)["items"][0]
         kubectl("apply", "-f", "-", input=json.dumps({  # a Service without selector, its endpoints made by hand
             "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
@@ -160,11 +162,12 @@ def check_services(kubectl) -> None:
 
 def test_services_in_iptables_mode(cluster):
     assert "Using iptables Proxier" in cluster("-n", "kube-system", "logs", "ds/kube-proxy").stdout
+    split = (r"-A KUBE-SVC-\w+ -m comment --comment \"default/web:http -> [\d.]+:8080\" -m statistic --mode random "
+             r"--probability 0.33333333\d+ -j KUBE-SEP-")
+    wait(lambda: re.search(split, ssh(cluster, "node01", "iptables-save", "-t", "nat")), 5)  # the 3 endpoints' sync
     rules = ssh(cluster, "node01", "iptables-save", "-t", "nat")
     assert "-A KUBE-SERVICES -d 10.96.0.1/32 -p tcp -m comment --comment \"default/kubernetes:https cluster IP\"" \
            " -m tcp --dport 443 -j KUBE-SVC-NPX46M4PTMTKRN6Y" in rules  # kube-proxy's own chain name for it
-    assert re.search(r"-A KUBE-SVC-\w+ -m comment --comment \"default/web:http -> [\d.]+:8080\" -m statistic "
-                     r"--mode random --probability 0.33333333\d+ -j KUBE-SEP-", rules)
     assert "Using iptables Proxier" in ssh(cluster, "node02", "cat", "/var/log/kube-proxy.log")
     assert "default/headless" not in rules and "default/elsewhere" not in rules  # no rules for either
     check_services(cluster)

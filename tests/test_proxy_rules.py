@@ -4,9 +4,11 @@ from dataclasses import replace
 
 import pytest
 
+from fakes import FakeRunner
+from kinns.kernel.nft import Nft
 from kinns.node.proxy import announce, iptables, nftables
 from kinns.node.proxy.config import ConfigError, duration
-from kinns.node.proxy.services import Endpoint, ServicePort, service_ports
+from kinns.node.proxy.services import Endpoint, ServicePort, ports_of, slices_by_service
 
 
 def _svc(name: str, **spec) -> dict:
@@ -20,6 +22,11 @@ def _slice(service: str, *endpoints: tuple[str, dict, str]) -> dict:
                          "labels": {"kubernetes.io/service-name": service}},
             "addressType": "IPv4", "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}],
             "endpoints": [{"addresses": [ip], "conditions": cond, "nodeName": node} for ip, cond, node in endpoints]}
+
+
+def service_ports(services: list[dict], slices: list[dict]) -> list[ServicePort]:
+    grouped = slices_by_service(slices)
+    return [sp for svc in services for sp in ports_of(svc, grouped.get(("default", svc["metadata"]["name"]), []))]
 
 
 def test_endpoints_per_kube_proxy_rules():
@@ -47,24 +54,24 @@ def test_iptables_rules_split_evenly_and_reject_without_endpoints():
     assert tables["nat"]["KUBE-SERVICES"][-1].endswith("-m addrtype --dst-type LOCAL -j KUBE-NODEPORTS")
 
 
-def test_nftables_services_are_map_elements_and_a_change_touches_only_them(monkeypatch):
-    sent: list[str] = []
-    monkeypatch.setattr(nftables.subprocess, "run", lambda argv, input, **kw: sent.append(input))
+def test_nftables_services_are_map_elements_and_a_change_touches_only_them():
+    runner = FakeRunner()
+    sent = runner.inputs
     eps = (Endpoint("10.244.1.2", 8080, node="n1"), Endpoint("10.244.1.3", 8080, node="n1"))
     a = ServicePort("default", "a", "", "tcp", "10.96.0.50", 80, endpoints=eps)
     b = ServicePort("default", "b", "", "tcp", "10.96.0.51", 80, endpoints=eps)
-    backend = nftables.NftablesBackend()
+    backend = nftables.NftablesBackend(Nft(runner))
     want = backend.render([a, b], "n1", "10.244.0.0/16")
     assert ("service-ips", "10.96.0.51 . tcp . 80", "goto cluster-dnat-tcp-2") in want[b].elements
     assert ("service-endpoints-tcp", "10.96.0.51 . 80 . 1", "10.244.1.3 . 8080") in want[b].elements
     assert [c for c, _ in want[a].chains] == ["cluster-dnat-tcp-2"]  # shared by every port with 2 endpoints
     backend.sync(want, full=True)
-    assert sent[-1].startswith("add table ip kube-proxy\ndelete table ip kube-proxy\n")
+    assert sent("nft")[-1].startswith("add table ip kube-proxy\ndelete table ip kube-proxy\n")
     b2 = replace(b, endpoints=eps[:1])
     again = backend.render([a, b2], "n1", "10.244.0.0/16")
     assert again[a] is want[a]  # not rendered again
     backend.sync(again, full=False)
-    change = sent[-1]
+    change = sent("nft")[-1]
     assert "10.96.0.50" not in change  # the unchanged Service is not touched
     assert "delete element ip kube-proxy service-ips { 10.96.0.51 . tcp . 80 }" in change
     assert "add element ip kube-proxy service-ips { 10.96.0.51 . tcp . 80 : goto cluster-dnat-tcp-1 }" in change

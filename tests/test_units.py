@@ -116,7 +116,7 @@ def test_store_revisions_conflicts_and_history(tmp_path):
 
 def test_selectors_and_patches():
     from kinns.apiserver import patch
-    from kinns.apiserver.selectors import label_selector
+    from kinns.apimachinery.labels import label_selector
 
     match = label_selector("app=web,tier in (a, b),!canary,env")
     assert match({"app": "web", "tier": "b", "env": "x"}) and not match({"app": "web", "tier": "c", "env": "x"})

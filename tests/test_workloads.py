@@ -5,8 +5,7 @@ import subprocess
 
 import pytest
 
-from conftest import unique
-from conftest import kinns
+from conftest import kinns, unique, wait_cni_installed
 from test_cluster import pod_sh, wait_http
 
 pytestmark = pytest.mark.kernel
@@ -16,6 +15,7 @@ pytestmark = pytest.mark.kernel
 def cluster():
     name = unique()
     kinns("up", "--name", name, "--nodes", "2")
+    wait_cni_installed(name, "node01")  # a test below rewrites that node's conflist
     kinns("pod", "add", "--name", name, "client", "--node", "node01", "--image", "nicolaka/netshoot",
           "--", "sleep", "600")
     yield name
@@ -80,12 +80,12 @@ def test_cni_result_cache_serves_del_after_the_config_changed(cluster):
 
 
 def test_runtime_check_status_and_gc_on_a_node(cluster):
-    from kinns.cluster import Cluster
+    from kinns.cluster import ClusterRecord
     from kinns.cni import runtime
     from kinns.kernel import netns
     from kinns.node.kubelet import sandbox
 
-    c = Cluster.load(cluster)
+    c = ClusterRecord.load(cluster)
     node = c.node("node01")
     record = sandbox.get(c, "default", "client")
     runtime.check(node, record["id"], netns.path(record["netns"]), "eth0", network="kinns")

@@ -2,7 +2,9 @@
 
 Service-account tokens are JWTs signed with the cluster's service-account key
 (/etc/kubernetes/pki/sa.key, ES256), bound to an audience and an expiry, as
-the TokenRequest API issues them. kinns has no authorization layer yet: an
+the TokenRequest API issues them. Fixed tokens (kube-apiserver's
+--token-auth-file) stand for the control plane's own components, which reach
+the server on its Unix socket. kinns has no authorization layer yet: an
 authenticated user may do anything (as system:masters would).
 """
 
@@ -25,9 +27,10 @@ class User:
 
 
 class Authenticator:
-    def __init__(self, pki: Path) -> None:
+    def __init__(self, pki: Path, tokens: dict[str, User] | None = None) -> None:
         self.private = serialization.load_pem_private_key((pki / "sa.key").read_bytes(), None)
         self.public = self.private.public_key()
+        self.tokens = dict(tokens or {})
 
     def from_certificate(self, peercert: dict | None) -> User | None:
         if not peercert:
@@ -39,6 +42,8 @@ class Authenticator:
     def from_token(self, header: str) -> User | None:
         if not header.startswith("Bearer "):
             return None
+        if header[7:] in self.tokens:
+            return self.tokens[header[7:]]
         try:
             claims = jwt.decode(header[7:], self.public, algorithms=["ES256"], audience=AUDIENCES, issuer=ISSUER)
         except jwt.PyJWTError:

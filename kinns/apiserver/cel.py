@@ -20,7 +20,7 @@ import logging
 import celpy
 from celpy import celtypes
 
-from .crds import json_type
+from .schema.fields import json_type
 
 log = logging.getLogger("kinns.apiserver.cel")
 

@@ -15,6 +15,7 @@ import json
 import re
 
 from .resources import ALL_VERBS, Registry, Resource
+from .schema.fields import json_type
 
 
 def resources_of(crd: dict) -> list[Resource]:
@@ -75,17 +76,6 @@ def _fmt(value: object) -> str:
 
 
 _JSON_TYPE = {"object": dict, "array": list, "string": str, "boolean": bool}
-
-
-def json_type(value: object) -> str:
-    """A JSON value's type as OpenAPI names it (also the word CEL causes give for a value)."""
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    return {str: "string", list: "array", dict: "object"}.get(type(value), "null")
 
 
 def _type_ok(kind: str, value: object) -> bool:
@@ -153,21 +143,11 @@ class Checker:
         for name in schema.get("required") or []:
             if name not in value:
                 self.bad(f"{path}.{name}" if path else name, "FieldValueRequired", "Required value")
-        if "minProperties" in schema and len(value) < schema["minProperties"]:
-            self.bad(path, "FieldValueInvalid", f"Invalid value: {len(value)}: {path} in body should have at "
-                     f"least {schema['minProperties']} properties")
-        if "maxProperties" in schema and len(value) > schema["maxProperties"]:
-            self.bad(path, "FieldValueTooMany", f"Too many: {len(value)}: must have at most "
-                     f"{schema['maxProperties']} items")
+        self._bounds(schema, value, path, ("minProperties", "maxProperties"))
         return out
 
     def _array(self, schema: dict, value: list, path: str) -> list:
-        if "maxItems" in schema and len(value) > schema["maxItems"]:
-            self.bad(path, "FieldValueTooMany", f"Too many: {len(value)}: must have at most {schema['maxItems']} "
-                     "items")
-        if "minItems" in schema and len(value) < schema["minItems"]:
-            self.bad(path, "FieldValueInvalid", f"Invalid value: {len(value)}: {path} in body should have at "
-                     f"least {schema['minItems']} items")
+        self._bounds(schema, value, path, ("maxItems", "minItems"))
         items = schema.get("items")
         if isinstance(items, dict):
             value = [self.check(items, v, f"{path}[{i}]") for i, v in enumerate(value)]
@@ -193,22 +173,40 @@ class Checker:
 
     def _scalar(self, schema: dict, value: object, path: str) -> None:
         if isinstance(value, str):
-            if "maxLength" in schema and len(value) > schema["maxLength"]:
-                self.bad(path, "FieldValueTooLong", f"Too long: may not be more than {schema['maxLength']} "
-                         "bytes")
-            if "minLength" in schema and len(value) < schema["minLength"]:
-                self.bad(path, "FieldValueInvalid", f"Invalid value: {_fmt(value)}: {path} in body should be at "
-                         f"least {schema['minLength']} chars long")
+            self._bounds(schema, value, path, ("maxLength", "minLength"))
             if "pattern" in schema and not re.search(schema["pattern"], value):
                 self.bad(path, "FieldValueInvalid", f"Invalid value: {_fmt(value)}: {path} in body should match "
                          f"'{schema['pattern']}'")
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            if "maximum" in schema and value > schema["maximum"]:
-                self.bad(path, "FieldValueInvalid", f"Invalid value: {value}: {path} in body should be less than "
-                         f"or equal to {schema['maximum']}")
-            if "minimum" in schema and value < schema["minimum"]:
-                self.bad(path, "FieldValueInvalid", f"Invalid value: {value}: {path} in body should be greater "
-                         f"than or equal to {schema['minimum']}")
+            self._bounds(schema, value, path, ("maximum", "minimum"))
+
+    def _bounds(self, schema: dict, value: object, path: str, keywords: tuple[str, ...]) -> None:
+        """The schema's size and range limits, each refused with the cause kube-apiserver gives."""
+        for keyword in keywords:
+            if keyword not in schema:
+                continue
+            limit = schema[keyword]
+            size = value if keyword in ("maximum", "minimum") else len(value)  # type: ignore[arg-type]
+            over = size > limit if keyword.startswith("max") else size < limit
+            if over:
+                reason, message = _BOUNDS[keyword]
+                self.bad(path, reason, message.format(size=size, limit=limit, path=path, shown=_fmt(value)))
+
+
+# keyword -> (reason, message) of a value outside the limit
+_BOUNDS = {
+    "maxProperties": ("FieldValueTooMany", "Too many: {size}: must have at most {limit} items"),
+    "minProperties": ("FieldValueInvalid", "Invalid value: {size}: {path} in body should have at least {limit} "
+                                           "properties"),
+    "maxItems": ("FieldValueTooMany", "Too many: {size}: must have at most {limit} items"),
+    "minItems": ("FieldValueInvalid", "Invalid value: {size}: {path} in body should have at least {limit} items"),
+    "maxLength": ("FieldValueTooLong", "Too long: may not be more than {limit} bytes"),
+    "minLength": ("FieldValueInvalid", "Invalid value: {shown}: {path} in body should be at least {limit} chars "
+                                       "long"),
+    "maximum": ("FieldValueInvalid", "Invalid value: {size}: {path} in body should be less than or equal to {limit}"),
+    "minimum": ("FieldValueInvalid", "Invalid value: {size}: {path} in body should be greater than or equal to "
+                                     "{limit}"),
+}
 
 
 def status_default(r: Resource) -> dict | None:

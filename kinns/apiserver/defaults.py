@@ -9,7 +9,7 @@ node ports from 30000-32767, explicit ones checked for range and conflicts.
 import ipaddress
 import random
 
-from .errors import invalid
+from ..apimachinery.errors import invalid
 
 SERVICE_CIDR = ipaddress.ip_network("10.96.0.0/12")
 NODE_PORTS = range(30000, 32768)

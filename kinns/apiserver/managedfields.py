@@ -8,10 +8,10 @@ sends are removed unless someone else owns them too. Lists of objects are
 keyed by their merge key (`k:{"name":"web"}`), other lists are atomic.
 """
 
-import datetime
 import json
 
-from .errors import APIError
+from ..apimachinery.errors import APIError
+from ..apimachinery.meta import now
 from .patch import MERGE_KEYS
 
 Path = tuple[str, ...]
@@ -71,12 +71,8 @@ def _entries(obj: dict) -> list[dict]:
     return list((obj.get("metadata") or {}).get("managedFields") or [])
 
 
-def _now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _entry(manager: str, operation: str, api_version: str, paths: set[Path], subresource: str) -> dict:
-    entry = {"manager": manager, "operation": operation, "apiVersion": api_version, "time": _now(),
+    entry = {"manager": manager, "operation": operation, "apiVersion": api_version, "time": now(),
              "fieldsType": "FieldsV1", "fieldsV1": to_fields_v1(paths)}
     if subresource:
         entry["subresource"] = subresource

@@ -11,6 +11,7 @@ import hashlib
 import json
 
 from .resources import Registry, Resource
+from .schema import TABLE, kind_type, schema_for
 
 _PARAMS = {
     "fieldValidation": {"name": "fieldValidation", "in": "query", "schema": {"type": "string", "uniqueItems": True},
@@ -23,8 +24,6 @@ _WRITE = ["dryRun", "fieldManager", "fieldValidation"]
 
 
 def schema_name(r: Resource) -> str:
-    from .schema import TABLE, kind_type
-
     short = kind_type(r)
     if short:
         return TABLE.ids[short]
@@ -52,8 +51,6 @@ def _operation(r: Resource, verb: str, params: list[str]) -> dict:
 
 
 def document(registry: Registry, group: str, version: str) -> dict:
-    from .schema import schema_for
-
     prefix = f"/apis/{group}/{version}" if group else f"/api/{version}"
     paths: dict[str, dict] = {}
     schemas: dict[str, dict] = {}

@@ -10,7 +10,7 @@ import copy
 
 import jsonpatch
 
-from .errors import APIError, bad_request
+from ..apimachinery.errors import APIError, bad_request
 
 # Lists merged by key in strategic merge patch, by field name.
 MERGE_KEYS = {

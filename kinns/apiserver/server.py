@@ -1,30 +1,37 @@
-"""The HTTPS front of the API server: authentication, routing, discovery, tables, watch."""
+"""The HTTPS front of the API server: authentication, routing, tables, watch.
+
+A request is authenticated, then routed by its path: the public health and
+version paths, OpenAPI, discovery, and the resources; a subresource with
+handling of its own (pods/log, pods/exec, scale, serviceaccounts/token, ...)
+goes to its entry in one table, everything else to the object storage
+(storage.py).
+"""
 
 import asyncio
 import json
 import ssl
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import unquote
 
-import aiohttp
 import yaml
 from aiohttp import web
 
+from ..apimachinery.errors import APIError, bad_request, gone, invalid, method_not_allowed, not_found, unauthorized
+from ..apimachinery.labels import label_selector
 from ..store import Gone, Store
-from . import openapi, tables
+from . import bootstrap, discovery, openapi, tables
 from . import patch as patches
-from .schema import protobuf
-from .auth import Authenticator
-from .errors import APIError, bad_request, gone, invalid, method_not_allowed, not_found, unauthorized
-from .handlers import Objects, WriteOptions, with_type
+from .auth import Authenticator, User
+from .relay import KubeletRelay
 from .resources import Registry, Resource
-from .selectors import allowed_fields, field_selector, label_selector
+from .schema import protobuf
+from .selectors import allowed_fields, field_selector
+from .storage import Objects, WriteOptions, with_type
 
-VERSION = {"major": "1", "minor": "32", "gitVersion": "v1.32.0-kinns", "gitCommit": "kinns",
-           "gitTreeState": "clean", "buildDate": "2026-11-22T00:00:00Z", "goVersion": "go1.23.0",
-           "compiler": "gc", "platform": "linux/amd64"}
 PUBLIC = {"/healthz", "/livez", "/readyz", "/version"}
 BOOKMARK_INTERVAL = 60.0
+Subresource = Callable[[web.Request, Resource, "str | None", str], Awaitable[web.StreamResponse]]
 
 
 def _json(data: dict, status: int = 200) -> web.Response:
@@ -58,29 +65,31 @@ def _wants_table(request: web.Request) -> bool:
     return "as=Table" in request.headers.get("Accept", "")
 
 
+def _options(request: web.Request) -> WriteOptions:
+    q = request.query
+    return WriteOptions(dry_run=q.get("dryRun") == "All", validation=q.get("fieldValidation") or "Warn",
+                        manager=q.get("fieldManager") or _agent(request), force=q.get("force") == "true")
+
+
 class APIServer:
-    def __init__(self, store: Store, address: str, pki: Path) -> None:
+    def __init__(self, store: Store, address: str, pki: Path, tokens: dict[str, User] | None = None) -> None:
+        """`tokens`: fixed bearer tokens and whom they stand for (the control plane's own clients)."""
         self.store, self.address, self.pki = store, address, pki
-        self.auth = Authenticator(pki)
+        self.auth = Authenticator(pki, tokens)
         self.registry = Registry()
         self.objects = Objects(store, self.registry)
         self.objects.load_crds()
-        for ns in ("default", "kube-system", "kube-public", "kube-node-lease"):
-            self.objects.ensure(self.registry.get("", "v1", "namespaces"), None,
-                                {"metadata": {"name": ns, "labels": {"kubernetes.io/metadata.name": ns}},
-                                 "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}})
+        bootstrap.run(self.objects, address)
+        self.relay = KubeletRelay(pki)
+        # (plural or "*", subresource) -> its handler; other subresources (status, finalize) are storage's
+        self.subresources: dict[tuple[str, str], Subresource] = {
+            ("pods", "log"): self._logs, ("pods", "exec"): self._exec, ("pods", "portforward"): self._port_forward,
+            ("pods", "binding"): self._bind, ("serviceaccounts", "token"): self._token, ("*", "scale"): self._scale}
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._errors], client_max_size=8 << 20)
         app.router.add_route("*", "/{tail:.*}", self.dispatch)
-        app.on_startup.append(self._start_controllers)
         return app
-
-    async def _start_controllers(self, app: web.Application) -> None:
-        from .. import controllers
-
-        app["controllers"] = controllers.start(self.objects, self.address, (self.pki / "ca.crt").read_text())
-        app["component_ports"] = await controllers.serve_health(ssl_context(self.pki))
 
     @web.middleware
     async def _errors(self, request: web.Request, handler) -> web.StreamResponse:
@@ -92,7 +101,7 @@ class APIServer:
                     raise unauthorized()
             return await handler(request)
         except APIError as err:
-            return _json(err.status(), err.code)
+            return _json(err.to_status(), err.code)
 
     # routing
 
@@ -101,7 +110,7 @@ class APIServer:
         if request.path in ("/healthz", "/livez", "/readyz"):
             return web.Response(text="ok")
         if request.path == "/version":
-            return _json(VERSION)
+            return _json(discovery.VERSION)
         if parts[:2] == ["openapi", "v3"]:
             if len(parts) == 2:
                 return _json(openapi.index(self.registry))
@@ -112,20 +121,19 @@ class APIServer:
                 raise not_found("", "", request.path)
             return _json(openapi.document(self.registry, group, version))
         if parts == ["api"]:
-            return _json({"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [
-                {"clientCIDR": "0.0.0.0/0", "serverAddress": self.address}]})
+            return _json(discovery.versions(self.address))
         if parts == ["apis"]:
-            return _json(self._group_list())
+            return _json(discovery.group_list(self.registry))
         if parts[:1] == ["api"] and len(parts) >= 2:
             group, version, rest = "", parts[1], parts[2:]
         elif parts[:1] == ["apis"] and len(parts) >= 3:
             group, version, rest = parts[1], parts[2], parts[3:]
         elif parts[:1] == ["apis"] and len(parts) == 2:
-            return _json(self._group(parts[1]))
+            return _json(discovery.group(self.registry, parts[1]))
         else:
             raise not_found("", "", request.path)
         if not rest:
-            return _json(self._resource_list(group, version))
+            return _json(discovery.resource_list(self.registry, group, version))
         return await self._resource_request(request, group, version, rest)
 
     def _parse_rest(self, group: str, version: str, rest: list[str]) -> tuple[Resource, str | None, str, str]:
@@ -162,17 +170,11 @@ class APIServer:
     async def _resource_request(self, request: web.Request, group: str, version: str,
                                 rest: list[str]) -> web.StreamResponse:
         r, namespace, name, sub = self._parse_rest(group, version, rest)
+        special = self.subresources.get((r.plural, sub)) or self.subresources.get(("*", sub))
+        if special is not None:
+            return await special(request, r, namespace, name)
         q = request.query
-        dry_run = q.get("dryRun") == "All"
         method = request.method
-        if r.plural == "pods" and sub == "log" and request.method == "GET":
-            return await self._logs(request, r, namespace, name)
-        if r.plural == "pods" and sub == "exec":
-            return await self._exec(request, r, namespace, name)
-        if r.plural == "pods" and sub == "portforward":
-            return await self._port_forward(request, r, namespace, name)
-        if sub == "scale":
-            return await self._scale(request, r, namespace, name)
         if method == "GET" and not name:
             if q.get("watch") in ("1", "true"):
                 return await self._watch(request, r, namespace)
@@ -189,12 +191,7 @@ class APIServer:
                 return _json(tables.table(r.plural, [obj], {"resourceVersion": obj["metadata"]["resourceVersion"]},
                                           q.get("includeObject", "Metadata"), r.extra.get("printerColumns")))
             return _json(obj)
-        opts = WriteOptions(dry_run=dry_run, validation=q.get("fieldValidation") or "Warn",
-                            manager=q.get("fieldManager") or _agent(request), force=q.get("force") == "true")
-        if method == "POST" and r.plural == "serviceaccounts" and sub == "token":
-            return _json(self._token(r, namespace, name, await self._body(request)), 201)
-        if method == "POST" and r.plural == "pods" and sub == "binding":
-            return _json(self.objects.bind(r, namespace, name, await self._body(request), opts), 201)
+        opts = _options(request)
         if method == "POST" and not name:
             created = self.objects.create(r, namespace, await self._body(request), opts)
             return _warn(_json(created, 201), opts.warnings)
@@ -209,14 +206,22 @@ class APIServer:
         if method == "DELETE" and name:
             raw = await request.read()
             options = json.loads(raw) if raw.strip() else {}
-            return _json(self.objects.delete(r, namespace, name, options, dry_run))
+            return _json(self.objects.delete(r, namespace, name, options, opts.dry_run))
         if method == "DELETE":
             items, meta = self.objects.list(r, namespace, q.get("labelSelector"), q.get("fieldSelector"))
-            deleted = [self.objects.delete(r, i["metadata"].get("namespace"), i["metadata"]["name"], None, dry_run)
-                       for i in items]
+            deleted = [self.objects.delete(r, i["metadata"].get("namespace"), i["metadata"]["name"], None,
+                                           opts.dry_run) for i in items]
             return _json({"kind": f"{r.kind}List", "apiVersion": r.group_version, "metadata": meta,
                           "items": deleted})
         raise method_not_allowed("the server does not allow this method on the requested resource")
+
+    # subresources with handling of their own
+
+    async def _bind(self, request: web.Request, r: Resource, namespace: str | None, name: str) -> web.Response:
+        """pods/binding: what the scheduler posts to put a pod on a node."""
+        if request.method != "POST":
+            raise method_not_allowed("the server does not allow this method on the requested resource")
+        return _json(self.objects.bind(r, namespace, name, await self._body(request), _options(request)), 201)
 
     async def _scale(self, request: web.Request, r: Resource, namespace: str | None, name: str) -> web.Response:
         """The scale subresource (autoscaling/v1 Scale) of deployments and replicasets."""
@@ -241,22 +246,12 @@ class APIServer:
 
     async def _logs(self, request: web.Request, r: Resource, namespace: str | None, name: str) -> web.StreamResponse:
         """pods/log: the container's output, streamed from the kubelet of the pod's node."""
+        if request.method != "GET":
+            raise method_not_allowed("the server does not allow this method on the requested resource")
         pod = self.objects.get(r, namespace, name)
         container = self._container(pod, request)
-        query = {k: v for k, v in request.query.items() if k in ("follow", "tailLines", "previous", "timestamps")}
-        url = self._kubelet(pod, container) + f"/containerLogs/{namespace}/{name}/{container}"
-        response = web.StreamResponse(headers={"Content-Type": "text/plain"})
-        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=self._kubelet_tls())) as session:
-            try:
-                async with session.get(url, params=query, timeout=aiohttp.ClientTimeout(total=None)) as upstream:
-                    if upstream.status != 200:
-                        raise bad_request((await upstream.text()).strip())
-                    await response.prepare(request)
-                    async for chunk in upstream.content.iter_any():
-                        await response.write(chunk)
-            except aiohttp.ClientError as err:
-                raise APIError(500, "InternalError", f"Get \"{url}\": {err}") from None
-        return response
+        return await self.relay.logs(request, self._kubelet(pod, container) +
+                                     f"/containerLogs/{namespace}/{name}/{container}")
 
     def _kubelet(self, pod: dict, container: str) -> str:
         """https://<node InternalIP>:10250 of the pod's node; BadRequest while the pod has none."""
@@ -268,12 +263,6 @@ class APIServer:
             raise bad_request(f'container "{container}" in pod "{pod["metadata"]["name"]}" is waiting to start: '
                               "ContainerCreating")
         return f"https://{address}:10250"
-
-    def _kubelet_tls(self) -> ssl.SSLContext:
-        ctx = ssl.create_default_context(cafile=str(self.pki / "ca.crt"))
-        ctx.load_cert_chain(str(self.pki / "apiserver-kubelet-client.crt"),
-                            str(self.pki / "apiserver-kubelet-client.key"))
-        return ctx
 
     def _container(self, pod: dict, request: web.Request) -> str:
         name = pod["metadata"]["name"]
@@ -290,8 +279,9 @@ class APIServer:
         """pods/exec over WebSocket (channel.k8s.io), relayed frame by frame to the node's kubelet."""
         pod = self.objects.get(r, namespace, name)
         container = self._container(pod, request)
-        return await self._relay(request, self._kubelet(pod, container) + f"/exec/{namespace}/{name}/{container}",
-                                 ("v5.channel.k8s.io", "v4.channel.k8s.io"))
+        return await self.relay.stream(request, self._kubelet(pod, container) +
+                                       f"/exec/{namespace}/{name}/{container}",
+                                       ("v5.channel.k8s.io", "v4.channel.k8s.io"))
 
     async def _port_forward(self, request: web.Request, r: Resource, namespace: str | None,
                             name: str) -> web.StreamResponse:
@@ -299,51 +289,15 @@ class APIServer:
         pod = self.objects.get(r, namespace, name)
         if pod.get("status", {}).get("phase") != "Running":
             raise bad_request(f"pod {name} is not running")
-        return await self._relay(request, self._kubelet(pod, None) + f"/portForward/{namespace}/{name}",
-                                 ("SPDY/3.1+portforward.k8s.io",))
+        return await self.relay.stream(request, self._kubelet(pod, "") + f"/portForward/{namespace}/{name}",
+                                       ("SPDY/3.1+portforward.k8s.io",))
 
-    async def _relay(self, request: web.Request, url: str, protocols: tuple[str, ...]) -> web.StreamResponse:
-        """A WebSocket from the client, joined message by message to one to the kubelet."""
-        if request.headers.get("Upgrade", "").lower() != "websocket":
-            raise bad_request("Upgrade request required")
-        client = web.WebSocketResponse(protocols=protocols, max_msg_size=0)
-        await client.prepare(request)
-        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=self._kubelet_tls())) as session:
-            try:
-                upstream = await session.ws_connect(url, params=list(request.query.items()), max_msg_size=0,
-                                                    protocols=[client.ws_protocol or protocols[-1]])
-            except aiohttp.ClientError as err:
-                if protocols[0].endswith("channel.k8s.io"):
-                    await client.send_bytes(b"\x03" + json.dumps({"metadata": {}, "status": "Failure",
-                                                                   "message": str(err)}).encode())
-                await client.close()
-                return client
-
-            async def relay(source, sink) -> None:
-                async for msg in source:
-                    if msg.type == aiohttp.WSMsgType.BINARY:
-                        await sink.send_bytes(msg.data)
-                    elif msg.type == aiohttp.WSMsgType.TEXT:
-                        await sink.send_str(msg.data)
-                    else:
-                        break
-
-            down = asyncio.create_task(relay(upstream, client))
-            up = asyncio.create_task(relay(client, upstream))
-            await asyncio.wait([down, up], return_when=asyncio.FIRST_COMPLETED)
-            if not down.done():  # the client went first: end the kubelet's side, let what it still sends drain
-                await upstream.close()
-                await asyncio.wait([down], timeout=5)
-            up.cancel()
-            down.cancel()
-            await upstream.close()
-        await client.close()
-        return client
-
-    def _token(self, r: Resource, namespace: str | None, name: str, request: dict) -> dict:
+    async def _token(self, request: web.Request, r: Resource, namespace: str | None, name: str) -> web.Response:
         """serviceaccounts/token: a TokenRequest answered with a signed token."""
+        if request.method != "POST":
+            raise method_not_allowed("the server does not allow this method on the requested resource")
         account = self.objects.get(r, namespace, name)
-        spec = (request or {}).get("spec") or {}
+        spec = ((await self._body(request)) or {}).get("spec") or {}
         seconds = int(spec.get("expirationSeconds") or 3600)
         if seconds < 600:
             raise invalid("TokenRequest", "authentication.k8s.io", name, [
@@ -351,10 +305,10 @@ class APIServer:
                  f"Invalid value: {seconds}: may not specify a duration less than 10 minutes")])
         token, expires = self.auth.issue(namespace or "", account, spec.get("audiences"), seconds,
                                          spec.get("boundObjectRef"))
-        return {"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
-                "metadata": {"name": name, "namespace": namespace, "creationTimestamp": None},
-                "spec": {**spec, "expirationSeconds": seconds},
-                "status": {"token": token, "expirationTimestamp": expires}}
+        return _json({"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
+                      "metadata": {"name": name, "namespace": namespace, "creationTimestamp": None},
+                      "spec": {**spec, "expirationSeconds": seconds},
+                      "status": {"token": token, "expirationTimestamp": expires}}, 201)
 
     # watch
 
@@ -402,42 +356,6 @@ class APIServer:
         finally:
             watch.close()
         return response
-
-    # discovery
-
-    def _group(self, name: str) -> dict:
-        versions = self.registry.group_versions().get(name)
-        if not versions or not name:
-            raise not_found("", "", f"/apis/{name}")
-        entries = [{"groupVersion": f"{name}/{v}", "version": v} for v in versions]
-        return {"kind": "APIGroup", "apiVersion": "v1", "name": name, "versions": entries,
-                "preferredVersion": entries[0]}
-
-    def _group_list(self) -> dict:
-        groups = [self._group(g) for g in self.registry.group_versions() if g]
-        for g in groups:
-            del g["kind"], g["apiVersion"]
-        return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
-
-    def _resource_list(self, group: str, version: str) -> dict:
-        found = self.registry.in_group_version(group, version)
-        if not found:
-            raise not_found("", "", f"{group}/{version}")
-        resources = []
-        for r in found:
-            item = {"name": r.plural, "singularName": r.name, "namespaced": r.namespaced, "kind": r.kind,
-                    "verbs": list(r.verbs)}
-            if r.short_names:
-                item["shortNames"] = list(r.short_names)
-            if r.categories:
-                item["categories"] = list(r.categories)
-            resources.append(item)
-            for sub in r.subresources:
-                verbs = ["get", "patch", "update"] if sub in ("status", "scale", "finalize") else ["create", "get"]
-                resources.append({"name": f"{r.plural}/{sub}", "singularName": "", "namespaced": r.namespaced,
-                                  "kind": r.kind, "verbs": verbs})
-        gv = f"{group}/{version}" if group else version
-        return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources}
 
 
 def ssl_context(pki: Path) -> ssl.SSLContext:

@@ -9,7 +9,7 @@ import json
 import re
 from collections.abc import Callable
 
-from .selectors import selector_text
+from ..apimachinery.labels import selector_text
 
 Row = list[object]
 

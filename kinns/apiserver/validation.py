@@ -3,7 +3,7 @@
 import re
 
 from . import cel
-from .errors import invalid
+from ..apimachinery.errors import invalid
 from .resources import Resource
 
 _SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
@@ -54,11 +54,14 @@ def _container_causes(spec: dict, path: str) -> list[Cause]:
         if isinstance(c, dict) and not c.get("image"):
             causes.append((f"{where}.image", "FieldValueRequired", "Required value"))
         for j, p in enumerate((c or {}).get("ports") or []):
-            port = p.get("containerPort")
-            if not isinstance(port, int) or not 1 <= port <= 65535:
-                causes.append((f"{where}.ports[{j}].containerPort", "FieldValueInvalid",
-                               f"Invalid value: {port}: must be between 1 and 65535, inclusive"))
+            causes += _port_causes(p.get("containerPort"), f"{where}.ports[{j}].containerPort")
     return causes
+
+
+def _port_causes(port: object, where: str) -> list[Cause]:
+    if isinstance(port, int) and 1 <= port <= 65535:
+        return []
+    return [(where, "FieldValueInvalid", f"Invalid value: {port}: must be between 1 and 65535, inclusive")]
 
 
 def _service_causes(spec: dict) -> list[Cause]:
@@ -70,10 +73,7 @@ def _service_causes(spec: dict) -> list[Cause]:
     if kind != "ExternalName" and not spec.get("ports") and spec.get("clusterIP") != "None":
         causes.append(("spec.ports", "FieldValueRequired", "Required value"))
     for i, p in enumerate(spec.get("ports") or []):
-        port = p.get("port")
-        if not isinstance(port, int) or not 1 <= port <= 65535:
-            causes.append((f"spec.ports[{i}].port", "FieldValueInvalid",
-                           f"Invalid value: {port}: must be between 1 and 65535, inclusive"))
+        causes += _port_causes(p.get("port"), f"spec.ports[{i}].port")
     return causes
 
 

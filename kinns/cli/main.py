@@ -6,13 +6,17 @@ import os
 import sys
 import time
 
-from ..cluster import Cluster, ClusterError
+from .. import cluster as lifecycle
+from ..cluster import ClusterError, ClusterRecord
+from ..cluster.controlplane import kubeconfig_path
+from ..node.kubelet import sandbox
+from ..node.workloads.images import UnsupportedImage
 
 
 def cmd_up(opts: argparse.Namespace) -> int:
     start = time.monotonic()
-    cluster = Cluster.up(opts.name, opts.nodes, opts.backend, opts.subnet, reuse=opts.reuse,
-                         dns_upstream=opts.dns_upstream)
+    cluster = lifecycle.up(opts.name, opts.nodes, opts.backend, opts.subnet, reuse=opts.reuse,
+                           dns_upstream=opts.dns_upstream)
     took = time.monotonic() - start
     print(f"cluster {cluster.name!r} is up in {took:.2f}s: {len(cluster.nodes)} nodes, backend {cluster.backend}, "
           f"underlay {cluster.subnet} on bridge {cluster.bridge}")
@@ -25,46 +29,40 @@ def cmd_up(opts: argparse.Namespace) -> int:
     return 0
 
 
-def _print_nodes(cluster: Cluster) -> None:
+def _print_nodes(cluster: ClusterRecord) -> None:
     print(f"{'NODE':<14}{'INTERNAL-IP':<16}{'POD-CIDR':<16}NETNS")
     for n in cluster.nodes:
         print(f"{n.name:<14}{n.ip:<16}{n.pod_cidr:<16}{n.netns}")
 
 
 def cmd_kubeconfig(opts: argparse.Namespace) -> int:
-    from ..cluster.controlplane import kubeconfig_path
-
-    cluster = Cluster.load(opts.name)
+    cluster = ClusterRecord.load(opts.name)
     print(kubeconfig_path(cluster.state_dir).read_text(), end="")
     return 0
 
 
-def cmd_down(opts: argparse.Namespace) -> int:
-    Cluster.load(opts.name).down()
-    print(f"cluster {opts.name!r} removed")
-    return 0
+LIFECYCLE = {  # command -> (what it does, what it prints)
+    "down": (lifecycle.down, "cluster {name!r} removed"),
+    "stop": (lifecycle.stop, "cluster {name!r} stopped: its control plane is down, its objects and network are "
+                             "kept (`kinns start --name {name}`)"),
+    "start": (lifecycle.start, "cluster {name!r} started"),
+}
 
 
-def cmd_stop(opts: argparse.Namespace) -> int:
-    Cluster.load(opts.name).stop()
-    print(f"cluster {opts.name!r} stopped: its control plane is down, its objects and network are kept "
-          f"(`kinns start --name {opts.name}`)")
-    return 0
-
-
-def cmd_start(opts: argparse.Namespace) -> int:
-    Cluster.load(opts.name).start()
-    print(f"cluster {opts.name!r} started")
+def cmd_lifecycle(opts: argparse.Namespace) -> int:
+    action, done = LIFECYCLE[opts.command]
+    action(ClusterRecord.load(opts.name))
+    print(done.format(name=opts.name))
     return 0
 
 
 def cmd_status(opts: argparse.Namespace) -> int:
-    names = [opts.name] if opts.name else Cluster.names()
+    names = [opts.name] if opts.name else ClusterRecord.names()
     if not names:
         print("no clusters; start one with `kinns up`")
         return 0
     for name in names:
-        status = Cluster.load(name).status()
+        status = lifecycle.status(ClusterRecord.load(name))
         if opts.output == "json":
             print(json.dumps(status, indent=2))
             continue
@@ -79,7 +77,7 @@ def cmd_status(opts: argparse.Namespace) -> int:
 
 
 def cmd_ssh(opts: argparse.Namespace) -> int:
-    node = Cluster.load(opts.name).node(opts.node)
+    node = ClusterRecord.load(opts.name).node(opts.node)
     command = opts.cmd or [os.environ.get("SHELL", "/bin/bash"), "-l"]
     node.enter()
     os.chdir("/root" if os.path.isdir("/root") else "/")
@@ -101,9 +99,7 @@ def _port(text: str) -> dict:
 
 
 def cmd_pod(opts: argparse.Namespace) -> int:
-    from ..node.kubelet import sandbox
-
-    cluster = Cluster.load(opts.name)
+    cluster = ClusterRecord.load(opts.name)
     if opts.pod_command == "add":
         spec = sandbox.PodSpec(name=opts.pod, node=opts.node, namespace=opts.namespace,
                                host_network=opts.host_network, network=not opts.no_network,
@@ -139,11 +135,10 @@ def parser() -> argparse.ArgumentParser:
     up.add_argument("--dns-upstream", metavar="IP|controlplane",
                     help="where cluster DNS sends outside names (default: this machine's resolv.conf)")
     up.set_defaults(run=cmd_up)
-    sub.add_parser("stop", parents=[named], help="stop the control plane, keeping objects and network").set_defaults(
-        run=cmd_stop)
-    sub.add_parser("start", parents=[named], help="start a stopped control plane again").set_defaults(run=cmd_start)
-    sub.add_parser("down", parents=[named], help="remove a cluster and everything it made").set_defaults(
-        run=cmd_down)
+    for command, text in (("stop", "stop the control plane, keeping objects and network"),
+                          ("start", "start a stopped control plane again"),
+                          ("down", "remove a cluster and everything it made")):
+        sub.add_parser(command, parents=[named], help=text).set_defaults(run=cmd_lifecycle)
     sub.add_parser("kubeconfig", parents=[named], help="print the admin kubeconfig").set_defaults(
         run=cmd_kubeconfig)
     st = sub.add_parser("status", help="nodes, addresses, subnets and pods")
@@ -179,12 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     if os.geteuid() != 0:
         print("kinns: needs root (it makes network namespaces and links)", file=sys.stderr)
         return 1
-    from ..node.kubelet.sandbox import SandboxError
-    from ..node.workloads.images import UnsupportedImage
-
     try:
         return opts.run(opts)
-    except (ClusterError, SandboxError, UnsupportedImage) as err:
+    except (ClusterError, sandbox.SandboxError, UnsupportedImage) as err:
         print(f"kinns: {err}", file=sys.stderr)
         return 1
 

@@ -1,5 +1,6 @@
-"""Clusters: the underlay, the nodes on it and the routes between them."""
+"""The lifecycle of clusters: `up`, `stop`, `start`, `down` (and `status`), on the record kinns.kernel.record keeps."""
 
-from .cluster import Cluster, ClusterError
+from ..kernel.record import ClusterError, ClusterRecord
+from .lifecycle import down, start, status, stop, up
 
-__all__ = ["Cluster", "ClusterError"]
+__all__ = ["ClusterError", "ClusterRecord", "down", "start", "status", "stop", "up"]

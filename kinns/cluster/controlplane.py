@@ -20,7 +20,7 @@ import yaml
 
 from ..apiserver.certs import create_pki, dump_kubeconfig, kubeconfig
 from ..kernel import process
-from .node import Node
+from ..kernel.node import Node
 
 PORT = 6443
 PKI = "/etc/kubernetes/pki"
@@ -57,7 +57,7 @@ def start(node: Node, state_dir: Path, cluster: str) -> int:
     log = node.file(LOG)
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "ab") as out:
-        proc = node.popen([sys.executable, "-m", "kinns.apiserver", "--data", DATA, "--pki", PKI,
+        proc = node.popen([sys.executable, "-m", "kinns.controlplane", "--data", DATA, "--pki", PKI,
                            "--address", f"{node.ip}:{PORT}"], stdout=out, stderr=subprocess.STDOUT,
                           stdin=subprocess.DEVNULL, start_new_session=True)
     (state_dir / "apiserver.pid").write_text(str(proc.pid))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..apiserver.certs import client_certificate, serving_certificate
 from ..kernel import netns, process
-from .node import Node
+from ..kernel.node import Node
 
 LOG = "/var/log/kinns/kubelet.log"
 

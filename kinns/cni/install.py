@@ -5,10 +5,8 @@ site-packages scan, no user paths) and imports only its own plugin module:
 start-up is most of what a plugin costs.
 """
 
-import asyncio
 import json
 import os
-import signal
 import sys
 from pathlib import Path
 
@@ -78,47 +76,3 @@ def node_conflist(pod_cidr: str, mtu: int) -> dict:
             "snat": True,
         }],
     }
-
-
-def _mtu() -> int:
-    """The pod MTU of this node: the VXLAN device's when there is one, else eth0's (host-gw)."""
-    for link in ("flannel.1", "eth0"):
-        try:
-            return int(Path(f"/sys/class/net/{link}/mtu").read_text())
-        except OSError:
-            continue
-    return 1500
-
-
-async def _pod_cidr(node: str) -> str:
-    from ..client import Client
-
-    client = Client.in_cluster("kinns-cni")
-    try:
-        while True:
-            try:
-                found = await client.get(f"/api/v1/nodes/{node}")
-                if found and found.get("spec", {}).get("podCIDR"):
-                    return found["spec"]["podCIDR"]
-            except (OSError, asyncio.TimeoutError) as err:
-                print(f"waiting for the API server: {err or type(err).__name__}", flush=True)
-            await asyncio.sleep(1)
-    finally:
-        await client.close()
-
-
-def main() -> None:
-    """The DaemonSet pod: install onto the node it runs on (its /opt/cni/bin and /etc/cni/net.d are mounted),
-    then stay, as the pod that keeps the node's network configured."""
-    node = os.environ["NODE_NAME"]
-    cidr = asyncio.run(_pod_cidr(node))
-    mtu = _mtu()
-    install_node(Path("/opt/cni/bin"), Path("/etc/cni/net.d"), cidr, mtu)
-    print(f"installed {', '.join(PLUGINS)} into /opt/cni/bin and /etc/cni/net.d/{CONFLIST_NAME} "
-          f"(subnet {cidr}, mtu {mtu}) on node {node}", flush=True)
-    signal.sigwait({signal.SIGTERM, signal.SIGINT})
-
-
-if __name__ == "__main__":
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})  # PID 1: TERM ends it
-    main()

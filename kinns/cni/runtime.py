@@ -10,7 +10,7 @@ CHECK later use exactly what ADD used, even if the file has changed since.
 import json
 from pathlib import Path
 
-from ..cluster.node import Node
+from ..kernel.node import Node
 
 BIN_DIR = "/opt/cni/bin"
 CONF_DIR = "/etc/cni/net.d"

@@ -9,13 +9,12 @@ a template change replaces them a node at a time (RollingUpdate with
 maxUnavailable 1 by default) or waits for their deletion (OnDelete).
 """
 
-import copy
-
-from ..apiserver.errors import APIError
-from . import events
-from .base import Controller
+from ..apimachinery.conditions import is_true
+from ..apimachinery.meta import controlled_by, key
+from ..client.client import path
+from .base import DAEMONSETS, NODES, PODS, Controller, own_key
 from .scheduler import tolerates
-from .workloads import controlled_by, controller_key, owner_ref, pod_ready, template_hash
+from .workloads import controller_keys, live_children, pod_from_template, template_hash
 
 HASH_LABEL = "controller-revision-hash"
 DAEMON_TOLERATIONS = [
@@ -38,7 +37,7 @@ def fits(template_spec: dict, node: dict) -> bool:
                if t.get("effect") in ("NoSchedule", "NoExecute"))
 
 
-def _max_unavailable(ds: dict, desired: int) -> int:
+def max_unavailable(ds: dict, desired: int) -> int:
     value = ds.get("spec", {}).get("updateStrategy", {}).get("rollingUpdate", {}).get("maxUnavailable", 1)
     if isinstance(value, str) and value.endswith("%"):
         return max(1, desired * int(value[:-1]) // 100)
@@ -47,94 +46,73 @@ def _max_unavailable(ds: dict, desired: int) -> int:
 
 class DaemonSetController(Controller):
     name = "daemonset-controller"
-    watches = (("apps", "v1", "daemonsets"), ("", "v1", "pods"), ("", "v1", "nodes"))
 
-    def keys_for(self, r, obj):
-        if r.plural == "pods":
-            return controller_key(obj, "DaemonSet")
-        if r.plural == "nodes":
-            sets = self.objects.store.list(self.resource("apps", "v1", "daemonsets").key(None))[0]
-            return [(d["metadata"]["namespace"], d["metadata"]["name"]) for d in sets]
-        return super().keys_for(r, obj)
+    def setup(self) -> None:
+        self.sets = self.watch(DAEMONSETS, own_key)
+        self.pods = self.watch(PODS, controller_keys("DaemonSet"))
+        self.nodes = self.watch(NODES, lambda _: [key(d) for d in self.sets.values()])
 
-    async def sync(self, key) -> None:
-        namespace, name = key
-        ds_r, pods_r = self.resource("apps", "v1", "daemonsets"), self.resource("", "v1", "pods")
-        ds = self.objects.store.get(ds_r.key(namespace, name))
-        if ds is None or ds["metadata"].get("deletionTimestamp"):
+    async def reconcile(self, key: tuple[str, str]) -> None:
+        ds = self.live(self.sets, key)
+        if ds is None:
             return
+        namespace = key[0]
         template = ds.get("spec", {}).get("template") or {}
         revision = template_hash(template)
-        nodes = {n["metadata"]["name"]: n
-                 for n in self.objects.store.list(self.resource("", "v1", "nodes").key(None))[0]}
-        wanted = {n for n, node in nodes.items() if fits(template.get("spec") or {}, node)}
-        pods = [p for p in self.objects.store.list(pods_r.key(namespace))[0] if controlled_by(p, ds)]
+        wanted = {n["metadata"]["name"] for n in self.nodes.values() if fits(template.get("spec") or {}, n)}
+        pods = [p for p in self.pods.in_namespace(namespace) if controlled_by(p, ds)]
         live = [p for p in pods if not p["metadata"].get("deletionTimestamp")]
         by_node: dict[str, list[dict]] = {}
         for pod in live:
             by_node.setdefault(pod["spec"].get("nodeName", ""), []).append(pod)
         for node_name, on_node in by_node.items():
             doomed = on_node if node_name not in wanted else sorted(
-                on_node, key=lambda p: (not pod_ready(p), p["metadata"]["creationTimestamp"]))[1:]
+                on_node, key=lambda p: (not is_true(p, "Ready"), p["metadata"]["creationTimestamp"]))[1:]
             for pod in doomed:
-                self._delete(pods_r, ds, pod)
+                await self._delete(ds, pod)
         for node_name in sorted(wanted - set(by_node)):
             if not any(p["spec"].get("nodeName") == node_name for p in pods):  # wait for the old one to go
-                self._create(pods_r, ds, node_name, revision)
-        self._roll(pods_r, ds, [p for n in wanted for p in by_node.get(n, [])[:1]], revision, len(wanted))
-        self._status(ds_r, ds, wanted, live, revision)
+                await self._create(ds, node_name, revision)
+        await self._roll(ds, [p for n in wanted for p in by_node.get(n, [])[:1]], revision, len(wanted))
+        await self._status(ds, wanted, live_children(self.pods, ds), revision)
 
-    def _roll(self, pods_r, ds: dict, current: list[dict], revision: str, desired: int) -> None:
+    async def _roll(self, ds: dict, current: list[dict], revision: str, desired: int) -> None:
         """Replace out-of-date pods while no more than maxUnavailable daemon pods are down."""
         if ds.get("spec", {}).get("updateStrategy", {}).get("type", "RollingUpdate") != "RollingUpdate":
             return
         old = [p for p in current if p["metadata"].get("labels", {}).get(HASH_LABEL) != revision]
-        budget = _max_unavailable(ds, desired) - (desired - sum(1 for p in current if pod_ready(p)))
+        budget = max_unavailable(ds, desired) - (desired - sum(1 for p in current if is_true(p, "Ready")))
         for pod in old:
-            if pod_ready(pod):  # an unready one is down already and can always go
+            if is_true(pod, "Ready"):  # an unready one is down already and can always go
                 if budget <= 0:
                     continue
                 budget -= 1
-            self._delete(pods_r, ds, pod)
+            await self._delete(ds, pod)
 
-    def _create(self, pods_r, ds: dict, node_name: str, revision: str) -> None:
-        template = copy.deepcopy(ds.get("spec", {}).get("template") or {})
-        meta = template.get("metadata") or {}
-        spec = template.get("spec") or {}
+    async def _create(self, ds: dict, node_name: str, revision: str) -> None:
+        pod = pod_from_template(ds, "DaemonSet", ds["spec"].get("template"), {HASH_LABEL: revision})
+        spec = pod["spec"]
         spec["nodeName"] = node_name
         spec["tolerations"] = (spec.get("tolerations") or []) + [
             t for t in DAEMON_TOLERATIONS if t not in (spec.get("tolerations") or [])]
-        pod = {"metadata": {"generateName": ds["metadata"]["name"] + "-", "namespace": ds["metadata"]["namespace"],
-                            "labels": {**(meta.get("labels") or {}), HASH_LABEL: revision},
-                            "annotations": meta.get("annotations") or {},
-                            "ownerReferences": [owner_ref(ds, "DaemonSet", "apps/v1")]},
-               "spec": spec}
-        created = self.objects.create(pods_r, ds["metadata"]["namespace"], pod, self.opts())
-        events.record(self.objects, ds, "DaemonSet", "Normal", "SuccessfulCreate",
-                      f"Created pod: {created['metadata']['name']}", self.name)
+        created = await self.client.create(path("v1", "pods", ds["metadata"]["namespace"]), pod)
+        self.events.record(ds, "Normal", "SuccessfulCreate", f"Created pod: {created['metadata']['name']}")
 
-    def _delete(self, pods_r, ds: dict, pod: dict) -> None:
-        try:
-            self.objects.delete(pods_r, pod["metadata"]["namespace"], pod["metadata"]["name"])
-        except APIError as err:
-            if err.code != 404:
-                raise
-            return
-        events.record(self.objects, ds, "DaemonSet", "Normal", "SuccessfulDelete",
-                      f"Deleted pod: {pod['metadata']['name']}", self.name)
+    async def _delete(self, ds: dict, pod: dict) -> None:
+        if await self.client.delete(path("v1", "pods", pod["metadata"]["namespace"], pod["metadata"]["name"])):
+            self.events.record(ds, "Normal", "SuccessfulDelete", f"Deleted pod: {pod['metadata']['name']}")
 
-    def _status(self, ds_r, ds: dict, wanted: set[str], live: list[dict], revision: str) -> None:
+    async def _status(self, ds: dict, wanted: set[str], live: list[dict], revision: str) -> None:
         scheduled = {p["spec"].get("nodeName") for p in live}
-        ready = [p for p in live if pod_ready(p) and p["spec"].get("nodeName") in wanted]
+        ready = [p for p in live if is_true(p, "Ready") and p["spec"].get("nodeName") in wanted]
         updated = [p for p in live if p["metadata"].get("labels", {}).get(HASH_LABEL) == revision
                    and p["spec"].get("nodeName") in wanted]
         status = {"desiredNumberScheduled": len(wanted), "currentNumberScheduled": len(scheduled & wanted),
                   "numberMisscheduled": len(scheduled - wanted), "numberReady": len(ready),
                   "numberAvailable": len(ready), "updatedNumberScheduled": len(updated),
-                  "observedGeneration": ds["metadata"].get("generation", 1)}
-        if len(ready) < len(wanted):
-            status["numberUnavailable"] = len(wanted) - len(ready)
-        if ds.get("status") != status:
+                  "observedGeneration": ds["metadata"].get("generation", 1),
+                  "numberUnavailable": len(wanted) - len(ready) if len(ready) < len(wanted) else None}
+        if {k: (ds.get("status") or {}).get(k) for k in status} != status:
             meta = ds["metadata"]
-            self.objects.update(ds_r, meta["namespace"], meta["name"], {**ds, "status": status}, "status",
-                                self.opts())
+            await self.client.patch(path("apps/v1", "daemonsets", meta["namespace"], meta["name"], "status"),
+                                    {"status": status})

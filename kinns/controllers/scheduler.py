@@ -2,14 +2,18 @@
 
 Filters: the node is Ready and schedulable, every NoSchedule/NoExecute taint is
 tolerated, nodeSelector matches, spec.nodeName (if set) wins. Score: the node
-with the fewest pods of the same controller, then the fewest pods, so replicas spread. A pod that fits nowhere gets
-PodScheduled=False with the scheduler's usual "0/N nodes are available" message.
+with the fewest pods of the same controller, then the fewest pods, so replicas
+spread. A pod that fits nowhere gets PodScheduled=False with the scheduler's
+usual "0/N nodes are available" message. A pod just bound counts on its node
+at once ("assumed", as kube-scheduler's cache has it) until its watch event
+shows the binding, so a burst of new pods spreads as well as a trickle.
 """
 
-from ..apiserver.errors import APIError
-from ..apiserver.handlers import now
-from . import events
-from .base import Controller
+from ..apimachinery.conditions import condition, is_true
+from ..apimachinery.errors import APIError
+from ..apimachinery.meta import key
+from ..client.client import path
+from .base import NODES, PODS, Controller, own_key
 
 
 def tolerates(tolerations: list[dict], taint: dict) -> bool:
@@ -23,16 +27,11 @@ def tolerates(tolerations: list[dict], taint: dict) -> bool:
     return False
 
 
-def node_ready(node: dict) -> bool:
-    return any(c.get("type") == "Ready" and c.get("status") == "True"
-               for c in node.get("status", {}).get("conditions") or [])
-
-
 def reasons(pod: dict, node: dict) -> list[str]:
     """Why `pod` cannot go to `node` (empty: it fits)."""
     spec = pod.get("spec", {})
     out = []
-    if not node_ready(node):
+    if not is_true(node, "Ready"):
         out.append("node(s) were not ready")
     if node.get("spec", {}).get("unschedulable"):
         out.append("node(s) were unschedulable")
@@ -47,28 +46,43 @@ def reasons(pod: dict, node: dict) -> list[str]:
     return out
 
 
+def unscheduled(pod: dict) -> bool:
+    return not pod.get("spec", {}).get("nodeName") and not pod["metadata"].get("deletionTimestamp")
+
+
+def choose(pod: dict, fits: list[dict], pods: list[dict], assumed: dict[str, str]) -> dict:
+    """The node among `fits` with the fewest pods of the pod's controller, then the fewest pods, then by name."""
+    owners = {r.get("uid") for r in pod["metadata"].get("ownerReferences") or [] if r.get("controller")}
+    load: dict[str, int] = {}
+    siblings: dict[str, int] = {}  # pods of the same controller: replicas spread first, as topology spread does
+    for p in pods:
+        node_name = p.get("spec", {}).get("nodeName") or assumed.get(p["metadata"]["uid"])
+        if node_name:
+            load[node_name] = load.get(node_name, 0) + 1
+            if owners & {r.get("uid") for r in p["metadata"].get("ownerReferences") or []}:
+                siblings[node_name] = siblings.get(node_name, 0) + 1
+    return min(fits, key=lambda n: (siblings.get(n["metadata"]["name"], 0), load.get(n["metadata"]["name"], 0),
+                                    n["metadata"]["name"]))
+
+
 class Scheduler(Controller):
     name = "default-scheduler"
-    watches = (("", "v1", "pods"), ("", "v1", "nodes"))
 
-    def keys_for(self, r, obj):
-        if r.plural == "nodes":  # a node changed: pods waiting for one may fit now
-            pods = self.objects.store.list(self.resource("", "v1", "pods").key(None))[0]
-            return [(p["metadata"]["namespace"], p["metadata"]["name"]) for p in pods
-                    if not p.get("spec", {}).get("nodeName")]
-        if obj.get("spec", {}).get("nodeName") or obj.get("metadata", {}).get("deletionTimestamp"):
-            return []
-        return super().keys_for(r, obj)
+    def setup(self) -> None:
+        self.pods = self.watch(PODS, lambda p: own_key(p) if unscheduled(p) else [])
+        self.nodes = self.watch(NODES, lambda _: [key(p) for p in self.pods.values() if unscheduled(p)])
+        self.assumed: dict[str, str] = {}  # uid -> node, for pods bound but not yet seen bound
 
-    async def sync(self, key) -> None:
+    async def reconcile(self, key: tuple[str, str]) -> None:
         namespace, name = key
-        pods_r = self.resource("", "v1", "pods")
-        pod = self.objects.store.get(pods_r.key(namespace, name))
-        if not pod or pod.get("spec", {}).get("nodeName") or pod["metadata"].get("deletionTimestamp"):
+        pod = self.pods.get(namespace, name)
+        live = {p["metadata"]["uid"] for p in self.pods.values() if not p.get("spec", {}).get("nodeName")}
+        self.assumed = {uid: n for uid, n in self.assumed.items() if uid in live}
+        if not pod or not unscheduled(pod) or pod["metadata"]["uid"] in self.assumed:
             return
         if pod.get("spec", {}).get("schedulerName", "default-scheduler") != self.name:
             return
-        nodes = self.objects.store.list(self.resource("", "v1", "nodes").key(None))[0]
+        nodes = self.nodes.values()
         fits, why = [], {}
         for node in nodes:
             problems = reasons(pod, node)
@@ -80,38 +94,27 @@ class Scheduler(Controller):
             detail = ", ".join(f"{n} {text}" for text, n in sorted(why.items()))
             message = (f"0/{len(nodes)} nodes are available: {detail}." if nodes
                        else "no nodes available to schedule pods")
-            self._unschedulable(pods_r, pod, message)
+            await self._unschedulable(pod, message)
             return
-        owners = {r.get("uid") for r in pod["metadata"].get("ownerReferences") or [] if r.get("controller")}
-        load: dict[str, int] = {}
-        siblings: dict[str, int] = {}  # pods of the same controller: replicas spread first, as topology spread does
-        for p in self.objects.store.list(pods_r.key(None))[0]:
-            node_name = p.get("spec", {}).get("nodeName")
-            if node_name:
-                load[node_name] = load.get(node_name, 0) + 1
-                if owners & {r.get("uid") for r in p["metadata"].get("ownerReferences") or []}:
-                    siblings[node_name] = siblings.get(node_name, 0) + 1
-        target = min(fits, key=lambda n: (siblings.get(n["metadata"]["name"], 0), load.get(n["metadata"]["name"], 0),
-                                          n["metadata"]["name"]))
+        target = choose(pod, fits, self.pods.values(), self.assumed)["metadata"]["name"]
         try:
-            self.objects.bind(pods_r, namespace, name, {"target": {"kind": "Node",
-                                                                   "name": target["metadata"]["name"]}}, self.opts())
+            await self.client.create(path("v1", "pods", namespace, name, "binding"), {
+                "apiVersion": "v1", "kind": "Binding", "metadata": {"name": name, "namespace": namespace},
+                "target": {"apiVersion": "v1", "kind": "Node", "name": target}})
         except APIError as err:
             if err.code in (404, 409):
                 return
             raise
-        events.record(self.objects, pod, "Pod", "Normal", "Scheduled",
-                      f"Successfully assigned {namespace}/{name} to {target['metadata']['name']}", self.name)
+        self.assumed[pod["metadata"]["uid"]] = target
+        self.events.record(pod, "Normal", "Scheduled", f"Successfully assigned {namespace}/{name} to {target}")
 
-    def _unschedulable(self, r, pod: dict, message: str) -> None:
-        conditions = [c for c in pod.get("status", {}).get("conditions") or [] if c.get("type") != "PodScheduled"]
-        condition = {"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": message,
-                     "lastProbeTime": None, "lastTransitionTime": now()}
-        old = next((c for c in pod.get("status", {}).get("conditions") or [] if c.get("type") == "PodScheduled"),
-                   None)
-        if old and old.get("message") == message:
+    async def _unschedulable(self, pod: dict, message: str) -> None:
+        old = pod.get("status", {}).get("conditions") or []
+        if any(c.get("type") == "PodScheduled" and c.get("message") == message for c in old):
             return
-        status = {**pod.get("status", {}), "conditions": conditions + [condition]}
+        conditions = [c for c in old if c.get("type") != "PodScheduled"] + [
+            condition("PodScheduled", False, "Unschedulable", message, old, lastProbeTime=None)]
         meta = pod["metadata"]
-        self.objects.update(r, meta["namespace"], meta["name"], {**pod, "status": status}, "status", self.opts())
-        events.record(self.objects, pod, "Pod", "Warning", "FailedScheduling", message, self.name)
+        await self.client.patch(path("v1", "pods", meta["namespace"], meta["name"], "status"),
+                                {"status": {"conditions": conditions}})
+        self.events.record(pod, "Warning", "FailedScheduling", message)

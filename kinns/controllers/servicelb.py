@@ -10,8 +10,8 @@ machine on the same LAN reaches a MetalLB address in L2 mode.
 
 import ipaddress
 
-from . import events
-from .base import Controller
+from ..client.client import path
+from .base import SERVICES, Controller, own_key
 
 POOL_HOSTS = range(200, 251)
 
@@ -28,47 +28,43 @@ def assigned(svc: dict) -> str | None:
 
 class ServiceLBController(Controller):
     name = "service-lb-controller"
-    watches = (("", "v1", "services"),)
 
-    def __init__(self, objects, apiserver_ip: str) -> None:
-        super().__init__(objects)
+    def setup(self, apiserver_ip: str) -> None:
         self.pool = pool(apiserver_ip)
+        self.services = self.watch(SERVICES, own_key)
 
-    async def sync(self, key) -> None:
+    async def reconcile(self, key: tuple[str, str]) -> None:
         namespace, name = key
-        r = self.resource("", "v1", "services")
-        svc = self.objects.store.get(r.key(namespace, name))
+        svc = self.services.get(namespace, name)
         if svc is None:
             return
         spec = svc.get("spec", {})
         current = assigned(svc)
         if spec.get("type") != "LoadBalancer":
             if current:
-                self._write(r, svc, {})
+                await self._write(svc, {})
             return
         wanted = spec.get("loadBalancerIP") or current
-        taken = {assigned(s) for s in self.objects.store.list(r.key(None))[0]
+        taken = {assigned(s) for s in self.services.values()
                  if s["metadata"]["uid"] != svc["metadata"]["uid"] and s.get("spec", {}).get("type") == "LoadBalancer"}
         if wanted and (wanted not in self.pool or wanted in taken):
-            events.record(self.objects, svc, "Service", "Warning", "AllocationFailed",
-                          f"Failed to allocate IP for \"{namespace}/{name}\": {wanted} is "
-                          + ("already in use" if wanted in taken
-                             else f"not in the pool {self.pool[0]}-{self.pool[-1]}"),
-                          self.name)
+            self.events.record(svc, "Warning", "AllocationFailed",
+                               f"Failed to allocate IP for \"{namespace}/{name}\": {wanted} is "
+                               + ("already in use" if wanted in taken
+                                  else f"not in the pool {self.pool[0]}-{self.pool[-1]}"))
             if current:
-                self._write(r, svc, {})
+                await self._write(svc, {})
             return
         wanted = wanted or next((ip for ip in self.pool if ip not in taken), None)
         if wanted is None:
-            events.record(self.objects, svc, "Service", "Warning", "AllocationFailed",
-                          f'Failed to allocate IP for "{namespace}/{name}": no available IPs', self.name)
+            self.events.record(svc, "Warning", "AllocationFailed",
+                               f'Failed to allocate IP for "{namespace}/{name}": no available IPs')
             return
         if wanted != current:
-            self._write(r, svc, {"ingress": [{"ip": wanted, "ipMode": "VIP"}]})
-            events.record(self.objects, svc, "Service", "Normal", "IPAllocated", f"Assigned IP [\"{wanted}\"]",
-                          self.name)
+            await self._write(svc, {"ingress": [{"ip": wanted, "ipMode": "VIP"}]})
+            self.events.record(svc, "Normal", "IPAllocated", f"Assigned IP [\"{wanted}\"]")
 
-    def _write(self, r, svc: dict, balancer: dict) -> None:
+    async def _write(self, svc: dict, balancer: dict) -> None:
         meta = svc["metadata"]
-        status = {**svc.get("status", {}), "loadBalancer": balancer}
-        self.objects.update(r, meta["namespace"], meta["name"], {**svc, "status": status}, "status", self.opts())
+        await self.client.patch(path("v1", "services", meta["namespace"], meta["name"], "status"),
+                                {"status": {"loadBalancer": balancer or {"ingress": None}}})

@@ -13,11 +13,10 @@ import copy
 import hashlib
 import json
 
-from ..apiserver.errors import APIError
-from ..apiserver.handlers import now
-from ..apiserver import selectors
-from . import events
-from .base import Controller
+from ..apimachinery.conditions import condition, is_true
+from ..apimachinery.meta import controlled_by, controller_name, now, owner_reference
+from ..client.client import path
+from .base import DEPLOYMENTS, PODS, REPLICASETS, Controller, own_key
 
 _SAFE = "bcdfghjklmnpqrstvwxz2456789"
 
@@ -27,179 +26,161 @@ def template_hash(template: dict) -> str:
     return "".join(_SAFE[b % len(_SAFE)] for b in digest[:10])
 
 
-def selector_matches(selector: dict | None, labels: dict) -> bool:
-    """A workload's selector: an empty one selects no pods (the API would refuse it)."""
-    return bool(selector) and selectors.selector_matches(selector, labels)
+def controller_keys(kind: str):
+    """Keys function: the (namespace, name) of an object's controller of `kind`."""
+    def keys(obj: dict) -> list[tuple[str, str]]:
+        owner = controller_name(obj, kind)
+        return [(obj["metadata"].get("namespace") or "", owner)] if owner else []
+    return keys
 
 
-def owner_ref(obj: dict, kind: str, api_version: str) -> dict:
-    return {"apiVersion": api_version, "kind": kind, "name": obj["metadata"]["name"], "uid": obj["metadata"]["uid"],
-            "controller": True, "blockOwnerDeletion": True}
+def ready_pods(pods: list[dict]) -> int:
+    return sum(1 for p in pods if is_true(p, "Ready"))
 
 
-def controlled_by(obj: dict, owner: dict) -> bool:
-    return any(ref.get("uid") == owner["metadata"]["uid"] and ref.get("controller")
-               for ref in obj.get("metadata", {}).get("ownerReferences") or [])
+def live_children(mirror, owner: dict) -> list[dict]:
+    """The objects in `mirror` that `owner` controls and that are not being deleted."""
+    return [o for o in mirror.in_namespace(owner["metadata"]["namespace"])
+            if controlled_by(o, owner) and not o["metadata"].get("deletionTimestamp")]
 
 
-def controller_key(obj: dict, kind: str) -> list:
-    ns = obj.get("metadata", {}).get("namespace")
-    return [(ns, ref["name"]) for ref in obj.get("metadata", {}).get("ownerReferences") or []
-            if ref.get("controller") and ref.get("kind") == kind]
-
-
-def pod_ready(pod: dict) -> bool:
-    return any(c.get("type") == "Ready" and c.get("status") == "True"
-               for c in pod.get("status", {}).get("conditions") or [])
+def pod_from_template(owner: dict, kind: str, template: dict, labels: dict | None = None) -> dict:
+    """A pod a controller of `kind` creates from its template (named after the owner, owned by it)."""
+    template = copy.deepcopy(template or {})
+    meta = template.get("metadata") or {}
+    return {"metadata": {"generateName": owner["metadata"]["name"] + "-", "namespace": owner["metadata"]["namespace"],
+                         "labels": {**(meta.get("labels") or {}), **(labels or {})},
+                         "annotations": meta.get("annotations") or {},
+                         "ownerReferences": [owner_reference(owner, kind, "apps/v1")]},
+            "spec": template.get("spec") or {}}
 
 
 class ReplicaSetController(Controller):
     name = "replicaset-controller"
-    watches = (("apps", "v1", "replicasets"), ("", "v1", "pods"))
 
-    def keys_for(self, r, obj):
-        if r.plural == "pods":
-            return controller_key(obj, "ReplicaSet")
-        return super().keys_for(r, obj)
+    def setup(self) -> None:
+        self.sets = self.watch(REPLICASETS, own_key)
+        self.pods = self.watch(PODS, controller_keys("ReplicaSet"))
 
-    async def sync(self, key) -> None:
-        namespace, name = key
-        rs_r, pods_r = self.resource("apps", "v1", "replicasets"), self.resource("", "v1", "pods")
-        rs = self.objects.store.get(rs_r.key(namespace, name))
-        if rs is None or rs["metadata"].get("deletionTimestamp"):
+    async def reconcile(self, key: tuple[str, str]) -> None:
+        rs = self.live(self.sets, key)
+        if rs is None:
             return
-        pods = [p for p in self.objects.store.list(pods_r.key(namespace))[0] if controlled_by(p, rs)
-                and not p["metadata"].get("deletionTimestamp")]
+        namespace, name = key
+        pods = live_children(self.pods, rs)
         want = rs.get("spec", {}).get("replicas", 1)
-        if len(pods) < want:
-            for _ in range(want - len(pods)):
-                self._create_pod(rs, pods_r, namespace)
-        elif len(pods) > want:
-            doomed = sorted(pods, key=lambda p: (pod_ready(p), bool(p["spec"].get("nodeName")),
-                                                 p["metadata"]["creationTimestamp"]), reverse=False)
-            for pod in doomed[:len(pods) - want]:
-                try:
-                    self.objects.delete(pods_r, namespace, pod["metadata"]["name"])
-                except APIError as err:
-                    if err.code != 404:
-                        raise
-                events.record(self.objects, rs, "ReplicaSet", "Normal", "SuccessfulDelete",
-                              f"Deleted pod: {pod['metadata']['name']}", self.name)
-        pods = [p for p in self.objects.store.list(pods_r.key(namespace))[0] if controlled_by(p, rs)
-                and not p["metadata"].get("deletionTimestamp")]
-        ready = sum(1 for p in pods if pod_ready(p))
+        for _ in range(want - len(pods)):
+            created = await self.client.create(path("v1", "pods", namespace),
+                                               pod_from_template(rs, "ReplicaSet", rs["spec"].get("template")))
+            self.events.record(rs, "Normal", "SuccessfulCreate", f"Created pod: {created['metadata']['name']}")
+        doomed = sorted(pods, key=lambda p: (is_true(p, "Ready"), bool(p["spec"].get("nodeName")),
+                                             p["metadata"]["creationTimestamp"]))
+        for pod in doomed[:max(0, len(pods) - want)]:
+            await self.client.delete(path("v1", "pods", namespace, pod["metadata"]["name"]))
+            self.events.record(rs, "Normal", "SuccessfulDelete", f"Deleted pod: {pod['metadata']['name']}")
+        pods = live_children(self.pods, rs)
+        ready = ready_pods(pods)
         status = {"replicas": len(pods), "fullyLabeledReplicas": len(pods), "readyReplicas": ready,
                   "availableReplicas": ready, "observedGeneration": rs["metadata"].get("generation", 1)}
         if rs.get("status") != status:
-            self.objects.update(rs_r, namespace, name, {**rs, "status": status}, "status", self.opts())
-
-    def _create_pod(self, rs: dict, pods_r, namespace: str) -> None:
-        template = copy.deepcopy(rs.get("spec", {}).get("template") or {})
-        meta = template.get("metadata") or {}
-        pod = {"metadata": {"generateName": rs["metadata"]["name"] + "-", "namespace": namespace,
-                            "labels": meta.get("labels") or {}, "annotations": meta.get("annotations") or {},
-                            "ownerReferences": [owner_ref(rs, "ReplicaSet", "apps/v1")]},
-               "spec": template.get("spec") or {}}
-        created = self.objects.create(pods_r, namespace, pod, self.opts())
-        events.record(self.objects, rs, "ReplicaSet", "Normal", "SuccessfulCreate",
-                      f"Created pod: {created['metadata']['name']}", self.name)
+            await self.client.patch(path("apps/v1", "replicasets", namespace, name, "status"), {"status": status})
 
 
 class DeploymentController(Controller):
     name = "deployment-controller"
-    watches = (("apps", "v1", "deployments"), ("apps", "v1", "replicasets"))
 
-    def keys_for(self, r, obj):
-        if r.plural == "replicasets":
-            return controller_key(obj, "Deployment")
-        return super().keys_for(r, obj)
+    def setup(self) -> None:
+        self.deployments = self.watch(DEPLOYMENTS, own_key)
+        self.sets = self.watch(REPLICASETS, controller_keys("Deployment"))
 
-    async def sync(self, key) -> None:
-        namespace, name = key
-        d_r, rs_r = self.resource("apps", "v1", "deployments"), self.resource("apps", "v1", "replicasets")
-        deploy = self.objects.store.get(d_r.key(namespace, name))
-        if deploy is None or deploy["metadata"].get("deletionTimestamp"):
+    async def reconcile(self, key: tuple[str, str]) -> None:
+        deploy = self.live(self.deployments, key)
+        if deploy is None:
             return
+        namespace, name = key
         spec = deploy.get("spec", {})
         want = spec.get("replicas", 1)
         template = copy.deepcopy(spec.get("template") or {})
         pth = template_hash(template)
-        owned = [rs for rs in self.objects.store.list(rs_r.key(namespace))[0] if controlled_by(rs, deploy)]
+        owned = [rs for rs in self.sets.in_namespace(namespace) if controlled_by(rs, deploy)]
         current = next((rs for rs in owned if rs["metadata"].get("labels", {}).get("pod-template-hash") == pth),
                        None)
         if current is None:
-            template.setdefault("metadata", {}).setdefault("labels", {})["pod-template-hash"] = pth
-            selector = copy.deepcopy(spec.get("selector") or {})
-            selector.setdefault("matchLabels", {})["pod-template-hash"] = pth
-            revision = 1 + max([int(rs["metadata"].get("annotations", {}).get("deployment.kubernetes.io/revision",
-                                                                               0)) for rs in owned] or [0])
-            current = self.objects.create(rs_r, namespace, {
-                "metadata": {"name": f"{name}-{pth}", "namespace": namespace,
-                             "labels": {**(template["metadata"]["labels"])},
-                             "annotations": {"deployment.kubernetes.io/revision": str(revision),
-                                             "deployment.kubernetes.io/desired-replicas": str(want)},
-                             "ownerReferences": [owner_ref(deploy, "Deployment", "apps/v1")]},
-                "spec": {"replicas": 0, "selector": selector, "template": template,
-                         "minReadySeconds": spec.get("minReadySeconds", 0)}}, self.opts())
-            events.record(self.objects, deploy, "Deployment", "Normal", "ScalingReplicaSet",
-                          f"Scaled up replica set {current['metadata']['name']} from 0 to {want}", self.name)
+            current = await self._new_set(deploy, template, pth, owned, want)
         old = [rs for rs in owned if rs["metadata"]["uid"] != current["metadata"]["uid"]]
-        self._scale(rs_r, current, want)
+        await self._scale(current, want)
         available = current.get("status", {}).get("availableReplicas", 0)
         if available >= want or spec.get("strategy", {}).get("type") == "Recreate":
             for rs in old:
                 if rs.get("spec", {}).get("replicas", 0):
-                    self._scale(rs_r, rs, 0)
-                    events.record(self.objects, deploy, "Deployment", "Normal", "ScalingReplicaSet",
-                                  f"Scaled down replica set {rs['metadata']['name']} from "
-                                  f"{rs['spec']['replicas']} to 0", self.name)
-        self._status(d_r, deploy, current, old, want)
+                    await self._scale(rs, 0)
+                    self.events.record(deploy, "Normal", "ScalingReplicaSet",
+                                       f"Scaled down replica set {rs['metadata']['name']} from "
+                                       f"{rs['spec']['replicas']} to 0")
+        await self._status(deploy, current, old, want)
 
-    def _scale(self, rs_r, rs: dict, replicas: int) -> None:
-        if rs.get("spec", {}).get("replicas") == replicas:
-            return
-        meta = rs["metadata"]
-        fresh = self.objects.store.get(rs_r.key(meta["namespace"], meta["name"])) or rs
-        self.objects.update(rs_r, meta["namespace"], meta["name"],
-                            {**fresh, "spec": {**fresh["spec"], "replicas": replicas}}, "", self.opts())
+    async def _new_set(self, deploy: dict, template: dict, pth: str, owned: list[dict], want: int) -> dict:
+        namespace, name = deploy["metadata"]["namespace"], deploy["metadata"]["name"]
+        template.setdefault("metadata", {}).setdefault("labels", {})["pod-template-hash"] = pth
+        selector = copy.deepcopy(deploy["spec"].get("selector") or {})
+        selector.setdefault("matchLabels", {})["pod-template-hash"] = pth
+        revision = 1 + max([int(rs["metadata"].get("annotations", {}).get("deployment.kubernetes.io/revision", 0))
+                            for rs in owned] or [0])
+        created = await self.client.create(path("apps/v1", "replicasets", namespace), {
+            "metadata": {"name": f"{name}-{pth}", "namespace": namespace, "labels": {**template["metadata"]["labels"]},
+                         "annotations": {"deployment.kubernetes.io/revision": str(revision),
+                                         "deployment.kubernetes.io/desired-replicas": str(want)},
+                         "ownerReferences": [owner_reference(deploy, "Deployment", "apps/v1")]},
+            "spec": {"replicas": 0, "selector": selector, "template": template,
+                     "minReadySeconds": deploy["spec"].get("minReadySeconds", 0)}})
+        self.events.record(deploy, "Normal", "ScalingReplicaSet",
+                           f"Scaled up replica set {created['metadata']['name']} from 0 to {want}")
+        return created
 
-    def _status(self, d_r, deploy: dict, current: dict, old: list[dict], want: int) -> None:
+    async def _scale(self, rs: dict, replicas: int) -> None:
+        if rs.get("spec", {}).get("replicas") != replicas:
+            meta = rs["metadata"]
+            await self.client.patch(path("apps/v1", "replicasets", meta["namespace"], meta["name"]),
+                                    {"spec": {"replicas": replicas}})
+
+    async def _status(self, deploy: dict, current: dict, old: list[dict], want: int) -> None:
         cur = current.get("status", {})
         total = cur.get("replicas", 0) + sum(rs.get("status", {}).get("replicas", 0) for rs in old)
         ready = cur.get("readyReplicas", 0) + sum(rs.get("status", {}).get("readyReplicas", 0) for rs in old)
         available = cur.get("availableReplicas", 0) + sum(rs.get("status", {}).get("availableReplicas", 0)
                                                           for rs in old)
-        previous = {c["type"]: c for c in deploy.get("status", {}).get("conditions") or []}
-        stamp = now()
-
-        def condition(kind: str, ok: bool, reason: str, message: str) -> dict:
-            before = previous.get(kind, {})
-            changed = before.get("status") != ("True" if ok else "False")
-            return {"type": kind, "status": "True" if ok else "False", "reason": reason, "message": message,
-                    "lastUpdateTime": stamp if changed or before.get("reason") != reason else before.get(
-                        "lastUpdateTime", stamp),
-                    "lastTransitionTime": stamp if changed else before.get("lastTransitionTime", stamp)}
-
-        name = current["metadata"]["name"]
-        done = cur.get("availableReplicas", 0) >= want and not any(rs.get("status", {}).get("replicas")
-                                                                   for rs in old)
+        previous = deploy.get("status", {}).get("conditions") or []
+        rs_name = current["metadata"]["name"]
+        done = cur.get("availableReplicas", 0) >= want and not any(rs.get("status", {}).get("replicas") for rs in old)
+        enough = available >= want
         status = {"observedGeneration": deploy["metadata"].get("generation", 1), "replicas": total,
                   "updatedReplicas": cur.get("replicas", 0), "readyReplicas": ready, "availableReplicas": available,
+                  "unavailableReplicas": total - available if total > available else None,
                   "conditions": [
-                      condition("Available", available >= want, "MinimumReplicasAvailable" if available >= want
-                                else "MinimumReplicasUnavailable", "Deployment has minimum availability."
-                                if available >= want else "Deployment does not have minimum availability."),
-                      condition("Progressing", True, "NewReplicaSetAvailable" if done else "ReplicaSetUpdated",
-                                f'ReplicaSet "{name}" has successfully progressed.' if done
-                                else f'ReplicaSet "{name}" is progressing.')]}
-        if total - available > 0:
-            status["unavailableReplicas"] = total - available
-        for key in ("readyReplicas", "availableReplicas", "updatedReplicas", "replicas"):
-            if not status[key]:
-                del status[key]
-        comparable = lambda s: {k: v for k, v in s.items() if k != "conditions"} | {  # noqa: E731
-            "conditions": [(c["type"], c["status"], c["reason"]) for c in s.get("conditions", [])]}
-        if comparable(deploy.get("status", {}) or {"conditions": []}) != comparable(status):
-            meta = deploy["metadata"]
-            self.objects.update(d_r, meta["namespace"], meta["name"], {**deploy, "status": status}, "status",
-                                self.opts())
+                      _condition("Available", enough, "MinimumReplicasAvailable" if enough
+                                 else "MinimumReplicasUnavailable", "Deployment has minimum availability."
+                                 if enough else "Deployment does not have minimum availability.", previous),
+                      _condition("Progressing", True, "NewReplicaSetAvailable" if done else "ReplicaSetUpdated",
+                                 f'ReplicaSet "{rs_name}" has successfully progressed.' if done
+                                 else f'ReplicaSet "{rs_name}" is progressing.', previous)]}
+        for field in ("readyReplicas", "availableReplicas", "updatedReplicas", "replicas"):
+            status[field] = status[field] or None  # zero counts are left out, as the controller writes them
+        old_status = deploy.get("status") or {}
+        if {k: old_status.get(k) for k in status if k != "conditions"} == \
+                {k: v for k, v in status.items() if k != "conditions"} and \
+                [(c["type"], c["status"], c.get("reason")) for c in old_status.get("conditions") or []] == \
+                [(c["type"], c["status"], c.get("reason")) for c in status["conditions"]]:
+            return
+        meta = deploy["metadata"]
+        await self.client.patch(path("apps/v1", "deployments", meta["namespace"], meta["name"], "status"),
+                                {"status": status})
+
+
+def _condition(kind: str, ok: bool, reason: str, message: str, previous: list[dict]) -> dict:
+    """A Deployment condition: lastUpdateTime moves when its status or reason does, lastTransitionTime when its
+    status does."""
+    out = condition(kind, ok, reason, message, previous)
+    before = next((c for c in previous if c.get("type") == kind), {})
+    unchanged = before.get("status") == out["status"] and before.get("reason") == reason
+    return {**out, "lastUpdateTime": before.get("lastUpdateTime") if unchanged and before.get("lastUpdateTime")
+            else now()}

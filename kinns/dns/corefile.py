@@ -13,6 +13,8 @@ Comments start with `#`; `{` and `}` may share lines with their directive;
 import re
 from dataclasses import dataclass, field
 
+from .zones import fqdn
+
 
 class CorefileError(Exception):
     """A configuration mistake, phrased as CoreDNS phrases it: `Corefile:LINE - Error during parsing: ...`."""
@@ -71,8 +73,7 @@ def _zone(text: str, line: int) -> tuple[str, int]:
         if not number.isdigit() or not 0 < int(number) < 65536:
             raise CorefileError(line, f"invalid port {number!r}")
         port = int(number)
-    zone = text.lower().rstrip(".") + "." if text not in ("", ".") else "."
-    return zone, port
+    return fqdn(text), port
 
 
 def parse(text: str) -> list[ServerBlock]:

@@ -31,6 +31,8 @@ import dns.opcode
 import dns.rcode
 import dns.rdatatype
 
+from .zones import most_specific
+
 log = logging.getLogger("kinns.dns")
 MAX_UDP = 1232  # the payload size we advertise, as CoreDNS's default bufsize
 WIRE_CACHE_LIMIT = 100_000
@@ -110,16 +112,6 @@ class Block:
 
     def __post_init__(self) -> None:
         self.handler = chain(self.plugins)
-
-
-def _match(zones: list[str], qname: str) -> str | None:
-    """The most specific zone of `zones` that contains `qname` (both fully qualified, lower case)."""
-    best = None
-    for zone in zones:
-        if zone == "." or qname == zone or qname.endswith("." + zone):
-            if best is None or len(zone) > len(best):
-                best = zone
-    return best
 
 
 class Server:
@@ -216,7 +208,7 @@ class Server:
         if block is None:
             response = request.reply(dns.rcode.REFUSED)
         else:
-            request.zone = _match(block.zones, request.qname) or "."
+            request.zone = most_specific(block.zones, request.qname) or "."
             try:
                 response = await block.handler(request)
             except Exception:  # noqa: BLE001 (a broken plugin is a SERVFAIL, never a dead server)
@@ -233,7 +225,7 @@ class Server:
     def _block(self, qname: str) -> Block | None:
         best, found = None, None
         for block in self.blocks:
-            zone = _match(block.zones, qname)
+            zone = most_specific(block.zones, qname)
             if zone is not None and (best is None or len(zone) > len(best)):
                 best, found = zone, block
         return found

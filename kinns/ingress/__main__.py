@@ -19,7 +19,7 @@ async def main(opts: argparse.Namespace) -> None:
     run = Path(os.environ.get("KINNS_POD_DIR", "/tmp")) / "ingress-nginx"
     client = Client.in_cluster("nginx-ingress-controller")
     logging.info("kinns ingress-nginx controller: class %s, controller %s", opts.ingress_class, opts.controller_class)
-    await Controller(client, opts.ingress_class, opts.controller_class, opts.publish_service, run).run_forever()
+    await Controller(client, opts.ingress_class, opts.controller_class, opts.publish_service, run).run()
 
 
 if __name__ == "__main__":

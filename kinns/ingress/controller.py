@@ -5,38 +5,37 @@ each served Ingress's status.loadBalancer.ingress from the controller Service's 
 """
 
 import asyncio
-import logging
 import time
 from pathlib import Path
 
-from ..client import APIError, Client, Mirror
+from ..client import APIError, Client, Reconciler
 from . import render
 from .backends import by_service
 from .nginx import Nginx, default_certificate, tls_pem, write_private
 
-log = logging.getLogger("ingress-nginx")
 DEFAULT_CLASS = "ingressclass.kubernetes.io/is-default-class"
+PATHS = {"ingresses": "/apis/networking.k8s.io/v1/ingresses",
+         "ingressclasses": "/apis/networking.k8s.io/v1/ingressclasses",
+         "services": "/api/v1/services", "endpointslices": "/apis/discovery.k8s.io/v1/endpointslices",
+         "secrets": "/api/v1/secrets"}
 
 
-class Controller:
+class Controller(Reconciler):
+    name = log_name = "ingress-nginx"
+    coalesce = 0.1  # bursts of changes become one reload
+
     def __init__(self, client: Client, ingress_class: str, controller_name: str, publish: str, run: Path) -> None:
-        self.client, self.ingress_class, self.controller_name = client, ingress_class, controller_name
+        super().__init__(client)
+        self.ingress_class, self.controller_name = ingress_class, controller_name
         self.publish = publish  # namespace/name of the Service whose address the Ingresses show
-        self.run = run
-        self.dirty = asyncio.Event()
-        self.objects = {kind: Mirror(self.dirty.set)
-                        for kind in ("ingresses", "ingressclasses", "services", "endpointslices", "secrets")}
+        self.run_dir = run
+        self.objects = {kind: self.watch(path) for kind, path in PATHS.items()}
         self.nginx = Nginx(run)
 
-    async def run_forever(self) -> None:
-        paths = {"ingresses": "/apis/networking.k8s.io/v1/ingresses",
-                 "ingressclasses": "/apis/networking.k8s.io/v1/ingressclasses",
-                 "services": "/api/v1/services", "endpointslices": "/apis/discovery.k8s.io/v1/endpointslices",
-                 "secrets": "/api/v1/secrets"}
-        default_certificate(self.run / "default-certificate.pem", "Acme Co",
+    async def run(self) -> None:
+        default_certificate(self.run_dir / "default-certificate.pem", "Acme Co",
                             "Kubernetes Ingress Controller Fake Certificate")  # ingress-nginx's own
-        await asyncio.gather(*(self.client.mirror(path, self.objects[kind]) for kind, path in paths.items()),
-                             self.loop())
+        await super().run()
 
     def mine(self, ing: dict) -> bool:
         """Is this Ingress for this controller: its class, or none while our class is the default."""
@@ -50,29 +49,21 @@ class Controller:
             return wanted == self.ingress_class
         return (ours["metadata"].get("annotations") or {}).get(DEFAULT_CLASS) == "true"
 
-    async def loop(self) -> None:
-        while True:
-            await self.dirty.wait()
-            if not all(m.synced for m in self.objects.values()):
-                await asyncio.sleep(0.05)
-                continue
-            self.dirty.clear()
-            ingresses = [i for i in self.objects["ingresses"].values() if self.mine(i)]
-            services = {(s["metadata"]["namespace"], s["metadata"]["name"]): s
-                        for s in self.objects["services"].values()}
-            slices = by_service(self.objects["endpointslices"].values())
-            started = time.monotonic()
-            servers, upstreams, default = render.build(ingresses, services, slices)
-            certificates = self.certificates({s.certificate for s in servers.values() if s.certificate})
-            config = render.nginx_conf(servers, upstreams, default, str(self.run), certificates)
-            rendered = time.monotonic()
-            if config != self.nginx.config:
-                await asyncio.to_thread(self.nginx.apply, config)
-                log.info("configuration of %d hosts and %d upstreams: rendered in %.1f ms, checked and loaded in "
-                         "%.1f ms", len(servers), len(upstreams), (rendered - started) * 1000,
-                         (time.monotonic() - rendered) * 1000)
-            await self.publish_status(ingresses)
-            await asyncio.sleep(0.1)  # coalesce bursts of changes into one reload
+    async def reconcile(self, key: None) -> None:
+        ingresses = [i for i in self.objects["ingresses"].values() if self.mine(i)]
+        services = {(s["metadata"]["namespace"], s["metadata"]["name"]): s for s in self.objects["services"].values()}
+        slices = by_service(self.objects["endpointslices"].values())
+        started = time.monotonic()
+        servers, upstreams, default = render.build(ingresses, services, slices)
+        certificates = self.certificates({s.certificate for s in servers.values() if s.certificate})
+        config = render.nginx_conf(servers, upstreams, default, str(self.run_dir), certificates)
+        rendered = time.monotonic()
+        if config != self.nginx.config:
+            await asyncio.to_thread(self.nginx.apply, config)
+            self.log.info("configuration of %d hosts and %d upstreams: rendered in %.1f ms, checked and loaded in "
+                          "%.1f ms", len(servers), len(upstreams), (rendered - started) * 1000,
+                          (time.monotonic() - rendered) * 1000)
+        await self.publish_status(ingresses)
 
     def certificates(self, wanted: set[str]) -> dict[str, str]:
         """PEM files (certificate + key) for the TLS Secrets the Ingresses name; absent ones are left out."""
@@ -81,15 +72,14 @@ class Controller:
             key = f"{secret['metadata']['namespace']}/{secret['metadata']['name']}"
             pem = tls_pem(secret) if key in wanted else None
             if pem is not None:
-                path = self.run / "certs" / f"{key.replace('/', '-')}.pem"
+                path = self.run_dir / "certs" / f"{key.replace('/', '-')}.pem"
                 write_private(path, pem)
                 out[key] = str(path)
         return out
 
     async def publish_status(self, ingresses: list[dict]) -> None:
         namespace, name = self.publish.split("/", 1)
-        svc = next((s for s in self.objects["services"].values()
-                    if s["metadata"]["namespace"] == namespace and s["metadata"]["name"] == name), None)
+        svc = self.objects["services"].get(namespace, name)
         addresses = [{"ip": i["ip"]} for i in (svc or {}).get("status", {}).get("loadBalancer", {}).get("ingress")
                      or [] if i.get("ip")]
         for ing in ingresses:
@@ -98,8 +88,7 @@ class Controller:
             meta = ing["metadata"]
             try:
                 path = f"/apis/networking.k8s.io/v1/namespaces/{meta['namespace']}/ingresses/{meta['name']}/status"
-                await self.client.request("PATCH", path, {"status": {"loadBalancer": {"ingress": addresses}}},
-                                          content_type="application/merge-patch+json")
+                await self.client.patch(path, {"status": {"loadBalancer": {"ingress": addresses}}})
             except APIError as err:
-                log.warning("status of %s/%s: %s", meta["namespace"], meta["name"], err)
+                self.log.warning("status of %s/%s: %s", meta["namespace"], meta["name"], err)
 

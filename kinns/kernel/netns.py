@@ -54,7 +54,3 @@ def sysctl(name: str, key: str, value: str) -> None:
     """Set a net.* sysctl inside the namespace (the /proc/sys/net view follows the netns)."""
     subprocess.run(["ip", "netns", "exec", name, "sysctl", "-qw", f"{key}={value}"], check=True)
 
-
-def run(name: str, argv: list[str], **kwargs) -> subprocess.CompletedProcess:
-    """Run a command inside the namespace, with its /sys as `ip netns exec` gives it."""
-    return subprocess.run(["ip", "netns", "exec", name, *argv], **kwargs)

@@ -19,18 +19,20 @@ class TypeError_(ValueError):
     """A value whose JSON type the field cannot hold."""
 
 
-def _json_kind(value: object) -> str:
+def json_type(value: object) -> str:
+    """A JSON value's type as OpenAPI names it (also the word CEL causes give for a value)."""
     if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
         return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return "null"
+    return {str: "string", list: "array", dict: "object"}.get(type(value), "null")
+
+
+def _json_kind(value: object) -> str:
+    """The same type as Go's encoding/json names it in its errors."""
+    return {"boolean": "bool", "integer": "number"}.get(json_type(value), json_type(value))
 
 
 def _check_scalar(type_name: str, value: object, owner: str, path: str) -> None:

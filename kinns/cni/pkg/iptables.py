@@ -1,5 +1,9 @@
 """iptables rules of the CNI plugins, named and commented as the reference plugins do.
 
+The plugins keep this runner of their own rather than kinns.kernel.iptables:
+it starts iptables with posix_spawn and imports nothing heavy, because a
+plugin's start-up is most of what an ADD costs (docs/benchmarks.md).
+
 Chains are `CNI-` plus the first 24 hex digits of sha512(network name + container
 ID) and every rule carries the comment `name: "<net>" id: "<container>"`, so
 rules made by kinns plugins and by the reference plugins look the same and
@@ -58,7 +62,13 @@ def _which(name: str) -> str:
 
 
 def binary_for(network: str) -> str:
+    """The tool for an address or network: ip6tables for IPv6, else iptables."""
     return "ip6tables" if ":" in network else "iptables"
+
+
+def binaries_for(addresses: list[str]) -> set[str]:
+    """The tools that hold the rules of these addresses (iptables when there are none)."""
+    return {binary_for(a) for a in addresses} or {"iptables"}
 
 
 def setup_masquerade(address: str, chain: str, note: str) -> None:

@@ -16,10 +16,11 @@ ORDER = ["reload", "ready", "health", "prometheus", "errors", "log", "loadbalanc
          "kubernetes", "loop", "forward"]
 
 
-def _no_args(cls) -> Callable[[Directive, list[str]], Plugin]:
+def _no_args(cls, allowed: tuple[str, ...] = ()) -> Callable[[Directive, list[str]], Plugin]:
+    """A plugin kinns runs in its plain form only: arguments or a block it would not honour are refused."""
     def setup(d: Directive, zones: list[str]) -> Plugin:
-        if d.args or d.block:
-            raise d.error(f"{d.name} takes no arguments")
+        if d.block or any(a not in allowed for a in d.args) or len(d.args) > 1:
+            raise d.error(f"{d.name} takes no arguments" + (f" but {allowed[0]}" if allowed else "") + " in kinns")
         return cls()
     return setup
 
@@ -33,9 +34,9 @@ def _address(cls) -> Callable[[Directive, list[str]], Plugin]:
 
 
 SETUP: dict[str, Callable[[Directive, list[str]], Plugin]] = {
-    "errors": lambda d, zones: simple.Errors(),
-    "log": lambda d, zones: simple.Log(),
-    "loadbalance": lambda d, zones: simple.LoadBalance(),
+    "errors": _no_args(simple.Errors),
+    "log": _no_args(simple.Log),
+    "loadbalance": _no_args(simple.LoadBalance, ("round_robin",)),
     "health": simple.setup_health,
     "ready": _address(simple.Ready),
     "prometheus": _address(simple.Prometheus),

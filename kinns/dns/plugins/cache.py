@@ -20,10 +20,7 @@ import dns.rcode
 
 from ..corefile import Directive
 from ..server import Next, Plugin, Request
-
-
-def _under(zones: list[str], qname: str) -> bool:
-    return any(z == "." or qname == z or qname.endswith("." + z) for z in zones)
+from ..zones import fqdn, most_specific
 
 
 class Cache(Plugin):
@@ -37,7 +34,7 @@ class Cache(Plugin):
         self.entries: dict[tuple, tuple[float, bytes, str]] = {}
 
     async def serve(self, request: Request, nxt: Next):
-        if not _under(self.zones, request.qname):
+        if most_specific(self.zones, request.qname) is None:
             return await nxt(request)
         q = request.query
         key = (request.qname, request.qtype, bool(q.ednsflags & 0x8000), bool(q.flags & 0x0010))
@@ -54,7 +51,7 @@ class Cache(Plugin):
             return response
         response = await nxt(request)
         kind, ttl = self._ttl(response)
-        if ttl > 0 and not _under(self.disabled[kind], request.qname):
+        if ttl > 0 and most_specific(self.disabled[kind], request.qname) is None:
             if len(self.entries) >= self.capacity["success"] + self.capacity["denial"]:
                 self.entries = {k: v for k, v in self.entries.items() if v[0] > now}  # drop the expired
             if len(self.entries) < self.capacity["success"] + self.capacity["denial"]:
@@ -77,7 +74,7 @@ def setup(d: Directive, zones: list[str]) -> Cache:
     ttl = None
     if args and args[0].isdigit():
         ttl = int(args.pop(0))
-    plugin = Cache([z.lower().rstrip(".") + "." if z != "." else "." for z in args] or zones,
+    plugin = Cache([fqdn(z) for z in args] or zones,
                    ttl or 3600, ttl or 1800)
     for prop in d.block:
         if prop.name in ("success", "denial"):
@@ -89,7 +86,7 @@ def setup(d: Directive, zones: list[str]) -> Cache:
         elif prop.name == "disable":
             if not prop.args or prop.args[0] not in ("success", "denial"):
                 raise prop.error("disable needs success or denial")
-            plugin.disabled[prop.args[0]] = [z.lower().rstrip(".") + "." for z in prop.args[1:]] or zones
+            plugin.disabled[prop.args[0]] = [fqdn(z) for z in prop.args[1:]] or zones
         elif prop.name in ("prefetch", "serve_stale", "servfail", "keepttl"):
             continue
         else:

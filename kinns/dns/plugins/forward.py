@@ -23,6 +23,7 @@ import dns.message
 import dns.rcode
 
 from ..corefile import Directive
+from ..zones import most_specific, within
 from ..server import Next, Plugin, Request
 from .simple import duration
 
@@ -85,9 +86,7 @@ class Forward(Plugin):
         self._rr = itertools.count()
 
     def _matches(self, qname: str) -> bool:
-        def under(zone: str) -> bool:
-            return zone == "." or qname == zone or qname.endswith("." + zone)
-        return under(self.origin) and not any(under(z) for z in self.ignored)
+        return within(self.origin, qname) and most_specific(self.ignored, qname) is None
 
     def _order(self) -> list[Upstream]:
         ups = list(self.upstreams)

@@ -22,13 +22,10 @@ import dns.reversename
 import dns.rrset
 
 from ..corefile import Directive
+from ..zones import fqdn, most_specific
 from ..server import Next, Plugin, Request
 
 log = logging.getLogger("kinns.dns")
-
-
-def _fqdn(name: str) -> str:
-    return name.lower().rstrip(".") + "."
 
 
 class Hosts(Plugin):
@@ -60,13 +57,13 @@ class Hosts(Plugin):
             if len(fields) < 2:
                 continue
             for host in fields[1:]:
-                self.names.setdefault(_fqdn(host), []).append(fields[0])
-                self.ptr.setdefault(fields[0], []).append(_fqdn(host))
+                self.names.setdefault(fqdn(host), []).append(fields[0])
+                self.ptr.setdefault(fields[0], []).append(fqdn(host))
 
     async def serve(self, request: Request, nxt: Next):
         self._load()
         qname = request.qname
-        if not any(z == "." or qname == z or qname.endswith("." + z) for z in self.zones):
+        if most_specific(self.zones, qname) is None:
             return await nxt(request)
         if qname.endswith(".arpa.") and self.reverse:
             try:
@@ -79,7 +76,7 @@ class Hosts(Plugin):
             kind = dns.rdatatype.to_text(request.qtype)
             values = [ip for ip in found if (":" in ip) == (kind == "AAAA")] if kind in ("A", "AAAA") else []
         if not found:
-            if any(z == "." or qname == z or qname.endswith("." + z) for z in self.fallthrough):
+            if most_specific(self.fallthrough, qname) is not None:
                 return await nxt(request)
             return request.reply(dns.rcode.NXDOMAIN, authoritative=True)
         response = request.reply(authoritative=True)
@@ -90,14 +87,14 @@ class Hosts(Plugin):
 
 def setup_hosts(d: Directive, zones: list[str]) -> Hosts:
     path = d.args[0] if d.args else "/etc/hosts"
-    plugin = Hosts(path, [_fqdn(z) if z != "." else "." for z in d.args[1:]] or zones)
+    plugin = Hosts(path, [fqdn(z) for z in d.args[1:]] or zones)
     for prop in d.block:
         if prop.name == "ttl" and prop.args and prop.args[0].isdigit():
             plugin.ttl = int(prop.args[0])
         elif prop.name == "no_reverse":
             plugin.reverse = False
         elif prop.name == "fallthrough":
-            plugin.fallthrough = [_fqdn(z) for z in prop.args] or ["."]
+            plugin.fallthrough = [fqdn(z) for z in prop.args] or ["."]
         elif prop.name == "reload":
             continue  # the file is looked at on every query (by its mtime)
         elif prop.args and not prop.block:
@@ -116,12 +113,12 @@ class Rewrite(Plugin):
 
     def rewrite(self, qname: str) -> str | None:
         if self.kind == "exact":
-            return _fqdn(self.target) if qname == _fqdn(self.source) else None
+            return fqdn(self.target) if qname == fqdn(self.source) else None
         if self.kind == "prefix":
             return self.target + qname[len(self.source):] if qname.startswith(self.source) else None
         if self.kind == "suffix":
-            src = _fqdn(self.source) if self.source.endswith(".") else self.source
-            return qname[:-len(src)] + (_fqdn(self.target) if self.source.endswith(".") else self.target) \
+            src = fqdn(self.source) if self.source.endswith(".") else self.source
+            return qname[:-len(src)] + (fqdn(self.target) if self.source.endswith(".") else self.target) \
                 if qname.endswith(src) else None
         if self.kind == "substring":
             return qname.replace(self.source, self.target) if self.source in qname else None
@@ -135,7 +132,7 @@ class Rewrite(Plugin):
         new = self.rewrite(request.qname)
         if new is None:
             return await nxt(request)
-        name = dns.name.from_text(_fqdn(new))
+        name = dns.name.from_text(fqdn(new))
         request.query.question[0] = dns.rrset.RRset(name, request.question.rdclass, request.question.rdtype)
         response = await nxt(request)
         request.query.question[0] = dns.rrset.RRset(original, request.question.rdclass, request.question.rdtype)

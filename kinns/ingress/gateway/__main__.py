@@ -20,7 +20,7 @@ async def main(opts: argparse.Namespace) -> None:
     run = Path(os.environ.get("KINNS_POD_DIR", "/tmp")) / "nginx-gateway"
     client = Client.in_cluster("nginx-gateway")
     logging.info("kinns gateway controller %s: every GatewayClass with this controllerName", opts.gateway_ctlr_name)
-    await Controller(client, run).run_forever()
+    await Controller(client, run).run()
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ describes every field. GRPCRoute is not served: kinns's data plane has no gRPC
 backends to route to.
 
 `python -m kinns.ingress.gateway.api` prints the CRD manifest shipped as
-kinns/controllers/manifests/gateway-api-crds.yaml (a test keeps the two equal).
+kinns/controlplane/manifests/gateway-api-crds.yaml (a test keeps the two equal).
 """
 
 import sys

@@ -13,18 +13,17 @@ break it are found, left out and marked, and the others are served.
 
 import asyncio
 import base64
-import datetime
-import logging
 import time
 from pathlib import Path
 
-from ...client import APIError, Client, Mirror
+from ...apimachinery.conditions import condition
+from ...apimachinery.meta import key as _key, owner_reference
+from ...client import APIError, Client, Reconciler
 from ..backends import by_service
 from ..nginx import Nginx, default_certificate, write_private
 from . import graph, render
 from .api import CONTROLLER_NAME, GROUP
 
-log = logging.getLogger("nginx-gateway")
 MANAGED = {"app.kubernetes.io/managed-by": "kinns-gateway"}
 GATEWAY_LABEL = "gateway.networking.k8s.io/gateway-name"
 DATA_PLANE_IMAGE = "ghcr.io/nginx/nginx-gateway-fabric/nginx:2.0.0"
@@ -43,24 +42,10 @@ _SELECTED = {"crds": {"fieldSelector": f"metadata.name=gateways.{GROUP}"},
              "configmaps": {"labelSelector": "app.kubernetes.io/managed-by=kinns-gateway"}}
 
 
-def _now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _key(obj: dict) -> tuple[str, str]:
-    return obj["metadata"].get("namespace", ""), obj["metadata"]["name"]
-
-
 def conditions(wanted: dict[str, graph.Condition], old: list[dict], generation: int) -> list[dict]:
     """Status conditions, each keeping its lastTransitionTime while its status stays the same."""
-    before = {c.get("type"): c for c in old or []}
-    out = []
-    for kind, c in wanted.items():
-        prior = before.get(kind) or {}
-        when = prior.get("lastTransitionTime") if prior.get("status") == c.status else _now()
-        out.append({"type": kind, "status": c.status, "reason": c.reason, "message": c.message,
-                    "observedGeneration": generation, "lastTransitionTime": when or _now()})
-    return out
+    return [condition(kind, c.status, c.reason, c.message, old, observedGeneration=generation)
+            for kind, c in wanted.items()]
 
 
 def _same(a: list[dict] | dict, b: list[dict] | dict) -> bool:
@@ -74,11 +59,14 @@ def _same(a: list[dict] | dict, b: list[dict] | dict) -> bool:
     return strip(a) == strip(b)
 
 
-class Controller:
+class Controller(Reconciler):
+    name = log_name = "nginx-gateway"
+    coalesce = 0.1  # bursts of changes become one pass
+
     def __init__(self, client: Client, run: Path) -> None:
-        self.client, self.run = client, run
-        self.dirty = asyncio.Event()
-        self.objects = {kind: Mirror(self.dirty.set) for kind in PATHS}
+        super().__init__(client)
+        self.run_dir = run
+        self.objects = {kind: self.watch(path, query=_SELECTED.get(kind)) for kind, path in PATHS.items()}
         self.nginx = Nginx(run)  # only for nginx -t: the data planes serve
         self.published: dict[tuple[str, str], str] = {}  # Gateway -> the configuration last published
         self.broken: dict[tuple[str, str], str] = {}  # Gateway -> nginx -t's complaint about its configuration
@@ -86,13 +74,9 @@ class Controller:
         self.statuses: dict[str, tuple[str, dict]] = {}  # status path -> (resourceVersion seen, status to write)
         self.status_due = asyncio.Event()
 
-    async def run_forever(self) -> None:
-        default_certificate(self.run / "default-certificate.pem", "kinns", "kinns gateway default certificate")
-        await asyncio.gather(*(self.client.mirror(path, self.objects[kind], _SELECTED.get(kind))
-                               for kind, path in PATHS.items()), self.loop(), self.write_statuses())
-
-    def synced(self) -> bool:
-        return all(m.synced for m in self.objects.values())
+    async def run(self) -> None:
+        default_certificate(self.run_dir / "default-certificate.pem", "kinns", "kinns gateway default certificate")
+        await asyncio.gather(super().run(), self.write_statuses())
 
     def world(self, leave_out: set[tuple[str, str]] = frozenset()) -> graph.World:
         o = self.objects
@@ -104,22 +88,15 @@ class Controller:
             {_key(s): s for s in o["secrets"].values()}, {n["metadata"]["name"]: n for n in o["namespaces"].values()},
             (crd.get("metadata", {}).get("annotations") or {}).get(f"{GROUP}/bundle-version", ""))
 
-    async def loop(self) -> None:
-        while True:
-            await self.dirty.wait()
-            if not self.synced():
-                await asyncio.sleep(0.05)
-                continue
-            self.dirty.clear()
-            started = time.monotonic()
-            result = graph.build(self.world(self.left_out()))
-            for plan in result.plans.values():
-                await self.program(plan)
-            await self.deprovision(set(result.plans))
-            self.write_status(result)
-            log.info("reconciled %d Gateways and %d HTTPRoutes in %.1f ms", len(result.plans), len(result.routes),
-                     (time.monotonic() - started) * 1000)
-            await asyncio.sleep(0.1)  # coalesce bursts of changes
+    async def reconcile(self, key: None) -> None:
+        started = time.monotonic()
+        result = graph.build(self.world(self.left_out()))
+        for plan in result.plans.values():
+            await self.program(plan)
+        await self.deprovision(set(result.plans))
+        self.write_status(result)
+        self.log.info("reconciled %d Gateways and %d HTTPRoutes in %.1f ms", len(result.plans), len(result.routes),
+                      (time.monotonic() - started) * 1000)
 
     # configuration
 
@@ -131,10 +108,10 @@ class Controller:
             return config, ""
         rendered = time.monotonic()
         for name, pem in plan.certificates.items():
-            write_private(self.run / "certs" / f"{name.replace('/', '_')}.pem", pem)
-        error = self.nginx.check(config.replace(render.RUN, str(self.run)))
-        log.info("Gateway %s/%s: %d servers rendered in %.1f ms, nginx -t in %.1f ms", *plan.key, len(plan.servers),
-                 (rendered - started) * 1000, (time.monotonic() - rendered) * 1000)
+            write_private(self.run_dir / "certs" / f"{name.replace('/', '_')}.pem", pem)
+        error = self.nginx.check(config.replace(render.RUN, str(self.run_dir)))
+        self.log.info("Gateway %s/%s: %d servers rendered in %.1f ms, nginx -t in %.1f ms", *plan.key,
+                      len(plan.servers), (rendered - started) * 1000, (time.monotonic() - rendered) * 1000)
         return config, error
 
     async def program(self, plan: graph.Plan) -> None:
@@ -143,7 +120,7 @@ class Controller:
             config, error = await asyncio.to_thread(self.isolate, plan, error)
         if error:
             self.broken[plan.key] = error
-            log.error("Gateway %s/%s: the configuration does not pass nginx -t:\n%s", *plan.key, error)
+            self.log.error("Gateway %s/%s: the configuration does not pass nginx -t:\n%s", *plan.key, error)
         else:
             self.broken.pop(plan.key, None)
         await self.provision(plan, None if error else config)
@@ -170,8 +147,8 @@ class Controller:
             config, problem = self.check(candidate)
             if not problem:
                 self.rejected[_key(route)] = (route["metadata"].get("generation", 1), error.splitlines()[0])
-                log.warning("left out HTTPRoute %s/%s: nginx refused it: %s", *_key(route), error.splitlines()[0])
-                self.dirty.set()  # statuses and, if another Route is bad too, the next one
+                self.log.warning("left out HTTPRoute %s/%s: nginx refused it: %s", *_key(route), error.splitlines()[0])
+                self.enqueue(None)  # statuses and, if another Route is bad too, the next one
                 return config, ""
         return "", error
 
@@ -190,8 +167,7 @@ class Controller:
         annotations = (gw["spec"].get("infrastructure") or {}).get("annotations") or {}
         return {"name": name, "namespace": gw["metadata"]["namespace"], "labels": labels,
                 **({"annotations": annotations} if annotations else {}),
-                "ownerReferences": [{"apiVersion": f"{GROUP}/v1", "kind": "Gateway", "name": gw["metadata"]["name"],
-                                     "uid": gw["metadata"]["uid"], "controller": True, "blockOwnerDeletion": True}]}
+                "ownerReferences": [owner_reference(gw, "Gateway", f"{GROUP}/v1")]}
 
     async def provision(self, plan: graph.Plan, config: str | None) -> None:
         ns, name, labels = self._names(plan)
@@ -230,24 +206,24 @@ class Controller:
         """Create `want`, or bring the existing object's labels and spec (or data) to it; False when the API
         refused (logged, and tried again on the next pass)."""
         name = want["metadata"]["name"]
-        current = next((o for o in self.objects[plural].values() if _key(o) == (ns, name)), None)
+        current = self.objects[plural].get(ns, name)
         path = f"{prefix}/namespaces/{ns}/{plural}"
         try:
             if current is None:
                 current = await self.client.get(f"{path}/{name}")
             if current is None:
-                await self.client.request("POST", path, want)
+                await self.client.create(path, want)
                 return True
             fields = [k for k in ("spec", "data", "type") if k in want]
             if all(_contains(current.get(k), want[k]) for k in fields) and \
                     _contains(current["metadata"].get("labels"), want["metadata"]["labels"]):
                 return True
             patch = {"metadata": {"labels": want["metadata"]["labels"]}, **{k: want[k] for k in fields}}
-            await self.client.request("PATCH", f"{path}/{name}", patch, content_type="application/merge-patch+json")
+            await self.client.patch(f"{path}/{name}", patch)
             return True
         except APIError as err:
-            log.warning("%s %s/%s: %s", plural, ns, name, err)
-            self.dirty.set()
+            self.log.warning("%s %s/%s: %s", plural, ns, name, err)
+            self.enqueue(None)
             return False
 
     async def deprovision(self, live: set[tuple[str, str]]) -> None:
@@ -263,12 +239,10 @@ class Controller:
                     continue
                 self.published.pop(owner, None)
                 try:
-                    await self.client.request("DELETE", f"{prefix}/namespaces/{owner[0]}/{kind}/"
-                                                        f"{obj['metadata']['name']}")
-                    log.info("removed %s %s/%s: its Gateway is gone", kind, owner[0], obj["metadata"]["name"])
+                    if await self.client.delete(f"{prefix}/namespaces/{owner[0]}/{kind}/{obj['metadata']['name']}"):
+                        self.log.info("removed %s %s/%s: its Gateway is gone", kind, owner[0], obj["metadata"]["name"])
                 except APIError as err:
-                    if err.status != 404:
-                        log.warning("removing %s %s/%s: %s", kind, owner[0], obj["metadata"]["name"], err)
+                    self.log.warning("removing %s %s/%s: %s", kind, owner[0], obj["metadata"]["name"], err)
 
     # status
 
@@ -305,8 +279,7 @@ class Controller:
     def _gateway_status(self, plan: graph.Plan) -> None:
         gw = plan.gateway
         ns, name, _ = self._names(plan)
-        svc = next((s for s in self.objects["services"].values() if _key(s) == (ns, name)), None)
-        deployment = next((d for d in self.objects["deployments"].values() if _key(d) == (ns, name)), None)
+        svc, deployment = self.objects["services"].get(ns, name), self.objects["deployments"].get(ns, name)
         ips = [i["ip"] for i in ((svc or {}).get("status", {}).get("loadBalancer", {}).get("ingress") or [])
                if i.get("ip")]
         ready = ((deployment or {}).get("status") or {}).get("readyReplicas", 0) >= 1
@@ -360,14 +333,13 @@ class Controller:
             while self.statuses:
                 path, (version, status) = self.statuses.popitem()
                 try:
-                    await self.client.request("PATCH", path + "/status", {
-                        "metadata": {"resourceVersion": version}, "status": status},
-                        content_type="application/merge-patch+json")
+                    await self.client.patch(path + "/status", {"metadata": {"resourceVersion": version},
+                                                               "status": status})
                 except APIError as err:
-                    if err.status == 409:  # changed meanwhile: the watch brings the new version, and we come back
-                        self.dirty.set()
+                    if err.code == 409:  # changed meanwhile: the watch brings the new version, and we come back
+                        self.enqueue(None)
                     else:
-                        log.warning("status of %s: %s", path, err)
+                        self.log.warning("status of %s: %s", path, err)
 
 
 def _contains(current: object, wanted: object) -> bool:

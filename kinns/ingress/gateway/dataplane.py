@@ -24,69 +24,63 @@ from pathlib import Path  # noqa: E402
 
 from aiohttp import web  # noqa: E402
 
-from ...client import Client, Mirror  # noqa: E402
+from ...client import Client, Reconciler  # noqa: E402
 from ..nginx import Nginx, default_certificate, write_private  # noqa: E402
 from .render import RUN  # noqa: E402
 
-log = logging.getLogger("nginx-agent")
 
 
-class Agent:
-    def __init__(self, client: Client, namespace: str, name: str, run: Path) -> None:
-        self.client, self.namespace, self.name, self.run = client, namespace, name, run
-        self.changed = asyncio.Event()
-        self.configmap, self.secret = Mirror(self.changed.set), Mirror(self.changed.set)
+class Agent(Reconciler):
+    name = log_name = "nginx-agent"
+
+    def __init__(self, client: Client, namespace: str, name: str, run: Path, health_port: int) -> None:
+        super().__init__(client)
+        self.run_dir, self.health_port = run, health_port
+        selector = {"fieldSelector": f"metadata.name={name}"}
+        self.configmap = self.watch(f"/api/v1/namespaces/{namespace}/configmaps", query=selector)
+        self.secret = self.watch(f"/api/v1/namespaces/{namespace}/secrets", query=selector)
         self.nginx = Nginx(run)
         self.serving = False
 
-    async def run_forever(self, health_port: int) -> None:
-        default_certificate(self.run / "default-certificate.pem", "kinns", "kinns gateway default certificate")
+    async def run(self) -> None:
+        default_certificate(self.run_dir / "default-certificate.pem", "kinns", "kinns gateway default certificate")
         app = web.Application()
         app.router.add_get("/readyz", self.readyz)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
-        await web.TCPSite(runner, "0.0.0.0", health_port).start()
-        selector = {"fieldSelector": f"metadata.name={self.name}"}
-        await asyncio.gather(
-            self.client.mirror(f"/api/v1/namespaces/{self.namespace}/configmaps", self.configmap, selector),
-            self.client.mirror(f"/api/v1/namespaces/{self.namespace}/secrets", self.secret, selector),
-            self.loop())
+        await web.TCPSite(runner, "0.0.0.0", self.health_port).start()
+        await super().run()
 
     async def readyz(self, _: web.Request) -> web.Response:
         if self.serving and self.nginx.running:
             return web.Response(text="ok")
         return web.Response(status=503, text="waiting for a configuration")
 
-    async def loop(self) -> None:
-        while True:
-            await self.changed.wait()
-            self.changed.clear()
-            if not (self.configmap.synced and self.secret.synced):
-                continue
-            config = next(iter(self.configmap.values()), {}).get("data", {}).get("nginx.conf")
-            if not config:
-                continue
-            for secret in self.secret.values():
-                for file, data in (secret.get("data") or {}).items():
-                    write_private(self.run / "certs" / file, base64.b64decode(data))
-            config = config.replace(RUN, str(self.run))
-            if config != self.nginx.config:
-                started = time.monotonic()
-                error = await asyncio.to_thread(self.nginx.apply, config)
-                self.serving = self.serving or not error
-                if not error:
-                    log.info("configuration of %d bytes checked and loaded in %.1f ms", len(config),
-                             (time.monotonic() - started) * 1000)
+    async def reconcile(self, key: None) -> None:
+        config = next(iter(self.configmap.values()), {}).get("data", {}).get("nginx.conf")
+        if not config:
+            return
+        for secret in self.secret.values():
+            for file, data in (secret.get("data") or {}).items():
+                write_private(self.run_dir / "certs" / file, base64.b64decode(data))
+        config = config.replace(RUN, str(self.run_dir))
+        if config != self.nginx.config:
+            started = time.monotonic()
+            error = await asyncio.to_thread(self.nginx.apply, config)
+            self.serving = self.serving or not error
+            if not error:
+                self.log.info("configuration of %d bytes checked and loaded in %.1f ms", len(config),
+                              (time.monotonic() - started) * 1000)
 
 
 async def main(opts: argparse.Namespace) -> None:
     namespace, name = opts.config.split("/", 1)
     run = Path(os.environ.get("KINNS_POD_DIR", "/tmp")) / "nginx-gateway"
-    agent = Agent(Client.in_cluster("nginx-agent"), namespace, name, run)
+    agent = Agent(Client.in_cluster("nginx-agent"), namespace, name, run, opts.health_port)
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, lambda: _stop(agent))
-    log.info("kinns gateway data plane: serving ConfigMap %s/%s", namespace, name)
-    await agent.run_forever(opts.health_port)
+    agent.log.info("kinns gateway data plane: serving ConfigMap %s/%s", namespace, name)
+    await agent.run()
 
 
 def _stop(agent: Agent) -> None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
-from ...apiserver.selectors import selector_matches
+from ...apimachinery.labels import selector_matches
 from ..backends import endpoints, service_port, upstream_name
 from ..nginx import tls_pem
 from .api import CONTROLLER_NAME, GROUP

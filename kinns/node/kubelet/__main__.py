@@ -4,22 +4,22 @@ import argparse
 import asyncio
 import logging
 
-from ...cluster import Cluster
 from aiohttp import web
 
 from .agent import Kubelet, write_config
 from ...client import Client
+from ...kernel.record import ClusterRecord
 from .server import PORT, KubeletServer, ssl_context
 
 PKI = "/var/lib/kubelet/pki"
 
 
 async def main(opts: argparse.Namespace) -> None:
-    cluster = Cluster.load(opts.cluster)
+    cluster = ClusterRecord.load(opts.cluster)
     node = cluster.node(opts.node)
     write_config(node)
     server = f"https://{cluster.node('controlplane').ip}:6443"
-    client = Client(server, node.file("/etc/kubernetes/pki/ca.crt"), node.file(f"{PKI}/kubelet-client.crt"),
+    client = Client.https(server, node.file("/etc/kubernetes/pki/ca.crt"), node.file(f"{PKI}/kubelet-client.crt"),
                     node.file(f"{PKI}/kubelet-client.key"), "kubelet")
     runner = web.AppRunner(KubeletServer(cluster, opts.node).app(), access_log=None)
     await runner.setup()

@@ -18,9 +18,10 @@ from pathlib import Path
 
 from ...cni import runtime
 from ...kernel import netns, process
-from . import podconfig
+from ...kernel.node import Node
+from ...kernel.record import ClusterRecord
 from ..workloads import images
-
+from . import podconfig
 
 
 @dataclass
@@ -54,11 +55,11 @@ class SandboxError(Exception):
     pass
 
 
-def _pods_dir(cluster) -> Path:
+def _pods_dir(cluster: ClusterRecord) -> Path:
     return cluster.state_dir / "pods"
 
 
-def pod_directory(cluster, namespace: str, name: str) -> Path:
+def pod_directory(cluster: ClusterRecord, namespace: str, name: str) -> Path:
     """Where a pod's record, /etc files, volumes and container logs live."""
     return _pods_dir(cluster) / f"{namespace}_{name}"
 
@@ -83,7 +84,7 @@ def _write_etc(pod_dir: Path, spec: PodSpec, ip: str) -> None:
     (pod_dir / "hosts").write_text(hosts)
 
 
-def create(cluster, spec: PodSpec) -> dict:
+def create(cluster: ClusterRecord, spec: PodSpec) -> dict:
     """Run the pod on its node; return its record (IP, netns, processes)."""
     node = cluster.node(spec.node)
     pod_dir = pod_directory(cluster, spec.namespace, spec.name)
@@ -126,7 +127,7 @@ def create(cluster, spec: PodSpec) -> dict:
     return record
 
 
-def log_path(cluster, namespace: str, name: str, container: str) -> Path:
+def log_path(cluster: ClusterRecord, namespace: str, name: str, container: str) -> Path:
     """Where a container's output goes (what `kubectl logs` shows)."""
     return pod_directory(cluster, namespace, name) / f"{container}.log"
 
@@ -138,7 +139,8 @@ def _port_mappings(spec: PodSpec) -> list[dict]:
             for c in spec.containers for p in c.ports if p.get("hostPort")]
 
 
-def _start(pod_dir: Path, record: dict, spec: PodSpec, node, container: Container, argv: list[str]) -> int:
+def _start(pod_dir: Path, record: dict, spec: PodSpec, node: Node, container: Container,
+           argv: list[str]) -> int:
     env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root",
            "HOSTNAME": _hostname(spec), "POD_NAME": spec.name, "NAMESPACE": spec.namespace, "POD_NAMESPACE":
            spec.namespace, "NODE_NAME": node.name, "POD_IP": record["ip"], "KINNS_POD_DIR": str(pod_dir),
@@ -179,7 +181,7 @@ def _stop(record: dict, grace: float = 2.0) -> None:
     process.terminate_groups(list(record.get("pids", {}).values()), grace)
 
 
-def restart(cluster, namespace: str, name: str, container: str) -> int:
+def restart(cluster: ClusterRecord, namespace: str, name: str, container: str) -> int:
     """Start a container's process again (the kubelet's restartPolicy); returns its new pid."""
     pod_dir = pod_directory(cluster, namespace, name)
     record = get(cluster, namespace, name)
@@ -192,12 +194,12 @@ def restart(cluster, namespace: str, name: str, container: str) -> int:
     return record["pids"][container]
 
 
-def _detach(node, record: dict) -> None:
+def _detach(node: Node, record: dict) -> None:
     path = netns.path(record["netns"])
     runtime.delete(node, record["id"], path, "eth0", network=record.get("network") or None)
 
 
-def delete(cluster, namespace: str, name: str, grace: float = 2.0) -> None:
+def delete(cluster: ClusterRecord, namespace: str, name: str, grace: float = 2.0) -> None:
     pod_dir = pod_directory(cluster, namespace, name)
     try:
         record = json.loads((pod_dir / "pod.json").read_text())
@@ -222,28 +224,36 @@ def _save(pod_dir: Path, record: dict) -> None:
     tmp.replace(pod_dir / "pod.json")
 
 
-def get(cluster, namespace: str, name: str) -> dict:
+def get(cluster: ClusterRecord, namespace: str, name: str) -> dict:
     try:
         return json.loads((pod_directory(cluster, namespace, name) / "pod.json").read_text())
     except FileNotFoundError:
         raise SandboxError(f'pods "{name}" not found in namespace "{namespace}"') from None
 
 
-def list_pods(cluster) -> list[dict]:
+def _records(cluster: ClusterRecord) -> list[dict]:
+    """The records of every sandbox of the cluster (half-written ones are skipped)."""
     out = []
     directory = _pods_dir(cluster)
     for pod_dir in sorted(directory.iterdir()) if directory.is_dir() else []:
         try:
-            record = json.loads((pod_dir / "pod.json").read_text())
+            out.append(json.loads((pod_dir / "pod.json").read_text()))
         except (FileNotFoundError, ValueError):
             continue
+    return out
+
+
+def list_pods(cluster: ClusterRecord) -> list[dict]:
+    out = []
+    for record in _records(cluster):
         running = all(process.alive(p) for p in record["pids"].values())
         out.append({"namespace": record["spec"]["namespace"], "name": record["spec"]["name"],
                     "node": record["node"], "ip": record["ip"], "status": "Running" if running else "Exited"})
     return out
 
 
-def exec_argv(cluster, namespace: str, name: str, argv: list[str], container: str | None = None) -> list[str]:
+def exec_argv(cluster: ClusterRecord, namespace: str, name: str, argv: list[str],
+              container: str | None = None) -> list[str]:
     """The command line that runs `argv` inside a running container's namespaces."""
     record = get(cluster, namespace, name)
     pids = record["pids"]
@@ -254,14 +264,9 @@ def exec_argv(cluster, namespace: str, name: str, argv: list[str], container: st
     return ["nsenter", "-t", children[0], "-n", "-m", "-u", "-p", "--", *argv]
 
 
-def remove_all_pods(cluster) -> None:
+def remove_all_pods(cluster: ClusterRecord) -> None:
     """Used by `kinns down`: stop and remove every pod, even when records are half written."""
-    directory = _pods_dir(cluster)
-    for pod_dir in sorted(directory.iterdir()) if directory.is_dir() else []:
-        try:
-            record = json.loads((pod_dir / "pod.json").read_text())
-        except (FileNotFoundError, ValueError):
-            continue
+    for record in _records(cluster):
         _stop(record, grace=0)
         if not record["spec"]["host_network"]:
             subprocess.run(["ip", "netns", "del", record["netns"]], check=False, stderr=subprocess.DEVNULL)

@@ -12,6 +12,7 @@ from pathlib import Path
 from aiohttp import web
 
 from ...kernel import netns
+from ...kernel.record import ClusterRecord
 from . import portforward, sandbox, static, streams
 
 PORT = 10250
@@ -32,7 +33,7 @@ def _tail(data: bytes, lines: str | None) -> bytes:
 
 
 class KubeletServer:
-    def __init__(self, cluster, node_name: str) -> None:
+    def __init__(self, cluster: ClusterRecord, node_name: str) -> None:
         self.cluster, self.node_name = cluster, node_name
 
     def app(self) -> web.Application:

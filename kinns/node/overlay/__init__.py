@@ -5,26 +5,16 @@ removes what no longer belongs (peers gone, other backend's objects), so it
 can run again at any time: at `kinns up`, after a node joins, after a crash.
 """
 
-import subprocess
-from dataclasses import dataclass
-
 from ...kernel import netns
+from ...kernel.command import Runner
+from ...kernel.iptables import Iptables
+from ...kernel.node import Peer
 
 VXLAN_DEV = "flannel.1"
 VXLAN_ID = 1
 VXLAN_PORT = 8472  # flannel's (the Linux kernel default, not IANA's 4789)
 VXLAN_OVERHEAD = 50
 BACKENDS = ("vxlan", "host-gw")
-
-
-@dataclass(frozen=True)
-class Peer:
-    """What a node needs to know of another node to reach its pods."""
-
-    name: str
-    ip: str
-    pod_cidr: str
-    vtep_mac: str
 
 
 def pod_mtu(backend: str, underlay_mtu: int = 1500) -> int:
@@ -81,7 +71,4 @@ def _drop_stale_routes(ip, oif: int, want: dict, only_gateway: bool = False) -> 
 def masquerade(ns: str, cluster_cidr: str, note: str) -> None:
     """NAT pod traffic that leaves the pod network (flannel's --ip-masq), once per node."""
     rule = ["-s", cluster_cidr, "!", "-d", cluster_cidr, "-m", "comment", "--comment", note, "-j", "MASQUERADE"]
-    check = netns.run(ns, ["iptables", "-w", "-t", "nat", "-C", "POSTROUTING", *rule], capture_output=True)
-    if check.returncode:
-        netns.run(ns, ["iptables", "-w", "-t", "nat", "-A", "POSTROUTING", *rule], check=True,
-                  stdout=subprocess.DEVNULL)
+    Iptables(Runner(ns)).ensure_rule("nat", "POSTROUTING", rule, first=False)

@@ -11,11 +11,9 @@ taking an address over updates the neighbours that knew the previous owner.
 """
 
 import hashlib
-import ipaddress
 import socket
 
-from pyroute2 import IPRoute
-
+from ...kernel import links
 from .services import ServicePort
 
 LINK = "eth0"
@@ -44,18 +42,13 @@ def owners(ports: list[ServicePort], nodes: list[dict]) -> dict[str, str]:
     return out
 
 
-def apply(addresses: set[str]) -> None:
-    """Make the `eth0:lb` addresses exactly `addresses` (in the netns this process runs in)."""
-    with IPRoute() as ip:
-        index = ip.link_lookup(ifname=LINK)[0]
-        current = {a.get_attr("IFA_ADDRESS") for a in ip.get_addr(index=index, family=2)
-                   if a.get_attr("IFA_LABEL") == LABEL}
-        for address in current - addresses:
-            ip.addr("del", index=index, address=address, prefixlen=32)
-        mac = ip.get_links(index)[0].get_attr("IFLA_ADDRESS")
-        for address in addresses - current:
-            ipaddress.ip_address(address)
-            ip.addr("add", index=index, address=address, prefixlen=32, label=LABEL)
+class Announcer:
+    """Holds this node's share of the load-balancer addresses on eth0 and tells the neighbours."""
+
+    def apply(self, addresses: set[str]) -> None:
+        """Make the `eth0:lb` addresses exactly `addresses` (in the netns this process runs in)."""
+        added, mac = links.set_labelled_addresses(LINK, LABEL, addresses)
+        for address in added:
             gratuitous_arp(mac, address)
 
 

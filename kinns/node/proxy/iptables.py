@@ -19,8 +19,7 @@ deletes chains nothing uses any more; a full sync also finds stale kube-proxy
 chains left by an earlier run in the kernel.
 """
 
-import subprocess
-
+from ...kernel.iptables import Iptables
 from .services import Endpoint, ServicePort, port_hash
 
 MASQ_MARK = "0x4000"
@@ -166,11 +165,12 @@ def _external(sp: ServicePort, node: str, cluster_cidr: str, nat: dict, flt: dic
 
 
 class IptablesBackend:
-    """Applies rendered tables to the kernel of the netns it runs in, rewriting only what changed."""
+    """Applies rendered tables to the kernel through an iptables runner, rewriting only what changed."""
 
     name = "iptables"
 
-    def __init__(self) -> None:
+    def __init__(self, iptables: Iptables | None = None) -> None:
+        self.iptables = iptables or Iptables()
         self.applied: Tables = {}
 
     @staticmethod
@@ -181,7 +181,7 @@ class IptablesBackend:
         """Apply `tables`; return how many chains were written."""
         if full:
             self.ensure_jumps()
-            self.applied = {t: {c: [] for c in self._kernel_chains(t)} for t in tables}
+            self.applied = {t: {c: [] for c in self._owned_chains(t)} for t in tables}
         payload, written = [], 0
         for table, chains in tables.items():
             before = self.applied.get(table, {})
@@ -196,35 +196,25 @@ class IptablesBackend:
             payload += [f"-X {c}" for c in stale]
             payload.append("COMMIT")
             written += len(changed)
-        if payload:
-            subprocess.run(["iptables-restore", "-w", "--noflush"], input="\n".join(payload) + "\n", text=True,
-                           check=True, capture_output=True)
+        self.iptables.restore(payload)
         self.applied = {t: dict(c) for t, c in tables.items()}
         return written
 
-    @staticmethod
-    def _kernel_chains(table: str) -> list[str]:
-        out = subprocess.run(["iptables-save", "-t", table], capture_output=True, text=True, check=True).stdout
-        return [line[1:].split()[0] for line in out.splitlines()
-                if line.startswith(":") and line[1:].split()[0].startswith(OWNED_PREFIXES + tuple(FIXED[table]))]
+    def _owned_chains(self, table: str) -> list[str]:
+        """kube-proxy's chains in the kernel: the fixed ones and every per-service one, ours or a crashed run's."""
+        return [c for c in self.iptables.chains(table) if c.startswith(OWNED_PREFIXES + tuple(FIXED[table]))]
 
-    @staticmethod
-    def ensure_jumps() -> None:
+    def ensure_jumps(self) -> None:
         for table, chain, spec in JUMPS:
-            subprocess.run(["iptables", "-w", "-t", table, "-N", spec[-1]], capture_output=True)
-            if subprocess.run(["iptables", "-w", "-t", table, "-C", chain, *spec], capture_output=True).returncode:
-                subprocess.run(["iptables", "-w", "-t", table, "-I", chain, *spec], check=True, capture_output=True)
+            self.iptables.ensure_chain(table, spec[-1])
+            self.iptables.ensure_rule(table, chain, spec)
 
-    @staticmethod
-    def cleanup() -> None:
+    def cleanup(self) -> None:
         """Remove every rule and chain of this backend (when the other one takes over)."""
         for table, chain, spec in JUMPS:
-            while not subprocess.run(["iptables", "-w", "-t", table, "-D", chain, *spec],
-                                     capture_output=True).returncode:
-                pass
+            self.iptables.delete_rule(table, chain, spec)
         for table in FIXED:
-            chains = IptablesBackend._kernel_chains(table)
+            chains = self._owned_chains(table)
             if chains:
-                payload = [f"*{table}"] + [f":{c} - [0:0]" for c in chains] + [f"-X {c}" for c in chains] + ["COMMIT"]
-                subprocess.run(["iptables-restore", "-w", "--noflush"], input="\n".join(payload) + "\n", text=True,
-                               check=True, capture_output=True)
+                self.iptables.restore([f"*{table}", *(f":{c} - [0:0]" for c in chains), *(f"-X {c}" for c in chains),
+                                       "COMMIT"])

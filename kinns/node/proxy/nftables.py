@@ -28,9 +28,9 @@ incremental one adds and deletes only the elements and chains that changed.
 """
 
 import collections
-import subprocess
 from dataclasses import dataclass
 
+from ...kernel.nft import Nft
 from .services import Endpoint, ServicePort, port_hash
 
 TABLE = "ip kube-proxy"
@@ -204,11 +204,12 @@ def render(ports: list[ServicePort], node: str, cluster_cidr: str, previous: Rul
 
 
 class NftablesBackend:
-    """Applies a Ruleset to the kernel of the netns it runs in, as one transaction per sync."""
+    """Applies a Ruleset to the kernel through an nft runner, as one transaction per sync."""
 
     name = "nftables"
 
-    def __init__(self) -> None:
+    def __init__(self, nft: Nft | None = None) -> None:
+        self.nft = nft or Nft()
         self.applied: Ruleset | None = None
         # what several service ports share (chains, affinity sets, hairpin elements): how many use each
         self.users: collections.Counter = collections.Counter()
@@ -280,16 +281,12 @@ class NftablesBackend:
         lines += [f"add element {TABLE} {name} {{ {', '.join(items)} }}" for name, items in by_map.items()]
         lines += [f"delete chain {TABLE} {c}" for c in gone]
         lines += [f"delete set {TABLE} {n}" for kind, n in dead if kind == "set"]
-        if lines:
-            subprocess.run(["nft", "-f", "-"], input="\n".join(lines) + "\n", text=True, check=True,
-                           capture_output=True)
+        self.nft.apply(lines)
         for kind, n in dead:
             (chains if kind == "chain" else sets if kind == "set" else {}).pop(n, None)
         self.applied, self.users, self.chains, self.sets = want, +users, chains, sets
         return len(new_chains) + len(changed) + len(added)
 
-    @staticmethod
-    def cleanup() -> None:
+    def cleanup(self) -> None:
         """Remove the table (when the iptables backend takes over)."""
-        subprocess.run(["nft", "-f", "-"], input=f"add table {TABLE}\ndelete table {TABLE}\n", text=True,
-                       check=True, capture_output=True)
+        self.nft.delete_table(TABLE)

@@ -1,51 +1,60 @@
 """kube-proxy's reconcile loop: Services and EndpointSlices from the API, rules into the node's kernel.
 
-Reflectors keep the Services, EndpointSlices and Nodes current; any change marks
-the state dirty, and the loop syncs at most once per minSyncPeriod. The first
-sync after start (and one after any failure, and one every syncPeriod) is
-full, so rules left by a crashed proxy are replaced and stale ones removed;
-the others rewrite only what changed. Starting in one mode removes the other
-mode's rules, as kube-proxy does when its mode is switched.
+Mirrors keep the Services, EndpointSlices and Nodes current; any change queues
+the one key of the whole state, and a sync runs at most once per
+minSyncPeriod (`coalesce`). The first sync after start (and one after any
+failure, and one every hour) is full, so rules left by a crashed proxy are
+replaced and stale ones removed; the others rewrite only what changed, and
+every syncPeriod the state is synced again. Starting in one mode removes the
+other mode's rules, as kube-proxy does when its mode is switched.
 """
 
 import asyncio
-import logging
-import subprocess
 import time
 
-from ...client import Client, Mirror
+from ...client import Client, Reconciler
+from ...kernel.command import CommandFailed
 from . import announce, health, iptables, nftables
+from .backend import Backend
 from .config import ProxyConfig
 from .services import ServicePort, ports_of, slices_by_service
 
-log = logging.getLogger("kube-proxy")
 FULL_SYNC_EVERY = 3600.0
 
 
-class Proxier:
-    def __init__(self, client: Client, node: str, config: ProxyConfig) -> None:
-        self.client, self.node, self.config = client, node, config
-        self.dirty = asyncio.Event()
-        self.services, self.slices, self.nodes = (Mirror(self.dirty.set) for _ in range(3))
+def backends(mode: str) -> tuple[Backend, Backend]:
+    """(the backend of `mode`, the other one)."""
+    ipt, nft = iptables.IptablesBackend(), nftables.NftablesBackend()
+    return (nft, ipt) if mode == "nftables" else (ipt, nft)
+
+
+class Proxier(Reconciler):
+    name = log_name = "kube-proxy"
+
+    def __init__(self, client: Client, node: str, config: ProxyConfig, backend: Backend | None = None,
+                 other: Backend | None = None, announcer: announce.Announcer | None = None) -> None:
+        super().__init__(client)
+        self.node, self.config = node, config
+        self.coalesce, self.resync = config.min_sync_period, config.sync_period
+        self.services = self.watch("/api/v1/services")
+        self.slices = self.watch("/apis/discovery.k8s.io/v1/endpointslices")
+        self.nodes = self.watch("/api/v1/nodes")
+        default, default_other = backends(config.mode)
+        self.backend, self.other = backend or default, other or default_other
+        self.announcer = announcer or announce.Announcer()
         self.ports: dict[str, tuple[tuple, list[ServicePort]]] = {}  # service uid -> (versions, its ports)
-        if config.mode == "nftables":
-            self.backend, self.other = nftables.NftablesBackend(), iptables.IptablesBackend
-        else:
-            self.backend, self.other = iptables.IptablesBackend(), nftables.NftablesBackend
         self.health = health.HealthServer(config.healthz_port)
+        self.full, self.last_full = True, time.monotonic()
 
     async def run(self) -> None:
-        log.info("Using %s Proxier. node=%s clusterCIDR=%s", self.config.mode, self.node, self.config.cluster_cidr)
+        self.log.info("Using %s Proxier. node=%s clusterCIDR=%s", self.config.mode, self.node,
+                      self.config.cluster_cidr)
         try:
             await asyncio.to_thread(self.other.cleanup)
-        except subprocess.CalledProcessError as err:
-            log.warning("cleaning up %s rules failed: %s", self.other.name, err.stderr)
+        except CommandFailed as err:
+            self.log.warning("cleaning up %s rules failed: %s", self.other.name, err)
         await self.health.start()
-        await asyncio.gather(
-            self.client.mirror("/api/v1/services", self.services),
-            self.client.mirror("/apis/discovery.k8s.io/v1/endpointslices", self.slices),
-            self.client.mirror("/api/v1/nodes", self.nodes),
-            self.loop())
+        await super().run()
 
     def service_ports(self) -> list[ServicePort]:
         """The ports of every Service; those whose Service and slices kept their resourceVersions are the same
@@ -63,34 +72,21 @@ class Proxier:
         self.ports = cache
         return sorted(out, key=lambda sp: (sp.key, sp.protocol))
 
-    async def loop(self) -> None:
-        full, last_full = True, time.monotonic()
-        while True:
-            try:
-                await asyncio.wait_for(self.dirty.wait(), self.config.sync_period)
-            except asyncio.TimeoutError:
-                pass
-            if not all(m.synced for m in (self.services, self.slices, self.nodes)):
-                continue
-            self.dirty.clear()
-            full = full or time.monotonic() - last_full > FULL_SYNC_EVERY
-            started = time.monotonic()
-            ports = self.service_ports()
-            try:
-                rules = self.backend.render(ports, self.node, self.config.cluster_cidr)
-                written = await asyncio.to_thread(self.backend.sync, rules, full)
-            except subprocess.CalledProcessError as err:
-                log.error("sync failed, retrying with a full sync: %s", (err.stderr or "").strip()[:2000])
-                full = True
-                self.dirty.set()
-                await asyncio.sleep(self.config.min_sync_period)
-                continue
-            self.health.update(ports, self.node)
-            mine = {ip for ip, owner in announce.owners(ports, self.nodes.values()).items() if owner == self.node}
-            await asyncio.to_thread(announce.apply, mine)
-            log.info("%s sync of %d service ports done in %.1f ms (%d chains/elements written)",
-                     "full" if full else "partial", len(ports), (time.monotonic() - started) * 1000, written)
-            if full:
-                last_full = time.monotonic()
-            full = False
-            await asyncio.sleep(self.config.min_sync_period)
+    async def reconcile(self, key: None) -> None:
+        full = self.full or time.monotonic() - self.last_full > FULL_SYNC_EVERY
+        started = time.monotonic()
+        ports = self.service_ports()
+        try:
+            rules = self.backend.render(ports, self.node, self.config.cluster_cidr)
+            written = await asyncio.to_thread(self.backend.sync, rules, full)
+        except CommandFailed as err:
+            self.full = True  # the kernel may hold part of it: start from nothing next time
+            raise RuntimeError(f"sync failed, retrying with a full sync: {err}") from None
+        self.health.update(ports, self.node)
+        mine = {ip for ip, owner in announce.owners(ports, self.nodes.values()).items() if owner == self.node}
+        await asyncio.to_thread(self.announcer.apply, mine)
+        self.log.info("%s sync of %d service ports done in %.1f ms (%d chains/elements written)",
+                      "full" if full else "partial", len(ports), (time.monotonic() - started) * 1000, written)
+        if full:
+            self.last_full = time.monotonic()
+        self.full = False

@@ -129,10 +129,3 @@ def ports_of(svc: dict, slices: list[dict]) -> list[ServicePort]:
             spec.get("healthCheckNodePort", 0), tuple(sorted(set(endpoints), key=lambda e: (e.ip, e.port)))))
     return out
 
-
-def service_ports(services: list[dict], slices: list[dict]) -> list[ServicePort]:
-    """Service ports with their endpoints, from the API's Services and EndpointSlices."""
-    grouped = slices_by_service(slices)
-    out = [sp for svc in services
-           for sp in ports_of(svc, grouped.get((svc["metadata"]["namespace"], svc["metadata"]["name"]), []))]
-    return sorted(out, key=lambda sp: (sp.key, sp.protocol))

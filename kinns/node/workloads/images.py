@@ -26,7 +26,7 @@ def _module(name: str, package: str = "kinns.node.workloads.") -> tuple[str, ...
     return (PYTHON, "-m", f"{package}{name}")
 
 
-PROXY, DNS, CNI = _module("kinns.node.proxy", ""), _module("kinns.dns", ""), _module("kinns.cni.install", "")
+PROXY, DNS, CNI = _module("kinns.node.proxy", ""), _module("kinns.dns", ""), _module("kinns_cni")
 INGRESS = _module("kinns.ingress", "")
 GATEWAY, GATEWAY_AGENT = _module("kinns.ingress.gateway", ""), _module("kinns.ingress.gateway.dataplane", "")
 

@@ -11,7 +11,7 @@ import os
 from ...pkg import skel
 from ...pkg.ip import Prefix, parse_ip, parse_prefix
 from ...pkg.ipam import configure_iface, exec_ipam, start_ipam
-from ...pkg.iptables import chain_name, comment, setup_masquerade, teardown_chain
+from ...pkg.iptables import binaries_for, chain_name, comment, setup_masquerade, teardown_chain
 from ...pkg.netlink import Link, Netlink
 from ...pkg.ns import NetNS
 from ...pkg.skel import (ERR_INTERNAL, ERR_INVALID_CONFIG, ERR_INVALID_ENV, ERR_UNKNOWN_CONTAINER,
@@ -166,8 +166,7 @@ def add(args: Args) -> dict:
 
 
 def _teardown_masquerade(args: Args, addresses: list[str]) -> None:
-    tools = {"ip6tables" if ":" in a else "iptables" for a in addresses} or {"iptables"}
-    for tool in tools:
+    for tool in binaries_for(addresses):
         teardown_chain(tool, "nat", chain_name(args.name, args.container_id), ("POSTROUTING",))
 
 

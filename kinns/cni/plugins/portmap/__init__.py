@@ -11,7 +11,7 @@ in runtimeConfig.portMappings (capability `portMappings`).
 import sys
 
 from ...pkg import skel
-from ...pkg.iptables import chain_name, run, teardown_chain
+from ...pkg.iptables import binaries_for, binary_for, chain_name, run, teardown_chain
 from ...pkg.skel import ERR_INTERNAL, ERR_INVALID_CONFIG, Args, CNIError
 
 ABOUT = "kinns portmap plugin"
@@ -82,7 +82,7 @@ def _forward(args: Args, conf: PortMapConf, address: str) -> None:
     """DNAT the host ports to the pod `address` (ip/len); hairpin is marked for the pod's whole subnet."""
     pod_ip = address.split("/")[0]
     v6 = ":" in pod_ip
-    tool = "ip6tables" if v6 else "iptables"
+    tool = binary_for(pod_ip)
     if conf.snat:
         _ensure_chain(tool, MASQ_CHAIN, [["-m", "mark", "--mark", conf.mark, "-j", "MASQUERADE"]],
                       {"POSTROUTING": [["-m", "comment", "--comment", "CNI portfwd requiring masquerade"]]},
@@ -149,7 +149,7 @@ def add(args: Args) -> dict:
 
 def _unforward(args: Args, ips: list[str]) -> None:
     chain = chain_name(args.name, args.container_id, "DN-")
-    for tool in {"ip6tables" if ":" in ip else "iptables" for ip in ips} or {"iptables"}:
+    for tool in binaries_for(ips):
         teardown_chain(tool, "nat", chain, (DNAT_CHAIN,))
 
 
@@ -167,8 +167,7 @@ def check(args: Args) -> None:
         return
     chain = chain_name(args.name, args.container_id, "DN-")
     for ip in ips:
-        tool = "ip6tables" if ":" in ip else "iptables"
-        code, listing = run(tool, "-t", "nat", "-S", chain, check=False)
+        code, listing = run(binary_for(ip), "-t", "nat", "-S", chain, check=False)
         if code:
             raise CNIError(ERR_INTERNAL, f"portmap chain {chain} is missing")
         for m in conf.mappings:

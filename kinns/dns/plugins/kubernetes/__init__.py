@@ -13,11 +13,12 @@
 """
 
 from ...corefile import Directive
+from ...zones import fqdn
 from .handler import Kubernetes
 
 
 def setup(d: Directive, server_zones: list[str]) -> Kubernetes:
-    zones = [z.lower().rstrip(".") + "." for z in d.args] or server_zones
+    zones = [fqdn(z) for z in d.args] or server_zones
     plugin = Kubernetes(zones)
     for prop in d.block:
         if prop.name == "pods":
@@ -29,7 +30,7 @@ def setup(d: Directive, server_zones: list[str]) -> Kubernetes:
                 raise prop.error("ttl must be a number of seconds between 0 and 3600")
             plugin.ttl = int(prop.args[0])
         elif prop.name == "fallthrough":
-            plugin.fallthrough = [z.lower().rstrip(".") + "." for z in prop.args] or ["."]
+            plugin.fallthrough = [fqdn(z) for z in prop.args] or ["."]
         elif prop.name == "endpoint_pod_names":
             plugin.endpoint_pod_names = True
         elif prop.name == "namespaces":

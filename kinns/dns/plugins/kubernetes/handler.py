@@ -1,6 +1,5 @@
 """The kubernetes plugin's handler: watch the API, keep the record index, answer from it."""
 
-import asyncio
 import ipaddress
 import logging
 import time
@@ -14,16 +13,14 @@ import dns.rdatatype
 import dns.rrset
 import dns.reversename
 
-from ....client import Client, Mirror
+from ....client import Client, Informers, Mirror
 from ...server import Next, Plugin, Request
+from ...zones import most_specific
 from .records import Index
 
 log = logging.getLogger("kinns.dns.kubernetes")
-
-
-def _in(zones: list[str], qname: str) -> str | None:
-    matches = [z for z in zones if z == "." or qname == z or qname.endswith("." + z)]
-    return max(matches, key=len) if matches else None
+PATHS = {"namespaces": "/api/v1/namespaces", "services": "/api/v1/services",
+         "endpointslices": "/apis/discovery.k8s.io/v1/endpointslices", "pods": "/api/v1/pods"}
 
 
 class Kubernetes(Plugin):
@@ -36,39 +33,38 @@ class Kubernetes(Plugin):
         self.only_namespaces: set[str] | None = None
         self.endpoint: str | None = None
         self.kubeconfig: str | None = None
-        self.objects = {kind: Mirror(self._changed) for kind in ("namespaces", "services", "endpointslices", "pods")}
+        self.objects: dict[str, Mirror] = {}
         self.index: dict[str, Index] = {}
         self.dirty = True
         self.server = None
-        self.tasks: list[asyncio.Task] = []
+        self.informers: Informers | None = None
         self.client: Client | None = None
 
     @property
     def ready(self) -> bool:
-        return all(self.objects[kind].synced for kind in ("namespaces", "services", "endpointslices"))
+        return all(kind in self.objects and self.objects[kind].synced
+                   for kind in ("namespaces", "services", "endpointslices"))
 
     async def start(self, server) -> None:
         self.server = server
         if self.kubeconfig:
-            self.client = Client.from_kubeconfig(Path(self.kubeconfig), "coredns")
+            self.client = Client.from_kubeconfig(Path(self.kubeconfig), "coredns", server=self.endpoint)
         else:
-            self.client = Client.in_cluster("coredns")
-        if self.endpoint:
-            self.client.server = self.endpoint.rstrip("/")
-        watches = [("namespaces", "/api/v1/namespaces"), ("services", "/api/v1/services"),
-                   ("endpointslices", "/apis/discovery.k8s.io/v1/endpointslices")]
-        if self.pods_mode == "verified":
-            watches.append(("pods", "/api/v1/pods"))
-        self.tasks = [asyncio.create_task(self.client.mirror(path, self.objects[kind]))
-                      for kind, path in watches]
+            self.client = Client.in_cluster("coredns", server=self.endpoint)
+        self.informers = Informers(self.client)
+        for kind, path in PATHS.items():
+            if kind != "pods" or self.pods_mode == "verified":
+                self.objects[kind] = self.informers.mirror(path)
+                self.objects[kind].subscribe(self._changed)
+        self.informers.start()
 
     async def stop(self) -> None:
-        for task in self.tasks:
-            task.cancel()
+        if self.informers is not None:
+            await self.informers.stop()
         if self.client is not None:
             await self.client.close()
 
-    def _changed(self) -> None:
+    def _changed(self, old: dict | None, new: dict | None) -> None:
         self.dirty = True
         if self.server is not None:
             self.server.changed()
@@ -80,7 +76,7 @@ class Kubernetes(Plugin):
                       if self.only_namespaces is None or n["metadata"]["name"] in self.only_namespaces]
         services = [o for o in self.objects["services"].values() if visible(o)]
         slices = [o for o in self.objects["endpointslices"].values() if visible(o)]
-        pods = self.objects["pods"].values()
+        pods = self.objects["pods"].values() if "pods" in self.objects else []
         self.index = {}
         for zone in self.zones:
             if zone.endswith("arpa."):
@@ -94,7 +90,7 @@ class Kubernetes(Plugin):
 
     async def serve(self, request: Request, nxt: Next):
         qname = request.qname
-        zone = _in(self.zones, qname)
+        zone = most_specific(self.zones, qname)
         if zone is None:
             return await nxt(request)
         if self.dirty:
@@ -106,7 +102,7 @@ class Kubernetes(Plugin):
         index = self.index[zone]
         labels = qname[:-len(zone)].rstrip(".").split(".") if qname != zone else []
         answer = index.lookup(labels)
-        if not answer.exists and _in(self.fallthrough, qname):
+        if not answer.exists and most_specific(self.fallthrough, qname):
             return await nxt(request)
         response = request.reply(dns.rcode.NOERROR if answer.exists else dns.rcode.NXDOMAIN, authoritative=True)
         name = request.question.name
@@ -132,7 +128,7 @@ class Kubernetes(Plugin):
         for rrset in list(response.answer):
             for rdata in rrset:
                 target = rdata.target.to_text().lower()
-                zone = _in([index.zone], target)
+                zone = most_specific([index.zone], target)
                 if zone is None:
                     continue
                 found = index.lookup(target[:-len(zone)].rstrip(".").split("."))
@@ -148,7 +144,7 @@ class Kubernetes(Plugin):
             ip = None
         names = sorted({n for index in self.index.values() for n in index.reverse(ip)}) if ip else []
         if not names:
-            if _in(self.fallthrough, request.qname):
+            if most_specific(self.fallthrough, request.qname):
                 return await nxt(request)
             response = request.reply(dns.rcode.NXDOMAIN, authoritative=True)
             response.authority.append(dns.rrset.from_text(zone, self.ttl, "IN", "SOA", self._soa(zone)))

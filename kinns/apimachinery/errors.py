@@ -1,4 +1,8 @@
-"""API errors as `Status` objects with kube-apiserver's reasons, codes and wording."""
+"""API errors as `Status` objects with kube-apiserver's reasons, codes and wording.
+
+One exception for both sides: the API server raises it and answers with its
+Status; the client raises it from a Status it got back.
+"""
 
 
 class APIError(Exception):
@@ -6,12 +10,19 @@ class APIError(Exception):
         super().__init__(message)
         self.code, self.reason, self.message, self.details = code, reason, message, details
 
-    def status(self) -> dict:
+    def to_status(self) -> dict:
         out = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
                "message": self.message, "reason": self.reason, "code": self.code}
         if self.details:
             out["details"] = self.details
         return out
+
+    @classmethod
+    def from_status(cls, code: int, body: object) -> "APIError":
+        """The error an HTTP answer stands for: its Status when it sent one, else its code."""
+        status = body if isinstance(body, dict) else {}
+        return cls(code, status.get("reason") or "Unknown", status.get("message") or f"the server answered {code}",
+                   status.get("details"))
 
 
 def _qualified(resource: str, group: str) -> str:

@@ -1,4 +1,4 @@
-"""The REST verbs on stored objects: create, get, list, update, patch, delete.
+"""The REST verbs on stored objects (kube-apiserver's generic registry): create, get, list, update, patch, delete.
 
 Everything is checked before the store is touched, so a rejected request
 writes nothing; every write is one store transaction.
@@ -13,22 +13,19 @@ import json
 import uuid
 from dataclasses import dataclass, field
 
+from ..apimachinery.errors import APIError, already_exists, bad_request, conflict, invalid, not_found
+from ..apimachinery.labels import label_selector
+from ..apimachinery.meta import format_time, now
 from ..store import Conflict, Exists, Missing, Store
 from . import crds, defaults, managedfields
 from . import patch as patches
-from .errors import APIError, already_exists, bad_request, conflict, invalid, not_found
 from .resources import Registry, Resource
 from .schema import kind_type
 from .schema.fields import TypeError_, prune
-from .selectors import allowed_fields, field_selector, label_selector
+from .selectors import allowed_fields, field_selector
 from .validation import validate
 
-
 PROTECTED_NAMESPACES = ("default", "kube-system", "kube-public")
-
-
-def now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def with_type(r: Resource, obj: dict) -> dict:
@@ -345,9 +342,9 @@ class Objects:
             grace = old["spec"].get("terminationGracePeriodSeconds", 30) if grace is None else int(grace)
             if grace > 0 and not old["metadata"].get("deletionTimestamp"):
                 # graceful: the kubelet stops the containers, then deletes with grace 0
-                when = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=grace))
+                when = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=grace)
                 marked = {**old, "metadata": {**old["metadata"], "deletionGracePeriodSeconds": grace,
-                                              "deletionTimestamp": when.strftime("%Y-%m-%dT%H:%M:%SZ")}}
+                                              "deletionTimestamp": format_time(when)}}
                 return self.store.update(r.key(namespace, name), marked, rv)
             if grace > 0:
                 return old
@@ -383,11 +380,3 @@ class Objects:
                     self.store.delete(served.key(obj["metadata"].get("namespace"), obj["metadata"]["name"]))
             crds.uninstall(self.registry, gone)
         return gone
-
-    def ensure(self, r: Resource, namespace: str | None, obj: dict) -> None:
-        """Create unless present (the API server's own bootstrap objects)."""
-        try:
-            self.create(r, namespace, obj)
-        except APIError as err:
-            if err.code != 409:
-                raise

@@ -1,11 +1,26 @@
-"""One cluster node: a network namespace, its own files, its address and pod subnet."""
+"""A cluster node as the code on it sees it: a network namespace, its own files, its address and pod subnet.
+
+This is the handle every component below the lifecycle uses (the kubelet,
+the CNI runtime, the overlay): it says where the node's netns and files are
+and runs programs inside the node. Making and removing nodes is the
+lifecycle's job (kinns.cluster), not this module's.
+"""
 
 import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ..kernel import netns, rootfs
-from ..node.overlay import Peer
+from . import netns, rootfs
+
+
+@dataclass(frozen=True)
+class Peer:
+    """What a node needs to know of another node to reach its pods."""
+
+    name: str
+    ip: str
+    pod_cidr: str
+    vtep_mac: str
 
 
 @dataclass
@@ -24,6 +39,10 @@ class Node:
         return f"{self.cluster}-{self.name}"
 
     @property
+    def netns_path(self) -> str:
+        return netns.path(self.netns)
+
+    @property
     def root(self) -> Path:
         return Path(self.state_dir) / "nodes" / self.name
 
@@ -36,14 +55,14 @@ class Node:
 
     def enter(self) -> None:
         """Turn the calling single-threaded process into one of this node's (see rootfs.enter)."""
-        rootfs.enter(netns.path(self.netns), self.root)
+        rootfs.enter(self.netns_path, self.root)
 
     def popen(self, argv: list[str], **kwargs) -> subprocess.Popen:
         """Start a program on the node: its netns, its files, its hostname."""
-        return subprocess.Popen(rootfs.nsenter(netns.path(self.netns), self.root) + argv, **kwargs)
+        return subprocess.Popen(rootfs.nsenter(self.netns_path, self.root) + argv, **kwargs)
 
     def run(self, argv: list[str], **kwargs) -> subprocess.CompletedProcess:
-        return subprocess.run(rootfs.nsenter(netns.path(self.netns), self.root) + argv, **kwargs)
+        return subprocess.run(rootfs.nsenter(self.netns_path, self.root) + argv, **kwargs)
 
     def to_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if k not in ("cluster", "state_dir")}
@@ -51,16 +70,3 @@ class Node:
     @classmethod
     def from_dict(cls, cluster: str, state_dir: str, data: dict) -> "Node":
         return cls(cluster=cluster, state_dir=state_dir, **data)
-
-
-def node_names(count: int) -> list[str]:
-    """controlplane, node01, node02, ... as in the usual course labs."""
-    return ["controlplane"] + [f"node{i:02d}" for i in range(1, count)]
-
-
-def create_rootfs(node: Node) -> None:
-    """The node's own files and its mount and UTS namespaces (see kinns.kernel.rootfs)."""
-    rootfs.create(netns.path(node.netns), node.root, node.name)
-    for path in ("/etc/cni/net.d", "/opt/cni/bin", "/var/lib/cni", "/var/log"):
-        node.file(path).mkdir(parents=True, exist_ok=True)
-    node.file("/etc/hostname").write_text(node.name + "\n")

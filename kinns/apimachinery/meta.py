@@ -1,0 +1,35 @@
+"""Object metadata helpers: times as the API writes them, and owner references."""
+
+import datetime
+
+
+def now() -> str:
+    """The current time as a metav1.Time (RFC 3339, seconds, UTC)."""
+    return format_time(datetime.datetime.now(datetime.timezone.utc))
+
+
+def format_time(when: datetime.datetime) -> str:
+    return when.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def key(obj: dict) -> tuple[str, str]:
+    """(namespace, name); the namespace is "" for cluster-scoped objects."""
+    meta = obj.get("metadata") or {}
+    return meta.get("namespace") or "", meta.get("name") or ""
+
+
+def owner_reference(owner: dict, kind: str, api_version: str) -> dict:
+    """A controller reference to `owner`, as a controller sets it on what it creates."""
+    return {"apiVersion": api_version, "kind": kind, "name": owner["metadata"]["name"],
+            "uid": owner["metadata"]["uid"], "controller": True, "blockOwnerDeletion": True}
+
+
+def controlled_by(obj: dict, owner: dict) -> bool:
+    return any(ref.get("uid") == owner["metadata"]["uid"] and ref.get("controller")
+               for ref in (obj.get("metadata") or {}).get("ownerReferences") or [])
+
+
+def controller_name(obj: dict, kind: str) -> str | None:
+    """The name of the object's controller when it is of `kind`."""
+    return next((ref["name"] for ref in (obj.get("metadata") or {}).get("ownerReferences") or []
+                 if ref.get("controller") and ref.get("kind") == kind), None)

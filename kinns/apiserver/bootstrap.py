@@ -1,0 +1,45 @@
+"""What kube-apiserver makes of itself at start: the built-in namespaces, and the `kubernetes` Service at
+10.96.0.1:443 with its Endpoints and EndpointSlice pointing at this server."""
+
+from ..apimachinery.errors import APIError
+from .storage import Objects, WriteOptions
+
+NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+LABELS = {"component": "apiserver", "provider": "kubernetes"}
+
+
+def ensure(objects: Objects, plural: str, namespace: str | None, want: dict, fields: tuple[str, ...] = (),
+           group: str = "", version: str = "v1") -> None:
+    """Create `want` unless it exists; where it does, bring `fields` to `want`'s."""
+    r = objects.registry.get(group, version, plural)
+    opts = WriteOptions(manager="kube-apiserver")
+    current = objects.store.get(r.key(namespace, want["metadata"]["name"]))
+    try:
+        if current is None:
+            objects.create(r, namespace, want, opts)
+        elif any(current.get(f) != want.get(f) for f in fields):
+            objects.update(r, namespace, want["metadata"]["name"], {**current, **{f: want[f] for f in fields}}, "",
+                           opts)
+    except APIError as err:
+        if err.code != 409:
+            raise
+
+
+def run(objects: Objects, address: str) -> None:
+    for ns in NAMESPACES:
+        ensure(objects, "namespaces", None, {"metadata": {"name": ns, "labels": {"kubernetes.io/metadata.name": ns}},
+                                             "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}})
+    host, port = address.rsplit(":", 1)
+    ensure(objects, "services", "default", {"metadata": {"name": "kubernetes", "labels": LABELS},
+                                            "spec": {"clusterIP": "10.96.0.1", "ports": [
+                                                {"name": "https", "port": 443, "protocol": "TCP",
+                                                 "targetPort": int(port)}]}})
+    ports = [{"name": "https", "port": int(port), "protocol": "TCP"}]
+    ensure(objects, "endpoints", "default", {"metadata": {"name": "kubernetes", "labels": LABELS},
+                                             "subsets": [{"addresses": [{"ip": host}], "ports": ports}]},
+           ("subsets",))
+    ensure(objects, "endpointslices", "default", {
+        "metadata": {"name": "kubernetes", "labels": {"kubernetes.io/service-name": "kubernetes",
+                                                      "endpointslice.kubernetes.io/managed-by": "kube-apiserver"}},
+        "addressType": "IPv4", "endpoints": [{"addresses": [host], "conditions": {"ready": True}}],
+        "ports": ports}, ("endpoints", "ports"), "discovery.k8s.io")

@@ -1,0 +1,89 @@
+"""`python -m kinns.controlplane --data DIR --pki DIR --address IP:PORT`: the control plane of one cluster.
+
+The API server listens on ADDRESS (HTTPS) and on a Unix socket in DIR, where
+only this process's own clients come: the controllers and the add-on
+installer, each with a token made at start that names its identity (as
+kube-controller-manager's kubeconfig names system:kube-controller-manager).
+kubeadm's health ports of kube-controller-manager (10257) and kube-scheduler
+(10259) answer on loopback.
+"""
+
+import argparse
+import asyncio
+import logging
+import secrets
+import signal
+import ssl
+from pathlib import Path
+
+from aiohttp import web
+
+from ..apiserver.auth import User
+from ..apiserver.server import APIServer, ssl_context
+from ..client import Client
+from ..client.transport import HTTPTransport
+from ..controllers import all_controllers
+from ..store import SQLiteStore
+from . import addons
+
+SOCKET = "apiserver.sock"
+HEALTH_PORTS = {10257: "kube-controller-manager", 10259: "kube-scheduler"}
+CONTROLLER_MANAGER = User("system:kube-controller-manager", ("system:authenticated",))
+
+log = logging.getLogger("kinns.controlplane")
+
+
+async def serve_health(ctx: ssl.SSLContext) -> list[web.AppRunner]:
+    """/healthz on 127.0.0.1:10257 and :10259, where kubeadm's probes and a course's `netstat -plnt` find them."""
+    runners = []
+    for port in HEALTH_PORTS:
+        app = web.Application()
+        app.router.add_get("/healthz", lambda _: web.Response(text="ok"))
+        app.router.add_get("/livez", lambda _: web.Response(text="ok"))
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port, ssl_context=ctx).start()
+        runners.append(runner)
+    return runners
+
+
+async def main(opts: argparse.Namespace) -> None:
+    opts.data.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(32)
+    server = APIServer(SQLiteStore(opts.data / "state.db"), opts.address, opts.pki, {token: CONTROLLER_MANAGER})
+    runner = web.AppRunner(server.app(), access_log=None, shutdown_timeout=1.0)
+    await runner.setup()
+    host, port = opts.address.rsplit(":", 1)
+    socket = opts.data / SOCKET
+    socket.unlink(missing_ok=True)
+    await web.TCPSite(runner, host, int(port), ssl_context=ssl_context(opts.pki)).start()
+    await web.UnixSite(runner, str(socket)).start()
+    socket.chmod(0o600)
+    log.info("serving on https://%s", opts.address)
+    health = await serve_health(ssl_context(opts.pki))
+    client = Client(HTTPTransport("http://localhost", agent="kube-controller-manager", token=token,
+                                  unix_socket=str(socket)))
+    await addons.install(client, opts.address)
+    controllers = all_controllers(client, host, (opts.pki / "ca.crt").read_text())
+    tasks = [asyncio.create_task(c.run(), name=c.name) for c in controllers]
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    await client.close()
+    for r in health:
+        await r.cleanup()
+    await runner.cleanup()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(prog="kinns-controlplane")
+    parser.add_argument("--data", required=True, type=Path, help="directory of the SQLite store and the socket")
+    parser.add_argument("--pki", required=True, type=Path)
+    parser.add_argument("--address", required=True, help="IP:PORT to listen on (and advertise)")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    asyncio.run(main(parser.parse_args()))

@@ -1,0 +1,122 @@
+"""What the kubelet reports, computed from what it knows: pod status and node status, without side effects.
+
+The pod's phase, its conditions and each container's state follow from the
+sandbox record (is the pod running, with which IP), the kubelet's own
+container states (restarts, last exit, back-off, probe verdicts) and a
+problem that keeps the pod from starting (a missing ConfigMap, an image kinns
+cannot run, a CNI failure). Conditions keep their lastTransitionTime while
+their status holds.
+"""
+
+import platform
+from dataclasses import dataclass, field
+
+from ...apimachinery.conditions import condition
+from ...kernel.node import Node
+from .probes import ProbeState
+
+VERSION = "v1.32.0"
+NODE_CONDITIONS = [
+    ("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+    ("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+    ("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+    ("Ready", "True", "KubeletReady", "kubelet is posting ready status")]
+
+
+@dataclass
+class ContainerState:
+    """What the kubelet keeps of one container between syncs."""
+
+    started: str
+    spec: dict = field(default_factory=dict)
+    restarts: int = 0
+    last_exit: dict | None = None  # lastState.terminated
+    waiting: tuple[str, str] | None = None  # (reason, message) while it waits to be restarted
+    retry_at: float = 0.0
+    probes: dict[str, ProbeState] = field(default_factory=dict)
+
+    def arm_probes(self, clock: float) -> None:
+        """Fresh probe states from the container's spec: at start and after every restart."""
+        self.probes = {kind: ProbeState(self.spec[kind], clock)
+                       for kind in ("readinessProbe", "livenessProbe") if isinstance(self.spec.get(kind), dict)}
+
+    @property
+    def ready(self) -> bool:
+        readiness = self.probes.get("readinessProbe")
+        return self.waiting is None and (readiness is None or readiness.passed is True)
+
+
+def _container_status(c: dict, state: ContainerState | None, record: dict | None,
+                      problem: tuple[str, str] | None) -> dict:
+    entry = {"name": c["name"], "image": c.get("image", ""), "imageID": f"kinns://{c.get('image', '')}",
+             "restartCount": state.restarts if state else 0}
+    if problem or record is None or state is None:
+        reason, message = problem or ("ContainerCreating", "")
+        entry.update({"ready": False, "started": False,
+                      "state": {"waiting": {"reason": reason, **({"message": message} if message else {})}}})
+    else:
+        entry["containerID"] = f"kinns://{record['id'][:12]}-{c['name']}"
+        if state.waiting:
+            entry.update({"ready": False, "started": False,
+                          "state": {"waiting": {"reason": state.waiting[0], "message": state.waiting[1]}}})
+        else:
+            entry.update({"ready": state.ready, "started": True, "state": {"running": {"startedAt": state.started}}})
+    if state and state.last_exit:
+        entry["lastState"] = {"terminated": state.last_exit}
+    return entry
+
+
+def pod_status(pod: dict, record: dict | None, states: dict[str, ContainerState], problem: tuple[str, str] | None,
+               node_ip: str, stamp: str) -> dict:
+    """The pod's status as this kubelet sees it now (`stamp`: the time to write for new things)."""
+    spec, old = pod.get("spec", {}), pod.get("status", {})
+    statuses = [_container_status(c, states.get(c["name"]), record, problem) for c in spec.get("containers") or []]
+    all_ready = bool(statuses) and all(s["ready"] for s in statuses)
+    running = record is not None and not problem
+    previous = old.get("conditions") or []
+    conditions = [condition(kind, ok, previous=previous, when=stamp, lastProbeTime=None)
+                  for kind, ok in (("PodReadyToStartContainers", running), ("Initialized", True),
+                                   ("Ready", all_ready), ("ContainersReady", all_ready), ("PodScheduled", True))]
+    status = {"phase": "Running" if running else "Pending", "hostIP": node_ip, "hostIPs": [{"ip": node_ip}],
+              "startTime": old.get("startTime") or stamp, "qosClass": old.get("qosClass", "BestEffort"),
+              "containerStatuses": statuses, "conditions": conditions}
+    if record is not None and record.get("ip"):
+        status["podIP"] = record["ip"]
+        status["podIPs"] = [{"ip": record["ip"]}]
+    return status
+
+
+def changed(current: dict, wanted: dict) -> bool:
+    """Does writing `wanted` tell the API anything new (condition times aside)?"""
+    if any(current.get(k) != v for k, v in wanted.items() if k != "conditions"):
+        return True
+    return [(c.get("type"), c.get("status")) for c in current.get("conditions") or []] != \
+        [(c["type"], c["status"]) for c in wanted["conditions"]]
+
+
+def node_object(node: Node) -> dict:
+    """The Node a kubelet registers, with the labels, taint and annotations kubeadm's nodes carry."""
+    labels = {"kubernetes.io/hostname": node.name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64",
+              "beta.kubernetes.io/os": "linux", "beta.kubernetes.io/arch": "amd64"}
+    spec: dict = {"podCIDR": node.pod_cidr, "podCIDRs": [node.pod_cidr]}
+    if node.name == "controlplane":
+        labels.update({"node-role.kubernetes.io/control-plane": "",
+                       "node.kubernetes.io/exclude-from-external-load-balancers": ""})
+        spec["taints"] = [{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]
+    return {"apiVersion": "v1", "kind": "Node", "metadata": {
+        "name": node.name, "labels": labels, "annotations": {
+            "node.alpha.kubernetes.io/ttl": "0", "kubeadm.alpha.kubernetes.io/cri-socket": "unix:///run/kinns/kinns.sock"}},
+        "spec": spec}
+
+
+def node_status(node: Node, registered: str, stamp: str, cpus: int, memory_kib: int) -> dict:
+    """The node's status at a heartbeat: healthy conditions (since `registered`), addresses, capacity, info."""
+    capacity = {"cpu": str(cpus), "memory": f"{memory_kib}Ki", "pods": "110", "ephemeral-storage": "0"}
+    return {"conditions": [{"type": t, "status": s, "reason": r, "message": m, "lastHeartbeatTime": stamp,
+                            "lastTransitionTime": registered} for t, s, r, m in NODE_CONDITIONS],
+            "addresses": [{"type": "InternalIP", "address": node.ip}, {"type": "Hostname", "address": node.name}],
+            "capacity": capacity, "allocatable": capacity, "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
+            "nodeInfo": {"machineID": "", "systemUUID": "", "bootID": "", "kernelVersion": platform.release(),
+                         "osImage": "kinns (Debian GNU/Linux 12)", "containerRuntimeVersion": "kinns://0.1.0",
+                         "kubeletVersion": VERSION, "kubeProxyVersion": VERSION, "operatingSystem": "linux",
+                         "architecture": "amd64"}}
