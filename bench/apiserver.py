@@ -1,7 +1,11 @@
-"""API server: `kubectl get` over 1,000 objects, create latency, watch delay — beside the goals.
+"""API server: `kubectl get` over 1,000 objects, create latency, watch delay, 20 parallel clients for 60 s,
+and what validation costs per create — beside the goals.
 
 Starts its own one-node cluster, talks HTTPS with the admin certificate
-(http.client, one kept-alive connection), and times the real kubectl.
+(http.client, one kept-alive connection per client), and times the real
+kubectl. The load part runs 20 threads, each a create / get / update /
+list / delete cycle on its own ConfigMaps, and reads the control plane's
+resident memory before, right after and 10 s after the load.
 """
 
 import http.client
@@ -21,6 +25,7 @@ from kinns import cluster as lifecycle  # noqa: E402
 from kinns.cluster import ClusterRecord  # noqa: E402
 
 OBJECTS = 1000
+CLIENTS, LOAD_SECONDS = 20, 60
 os.environ.setdefault("KINNS_USER_KUBECONFIG", "/tmp/kinns-bench-kubeconfig")
 
 
@@ -39,6 +44,110 @@ def request(conn: http.client.HTTPSConnection, method: str, path: str, body: dic
     if response.status >= 300:
         raise SystemExit(f"{method} {path}: {response.status} {data[:200]!r}")
     return json.loads(data)
+
+
+def rss_mb(cluster: ClusterRecord) -> float:
+    """The control-plane process's resident memory (it serves the API and runs the controllers)."""
+    pid = (cluster.state_dir / "apiserver.pid").read_text().strip()
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise SystemExit("no VmRSS for the control plane")
+
+
+def client_loop(cluster: ClusterRecord, client: int, deadline: float, out: dict[str, list[float]]) -> None:
+    """One client's cycles until `deadline`; each request's latency under its verb."""
+    conn = connection(cluster)
+    base = "/api/v1/namespaces/load/configmaps"
+
+    def timed(verb: str, method: str, path: str, body: dict | None = None) -> dict:
+        t = time.perf_counter()
+        answer = request(conn, method, path, body)
+        out.setdefault(verb, []).append(time.perf_counter() - t)
+        return answer
+
+    n = 0
+    while time.perf_counter() < deadline:
+        name = f"c{client:02d}-{n:05d}"
+        body = {"metadata": {"name": name, "labels": {"client": str(client)}}, "data": {"n": str(n), "pad": "x" * 512}}
+        made = timed("create", "POST", base, body)
+        timed("get", "GET", f"{base}/{name}")
+        made["data"]["n"] = f"{n}-updated"
+        timed("update", "PUT", f"{base}/{name}", made)
+        timed("list", "GET", f"{base}?labelSelector=client%3D{client}")
+        timed("delete", "DELETE", f"{base}/{name}")
+        n += 1
+    conn.close()
+
+
+def load(cluster: ClusterRecord, conn: http.client.HTTPSConnection) -> None:
+    request(conn, "POST", "/api/v1/namespaces", {"metadata": {"name": "load"}})
+    before = rss_mb(cluster)
+    results: list[dict[str, list[float]]] = [{} for _ in range(CLIENTS)]
+    deadline = time.perf_counter() + LOAD_SECONDS
+    threads = [threading.Thread(target=client_loop, args=(cluster, i, deadline, results[i])) for i in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    after = rss_mb(cluster)
+    time.sleep(10)
+    settled = rss_mb(cluster)
+    every = sorted(x for r in results for xs in r.values() for x in xs)
+    print(f"{CLIENTS} clients x {LOAD_SECONDS} s: {len(every)} requests ({len(every) / LOAD_SECONDS:.0f}/s)  "
+          f"p50 {statistics.median(every) * 1000:.1f} ms  p99 {every[int(len(every) * 0.99)] * 1000:.1f} ms  "
+          f"max {every[-1] * 1000:.0f} ms   (goal: max < 1 s)")
+    for verb in ("create", "get", "update", "list", "delete"):
+        xs = sorted(x for r in results for x in r.get(verb, []))
+        print(f"  {verb:7s} {len(xs):6d}  p50 {statistics.median(xs) * 1000:6.1f} ms  "
+              f"p99 {xs[int(len(xs) * 0.99)] * 1000:6.1f} ms  max {xs[-1] * 1000:6.0f} ms")
+    print(f"control-plane memory: {before:.0f} MB before, {after:.0f} MB after, {settled:.0f} MB 10 s later   "
+          f"(goal: flat)")
+
+
+SAMPLES = {  # a typical object per kind, as kubectl create / a Deployment's pod template would send it
+    ("", "configmaps"): {"metadata": {"name": "cm", "namespace": "d", "labels": {"app": "web"}},
+                         "data": {"k": "v", "nginx.conf": "x" * 400}},
+    ("", "services"): {"metadata": {"name": "web", "namespace": "d"},
+                       "spec": {"selector": {"app": "web"}, "type": "NodePort", "clusterIP": "10.96.0.10",
+                                "clusterIPs": ["10.96.0.10"], "ipFamilies": ["IPv4"], "sessionAffinity": "None",
+                                "ports": [{"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP",
+                                           "nodePort": 30080}]}},
+    ("", "pods"): {"metadata": {"name": "web-1", "namespace": "d", "labels": {"app": "web"}},
+                   "spec": {"restartPolicy": "Always", "dnsPolicy": "ClusterFirst", "terminationGracePeriodSeconds": 30,
+                            "containers": [{"name": "web", "image": "nginx", "imagePullPolicy": "IfNotPresent",
+                                            "ports": [{"containerPort": 80, "protocol": "TCP"}],
+                                            "readinessProbe": {"httpGet": {"path": "/", "port": 80},
+                                                               "periodSeconds": 1},
+                                            "env": [{"name": "MODE", "value": "prod"}],
+                                            "volumeMounts": [{"name": "conf", "mountPath": "/etc/nginx/conf.d"}]}],
+                            "volumes": [{"name": "conf", "configMap": {"name": "cm"}}]}},
+}
+
+
+def validation_cost(conn: http.client.HTTPSConnection) -> None:
+    """Validation's own time per create, in this process (the API server runs the same function), beside a
+    create's whole round trip measured just before."""
+    from kinns.apiserver.resources import Registry
+    from kinns.apiserver.validation import validate
+
+    registry, rounds = Registry(), 2000
+    request(conn, "POST", "/api/v1/namespaces", {"metadata": {"name": "vcost"}})
+    trips = []
+    for i in range(300):
+        t = time.perf_counter()
+        request(conn, "POST", "/api/v1/namespaces/vcost/configmaps", {**SAMPLES[("", "configmaps")],
+                                                                      "metadata": {"name": f"cm-{i}"}})
+        trips.append(time.perf_counter() - t)
+    trip = statistics.median(trips) * 1e6
+    for (group, plural), obj in SAMPLES.items():
+        resource = next(r for r in registry.resources.values() if r.group == group and r.plural == plural)
+        t = time.perf_counter()
+        for _ in range(rounds):
+            validate(resource, obj)
+        each = (time.perf_counter() - t) / rounds * 1e6
+        print(f"validation of a {resource.kind:10s} {each:7.1f} µs per create   (a ConfigMap create's round trip: "
+              f"{trip:.0f} µs; validation is {each / trip * 100:.1f}% of it)")
 
 
 def main() -> None:
@@ -94,6 +203,8 @@ def main() -> None:
             watch.close()
         print(f"watch sees a create             median {statistics.median(delays) * 1000:6.1f} ms  "
               f"max {max(delays) * 1000:.1f} ms   (goal < 50 ms; includes the create's own round trip)")
+        validation_cost(conn)
+        load(cluster, conn)
     finally:
         lifecycle.down(cluster)
 

@@ -6,9 +6,11 @@ kinns state directories with that prefix, and fails the run if any survive.
 """
 
 import contextlib
+import http.client
 import json
 import os
 import secrets
+import ssl
 import subprocess
 import sys
 import time
@@ -113,6 +115,24 @@ def kube_cluster(*up_args: str, nodes: int = 3):
         kinns("down", "--name", name)
 
 
+def api_request(cluster, method: str, path: str, body: bytes | None = None, content_type: str = "application/json",
+                timeout: float = 30) -> tuple[int, dict, float]:
+    """One request to `cluster` (a kube_cluster's kubectl) with the admin certificate, as curl would send it:
+    (status, the JSON answer, seconds)."""
+    pki = cluster.state / "nodes/controlplane/upper/etc/kubernetes/pki"
+    ctx = ssl.create_default_context(cafile=str(pki / "ca.crt"))
+    ctx.load_cert_chain(str(pki / "admin.crt"), str(pki / "admin.key"))
+    address = json.loads((cluster.state / "cluster.json").read_text())["nodes"][0]["ip"]
+    conn = http.client.HTTPSConnection(address, 6443, context=ctx, timeout=timeout)
+    started = time.monotonic()
+    try:
+        conn.request(method, path, body=body, headers={"Content-Type": content_type})
+        response = conn.getresponse()
+        return response.status, json.loads(response.read()), time.monotonic() - started
+    finally:
+        conn.close()
+
+
 def certificate(directory: Path, host: str) -> tuple[str, str]:
     """A self-signed certificate for `host` and its key, as files (tls.crt, tls.key) in `directory`."""
     import datetime
@@ -149,6 +169,9 @@ def leftovers() -> list[str]:
     found += [f"nft {line}" for line in tables.splitlines() if f" {PREFIX}" in line or f"-{PREFIX}" in line]
     mounts = Path("/proc/self/mountinfo").read_text().splitlines()
     found += [f"mount {line.split()[4]}" for line in mounts if f"/run/kinns/{PREFIX}" in line.split()[4]]
+    for hierarchy in ("/sys/fs/cgroup", "/sys/fs/cgroup/unified"):
+        if Path(hierarchy, "cgroup.procs").exists() and not Path(hierarchy, "cgroup.procs").is_dir():
+            found += [f"cgroup {p}" for p in Path(hierarchy).glob(f"kinns-{PREFIX}*")]
     state = Path("/run/kinns")
     if state.is_dir():
         found += [f"state {p}" for p in state.iterdir() if p.name.startswith(PREFIX)]

@@ -135,3 +135,22 @@ def test_events_repeat_as_a_count_on_one_event():
                                                "resourceVersion": pod["metadata"]["resourceVersion"]}
         assert unhealthy["source"] == {"component": "kubelet", "host": "node01"}
     asyncio.run(main())
+
+
+def test_a_selected_mirror_takes_in_what_its_selector_selects_and_lets_go_what_it_no_longer_does():
+    mirror = Mirror(Client(MockTransport(lambda r: Response(500))), "/api/v1/pods",
+                    {"labelSelector": "app=web", "fieldSelector": "spec.nodeName=node01"})
+    mirror.listed([])
+    mirror.type = ("v1", "Pod")
+
+    def pod(rv: str, app: str, node: str) -> dict:
+        return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "default", "uid": "u",
+                                                                 "resourceVersion": rv, "labels": {"app": app}},
+                "spec": {"nodeName": node}}
+
+    mirror.wrote("POST", pod("1", "web", "node02"))
+    assert mirror.get("default", "p") is None
+    mirror.wrote("PATCH", pod("2", "web", "node01"))
+    assert mirror.get("default", "p")["metadata"]["resourceVersion"] == "2"
+    mirror.wrote("PATCH", pod("3", "db", "node01"))
+    assert mirror.get("default", "p") is None

@@ -1,5 +1,6 @@
 """Clusters end to end: nodes, pods and real packets across nodes, both backends; clean removal."""
 
+import ipaddress
 import json
 import os
 import subprocess
@@ -83,6 +84,15 @@ def test_up_refuses_an_existing_cluster_and_a_second_one_runs_beside_it(cluster)
     again = kinns("up", "--name", cluster, check=False)
     assert again.returncode == 1 and "already exists" in again.stderr
     assert kinns("up", "--name", cluster, "--reuse").returncode == 0
+    mine = json.loads(kinns("status", "--name", cluster, "-o", "json").stdout)
+    clash = kinns("up", "--name", unique(), "--subnet", mine["underlay"], check=False)
+    assert clash.returncode == 1 and f"overlaps {mine['underlay']}, the node network of cluster {cluster}" in clash.stderr
+    routes = subprocess.run(["ip", "-4", "route", "show", "scope", "link"], capture_output=True, text=True).stdout
+    hosts = [ipaddress.ip_network(line.split()[0]) for line in routes.splitlines() if "dev kt" not in line]
+    inside = [next(net.subnets(new_prefix=24)) if net.prefixlen < 24 else net for net in hosts if net.prefixlen <= 24]
+    for net in inside[:1]:  # the machine's own network (a /24 of it): never given to a cluster
+        clash = kinns("up", "--name", unique(), "--subnet", str(net), check=False)
+        assert clash.returncode == 1 and "a network this machine already routes" in clash.stderr
     other = unique()
     kinns("up", "--name", other, "--nodes", "2")
     try:

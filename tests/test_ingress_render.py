@@ -2,6 +2,8 @@
 
 import subprocess
 
+import pytest
+
 from kinns.ingress import render
 from kinns.ingress.nginx import default_certificate
 
@@ -93,3 +95,18 @@ def test_canary_joins_the_main_route(tmp_path):
     (tmp_path / "nginx.conf").write_text(conf)
     check = subprocess.run(["nginx", "-t", "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
+
+
+@pytest.mark.parametrize("annotations, path, why", [
+    ({}, "/x { return 200; } location /y", "path '/x { return 200; } location /y' contains characters"),
+    ({"nginx.ingress.kubernetes.io/proxy-body-size": "1m; include /etc/passwd"}, "/", "annotation nginx.ingress."
+                                                                                       "kubernetes.io/proxy-body-size"),
+    ({"nginx.ingress.kubernetes.io/whitelist-source-range": "10.0.0.0/8, 10.0.0.300/8"}, "/",
+     "'10.0.0.300/8' is not a CIDR"),
+    ({"nginx.ingress.kubernetes.io/use-regex": "true"}, '/a";\n', "contains characters nginx does not take"),
+    ({"nginx.ingress.kubernetes.io/use-regex": "true"}, "/api/(v1|v2)/.*", ""),
+])
+def test_values_nginx_would_read_as_configuration_are_refused(annotations, path, why):
+    ing = {"metadata": {"namespace": "default", "name": "i", "annotations": annotations},
+           "spec": {"rules": [{"http": {"paths": [{"path": path, "pathType": "ImplementationSpecific"}]}}]}}
+    assert (why in render.refusal(ing)) if why else render.refusal(ing) == ""

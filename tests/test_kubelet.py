@@ -18,6 +18,8 @@ AGNHOST = "registry.k8s.io/e2e-test-images/agnhost:2.53"
 @pytest.fixture(scope="module")
 def cluster():
     with kube_cluster() as kubectl:
+        for namespace in ("kube-system", "ingress-nginx", "nginx-gateway"):  # the add-ons' pods made, so the
+            kubectl.rolled_out(namespace)  # tests that count pod netns count only their own
         yield kubectl
 
 
@@ -117,12 +119,18 @@ def test_a_restarted_kubelet_adopts_its_pods(cluster):
     cluster("rollout", "status", "deployment/adopt", "--timeout=60s")
     before = sorted(pod_netns(cluster.name))
     ips = sorted(p["status"]["podIP"] for p in pods(cluster, "app=adopt"))
+    killed = {}
     for node in ("node01", "node02"):
-        pid = int(Path(f"/run/kinns/{cluster.name}/kubelet-{node}.pid").read_text())
-        os.killpg(pid, signal.SIGKILL)
-    time.sleep(0.5)
-    kinns("start", "--name", cluster.name)  # starts the kubelets that are not running
-    time.sleep(3)
+        killed[node] = int(Path(f"/run/kinns/{cluster.name}/kubelet-{node}.pid").read_text())
+        os.killpg(killed[node], signal.SIGKILL)
+
+    def restarted() -> bool:  # by the cluster's supervisor, as systemd restarts a node's kubelet
+        state = json.loads(kinns("status", "--name", cluster.name, "-o", "json").stdout)["components"]
+        return all(state[f"kubelet-{n}"]["running"] and state[f"kubelet-{n}"]["pid"] != pid
+                   for n, pid in killed.items())
+
+    wait(restarted, 10)
+    time.sleep(2)  # each has listed its pods and adopted their sandboxes
     assert sorted(pod_netns(cluster.name)) == before
     assert sorted(p["status"]["podIP"] for p in pods(cluster, "app=adopt")) == ips
     assert all(c["ready"] and "running" in c["state"] for p in pods(cluster, "app=adopt")
@@ -267,6 +275,10 @@ def test_the_control_plane_looks_like_kubeadm(cluster):
 def test_port_forward(cluster):
     cluster("run", "fwd", f"--image={AGNHOST}", "--", "netexec", "--http-port=8080")
     cluster("wait", "--for=condition=Ready", "pod/fwd", "--timeout=30s")
+    ip, node = cluster("get", "pod", "fwd", "-o", "jsonpath={.status.podIP} {.spec.nodeName}").stdout.split()
+    wait(lambda: kinns("ssh", "--name", cluster.name, node, "--", "curl", "-s", "--max-time", "1",
+                       f"http://{ip}:8080/hostname", check=False).stdout == "fwd", 10)  # Ready without a probe: maybe
+    # not listening yet
     port = 20000 + os.getpid() % 5000
     with cluster.background("port-forward", "pod/fwd", f"{port}:8080") as forward:
         assert forward.stdout.readline().startswith(f"Forwarding from 127.0.0.1:{port} -> 8080")

@@ -161,7 +161,7 @@ def check_services(kubectl) -> None:
 
 
 def test_services_in_iptables_mode(cluster):
-    assert "Using iptables Proxier" in cluster("-n", "kube-system", "logs", "ds/kube-proxy").stdout
+    wait(lambda: "Using iptables Proxier" in cluster("-n", "kube-system", "logs", "ds/kube-proxy").stdout, 10)
     split = (r"-A KUBE-SVC-\w+ -m comment --comment \"default/web:http -> [\d.]+:8080\" -m statistic --mode random "
              r"--probability 0.33333333\d+ -j KUBE-SEP-")
     wait(lambda: re.search(split, ssh(cluster, "node01", "iptables-save", "-t", "nat")), 5)  # the 3 endpoints' sync

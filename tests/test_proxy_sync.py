@@ -143,3 +143,21 @@ async def settle_once(reconciler, api: FakeAPI, change) -> None:
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
     await reconciler.informers.stop()
+
+
+def test_a_service_no_rule_can_carry_is_skipped_with_an_event_and_the_others_sync():
+    api, backend, announcer = FakeAPI(), FakeBackend(), FakeAnnouncer()
+    world(api)
+    api.add("services", {"metadata": {"name": "evil", "namespace": "default"},
+                         "spec": {"clusterIP": "10.96.0.66", "ports": [{"name": 'x"\n-A INPUT -j ACCEPT', "port": 80}]}})
+    api.add("services", {"metadata": {"name": "far", "namespace": "default"},
+                         "spec": {"clusterIP": "10.96.0.67", "ports": [{"port": 80}]}})
+    api.add("endpointslices", {"metadata": {"name": "far-x", "namespace": "default",
+                                            "labels": {"kubernetes.io/service-name": "far"}},
+                               "ports": [{"name": "", "port": 99999, "protocol": "TCP"}],
+                               "endpoints": [{"addresses": ["10.244.1.9"]}]})
+    asyncio.run(settle(proxier(api, backend, announcer), api, quiet=0.3))
+    assert backend.synced[-1][0] == ["default/web->10.244.1.2"]  # the good one, never blocked by the bad two
+    reasons = sorted(e["message"].split(": ", 1)[1] for e in api.all("events") if e["reason"] == "FailedToSyncRules")
+    assert reasons == ["endpoint port 99999 is not a port number", "port name 'x\"\\n-A INPUT -j ACCEPT' is not a "
+                                                                   "DNS label"]

@@ -132,6 +132,10 @@ def test_nft_tables_are_replaced_and_deleted_in_one_transaction():
     ({"name": "ok", "backend": "geneve"}, "unknown backend 'geneve'"),
     ({"name": "ok", "nodes": 0}, "--nodes must be between 1 and 50"),
     ({"name": "ok", "dns_upstream": "my-resolver"}, "is neither an IP address nor 'controlplane'"),
+    ({"name": "ok", "subnet": "10.0.0.0/8"}, "the node network must be an IPv4 /24"),
+    ({"name": "ok", "subnet": "10.244.3.0/24"}, "overlaps 10.244.0.0/16, the pod network"),
+    ({"name": "ok", "subnet": "10.100.1.0/24"}, "overlaps 10.96.0.0/12, the Service network"),
+    ({"name": "ok", "subnet": "x.y"}, "invalid --subnet 'x.y'"),
 ])
 def test_up_refuses_bad_settings_before_making_anything(args, message):
     with pytest.raises(ClusterError, match=message):
@@ -144,3 +148,22 @@ def test_the_record_names_nodes_and_keeps_link_names_short():
     assert record.gateway == "172.30.9.1" and record.bridge == "c-br"
     with pytest.raises(ClusterError, match="has no node 'node07'"):
         record.node("node07")
+
+
+def test_safe_join_keeps_volume_files_inside_their_volume(tmp_path):
+    from kinns.kernel.files import Escape, safe_join
+
+    (tmp_path / "vol").mkdir()
+    (tmp_path / "vol" / "out").symlink_to("/etc")
+    assert safe_join(tmp_path / "vol", "a/b.conf") == tmp_path / "vol" / "a" / "b.conf"
+    for bad in ("../../../../tmp/x", "/etc/passwd", "out/passwd"):
+        with pytest.raises(Escape):
+            safe_join(tmp_path / "vol", bad)
+
+
+def test_private_files_are_never_readable_by_others(tmp_path):
+    from kinns.kernel.files import write_private
+
+    path = tmp_path / "key"
+    assert write_private(path, "secret") and (path.stat().st_mode & 0o777) == 0o600
+    assert not write_private(path, "secret")  # unchanged: not rewritten

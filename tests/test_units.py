@@ -114,6 +114,33 @@ def test_store_revisions_conflicts_and_history(tmp_path):
         reopened.history("/registry/", 2)
 
 
+def test_a_watch_takes_what_waits_at_once_and_a_watcher_that_falls_too_far_behind_is_dropped(tmp_path):
+    import asyncio
+
+    from kinns.store import SQLiteStore, Watch
+
+    async def scenario() -> None:
+        store = SQLiteStore(tmp_path / "db")
+        watch = store.watch("/registry/core/configmaps/", None)
+        assert await watch.batch(0.01) == []  # the timeout passes: a bookmark's moment
+        for i in range(3):
+            store.create(f"/registry/core/configmaps/ns/c{i}", {"metadata": {"name": f"c{i}"}})
+        store.create("/registry/core/secrets/ns/s", {"metadata": {"name": "s"}})  # another prefix
+        assert [e.rv for e in await watch.batch(1)] == [2, 3, 4]
+        for i in range(Watch.MAX_PENDING + 1):
+            store.create(f"/registry/core/configmaps/ns/d{i}", {"metadata": {"name": f"d{i}"}})
+        behind = await watch.batch(1)
+        assert len(behind) == Watch.MAX_PENDING and behind[-1].rv == 5 + Watch.MAX_PENDING  # up to the gap
+        store.create("/registry/core/configmaps/ns/late", {"metadata": {"name": "late"}})
+        assert await watch.batch(1) is None  # nothing after the gap: the stream ends, the client resumes
+        resumed = store.watch("/registry/core/configmaps/", behind[-1].rv)
+        assert [e.object["metadata"]["name"] for e in await resumed.batch(1)] == [
+            f"d{Watch.MAX_PENDING}", "late"]
+        store.close()
+
+    asyncio.run(scenario())
+
+
 def test_selectors_and_patches():
     from kinns.apiserver import patch
     from kinns.apimachinery.labels import label_selector

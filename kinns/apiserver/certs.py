@@ -15,6 +15,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from ..kernel.files import write_private
+
 VALIDITY = datetime.timedelta(days=365)
 
 
@@ -26,9 +28,8 @@ def _name(cn: str, org: str | None = None) -> x509.Name:
 
 
 def _write(path: Path, key: ec.EllipticCurvePrivateKey, cert: x509.Certificate) -> None:
-    path.with_suffix(".key").write_bytes(key.private_bytes(
+    write_private(path.with_suffix(".key"), key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()))
-    path.with_suffix(".key").chmod(0o600)
     path.with_suffix(".crt").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
 
 
@@ -76,10 +77,8 @@ def create_pki(pki: Path, server_names: list[str]) -> None:
                                                      client=True))
     if not (pki / "sa.key").exists():  # service-account tokens stay valid across restarts
         key = ec.generate_private_key(ec.SECP256R1())
-        (pki / "sa.key").write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                                       serialization.PrivateFormat.PKCS8,
-                                                       serialization.NoEncryption()))
-        (pki / "sa.key").chmod(0o600)
+        write_private(pki / "sa.key", key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                        serialization.NoEncryption()))
         (pki / "sa.pub").write_bytes(key.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
 

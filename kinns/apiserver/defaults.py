@@ -6,6 +6,7 @@ a ClusterIP from the service CIDR (10.96.0.1 is the `kubernetes` Service's) and
 node ports from 30000-32767, explicit ones checked for range and conflicts.
 """
 
+import base64
 import ipaddress
 import random
 
@@ -153,6 +154,10 @@ def apply(kind: str, obj: dict) -> None:
         _service(obj)
     elif kind == "Secret":
         obj.setdefault("type", "Opaque")
+        plain = obj.pop("stringData", None)  # written into data, never stored or read back
+        if isinstance(plain, dict) and plain:
+            obj["data"] = {**(obj.get("data") or {}),
+                           **{k: base64.b64encode(str(v).encode()).decode() for k, v in plain.items()}}
     elif kind == "Namespace":
         name = obj.get("metadata", {}).get("name", "")
         obj["metadata"].setdefault("labels", {})["kubernetes.io/metadata.name"] = name

@@ -9,27 +9,27 @@ goes to its entry in one table, everything else to the object storage
 
 import asyncio
 import json
+import logging
 import ssl
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import unquote
 
-import yaml
 from aiohttp import web
 
 from ..apimachinery.errors import APIError, bad_request, gone, invalid, method_not_allowed, not_found, unauthorized
 from ..apimachinery.labels import label_selector
 from ..store import Gone, Store
-from . import bootstrap, discovery, openapi, tables
+from . import body, bootstrap, discovery, openapi, tables
 from . import patch as patches
 from .auth import Authenticator, User
 from .relay import KubeletRelay
 from .resources import Registry, Resource
-from .schema import protobuf
 from .selectors import allowed_fields, field_selector
 from .storage import Objects, WriteOptions, with_type
 
 PUBLIC = {"/healthz", "/livez", "/readyz", "/version"}
+log = logging.getLogger("kinns.apiserver")
 BOOKMARK_INTERVAL = 60.0
 Subresource = Callable[[web.Request, Resource, "str | None", str], Awaitable[web.StreamResponse]]
 
@@ -87,12 +87,13 @@ class APIServer:
             ("pods", "binding"): self._bind, ("serviceaccounts", "token"): self._token, ("*", "scale"): self._scale}
 
     def app(self) -> web.Application:
-        app = web.Application(middlewares=[self._errors], client_max_size=8 << 20)
+        app = web.Application(middlewares=[self._errors], client_max_size=body.MAX_BODY)
         app.router.add_route("*", "/{tail:.*}", self.dispatch)
         return app
 
     @web.middleware
     async def _errors(self, request: web.Request, handler) -> web.StreamResponse:
+        """Authentication, and every failure answered as a Status (never a plain-text page)."""
         try:
             if request.path not in PUBLIC:
                 user = self.auth.from_certificate(request.transport.get_extra_info("peercert")) or \
@@ -102,6 +103,20 @@ class APIServer:
             return await handler(request)
         except APIError as err:
             return _json(err.to_status(), err.code)
+        except web.HTTPException as err:
+            reason = {413: "RequestEntityTooLarge", 404: "NotFound", 405: "MethodNotAllowed"}.get(err.status,
+                                                                                                "BadRequest")
+            message = body.too_large().message if err.status == 413 else err.reason
+            return _json(APIError(err.status, reason, message).to_status(), err.status)
+        except RecursionError:
+            error = bad_request("the request is nested too deeply: json: exceeded max depth")
+            return _json(error.to_status(), 400)
+        except (ConnectionResetError, asyncio.CancelledError):
+            raise
+        except Exception as err:  # noqa: BLE001 (a bug answers as kube-apiserver's do: a 500 Status)
+            log.exception("%s %s failed", request.method, request.path)
+            error = APIError(500, "InternalError", f"Internal error occurred: {type(err).__name__}: {err}")
+            return _json(error.to_status(), 500)
 
     # routing
 
@@ -153,19 +168,11 @@ class APIServer:
         return r, namespace, name, sub
 
     async def _body(self, request: web.Request) -> object:
-        raw = await request.read()
-        if "protobuf" in request.content_type:
-            try:
-                return protobuf.decode(raw)
-            except (protobuf.ProtobufError, UnicodeDecodeError) as err:
-                raise APIError(415, "UnsupportedMediaType", f"the protobuf body could not be decoded: {err}; send "
-                               "it as application/json instead") from None
         try:
-            if "yaml" in request.content_type:
-                return yaml.safe_load(raw)
-            return json.loads(raw)
-        except (ValueError, yaml.YAMLError) as err:
-            raise bad_request(f"the body of the request was in an unknown format: {err}") from None
+            raw = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            raise body.too_large() from None
+        return body.parse(raw, request.content_type)
 
     async def _resource_request(self, request: web.Request, group: str, version: str,
                                 rest: list[str]) -> web.StreamResponse:
@@ -204,8 +211,7 @@ class APIServer:
                                               sub, opts)
             return _warn(_json(obj, 201 if created else 200), opts.warnings)
         if method == "DELETE" and name:
-            raw = await request.read()
-            options = json.loads(raw) if raw.strip() else {}
+            options = await self._body(request) if (await request.read()).strip() else {}
             return _json(self.objects.delete(r, namespace, name, options, opts.dry_run))
         if method == "DELETE":
             items, meta = self.objects.list(r, namespace, q.get("labelSelector"), q.get("fieldSelector"))
@@ -343,14 +349,17 @@ class APIServer:
                     await send("ADDED", item)
             deadline = asyncio.get_running_loop().time() + timeout
             while (left := deadline - asyncio.get_running_loop().time()) > 0:
-                event = await watch.next(min(left, BOOKMARK_INTERVAL))
-                if event is None:
-                    if bookmarks:
-                        await send("BOOKMARK", {"kind": r.kind, "apiVersion": r.group_version,
-                                                "metadata": {"resourceVersion": str(self.store.revision)}})
-                    continue
-                if by_label(event.object.get("metadata", {}).get("labels") or {}) and by_field(event.object):
-                    await send(event.type, event.object)
+                events = await watch.batch(min(left, BOOKMARK_INTERVAL))
+                if events is None:
+                    log.warning("closing the watch of %s: it fell %d events behind", r.key(namespace),
+                                watch.MAX_PENDING)
+                    break
+                if not events and bookmarks:
+                    await send("BOOKMARK", {"kind": r.kind, "apiVersion": r.group_version,
+                                            "metadata": {"resourceVersion": str(self.store.revision)}})
+                for event in events:
+                    if by_label(event.object.get("metadata", {}).get("labels") or {}) and by_field(event.object):
+                        await send(event.type, event.object)
         except (ConnectionResetError, asyncio.CancelledError):
             pass
         finally:

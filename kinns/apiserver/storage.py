@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ..apimachinery.errors import APIError, already_exists, bad_request, conflict, invalid, not_found
 from ..apimachinery.labels import label_selector
 from ..apimachinery.meta import format_time, now
-from ..store import Conflict, Exists, Missing, Store
+from ..store import MAX_VALUE, Conflict, Exists, Missing, Store, TooLarge
 from . import crds, defaults, managedfields
 from . import patch as patches
 from .resources import Registry, Resource
@@ -26,6 +26,11 @@ from .selectors import allowed_fields, field_selector
 from .validation import validate
 
 PROTECTED_NAMESPACES = ("default", "kube-system", "kube-public")
+
+
+def too_large() -> APIError:
+    return APIError(413, "RequestEntityTooLarge", f"etcdserver: request is too large (the object is over the "
+                    f"{MAX_VALUE}-byte limit of a stored object)")
 
 
 def with_type(r: Resource, obj: dict) -> dict:
@@ -187,6 +192,8 @@ class Objects:
             created = self.store.create(r.key(namespace, meta["name"]), new)
         except Exists:
             raise already_exists(r.plural, r.group, meta["name"]) from None
+        except TooLarge:
+            raise too_large() from None
         return self._after_write(r, created)
 
     def _default(self, r: Resource, obj: dict, old: dict | None) -> None:
@@ -232,7 +239,7 @@ class Objects:
                opts: WriteOptions, applied: dict | None = None) -> dict:
         """Validate, record field ownership and store, unless nothing changed (then no new revision)."""
         self._default(r, new, old)
-        validate(r, new, old)
+        validate(r, new, old, subresource)
         if applied is not None:
             new = managedfields.apply(old, applied, new, opts.manager, r.group_version, opts.force)
         if _same(old, new):
@@ -271,6 +278,8 @@ class Objects:
             raise conflict(r.plural, r.group, name) from None
         except Missing:
             raise not_found(r.plural, r.group, name) from None
+        except TooLarge:
+            raise too_large() from None
 
     def patch(self, r: Resource, namespace: str | None, name: str, content_type: str, body: object,
               subresource: str = "", opts: WriteOptions | None = None) -> tuple[dict, bool]:
@@ -322,7 +331,7 @@ class Objects:
                            f"already assigned to node \"{node}\"", {"name": name, "kind": "pods/binding"})
         bound = copy.deepcopy(pod)
         bound["spec"]["nodeName"] = target["name"]
-        self._write(r, namespace, name, pod, bound, "", opts)
+        self._write(r, namespace, name, pod, bound, "binding", opts)
         return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
 
     def delete(self, r: Resource, namespace: str | None, name: str, options: dict | None = None,

@@ -16,7 +16,7 @@ from ..node.workloads.images import UnsupportedImage
 def cmd_up(opts: argparse.Namespace) -> int:
     start = time.monotonic()
     cluster = lifecycle.up(opts.name, opts.nodes, opts.backend, opts.subnet, reuse=opts.reuse,
-                           dns_upstream=opts.dns_upstream)
+                           dns_upstream=opts.dns_upstream, node_grace=opts.node_monitor_grace_period)
     took = time.monotonic() - start
     print(f"cluster {cluster.name!r} is up in {took:.2f}s: {len(cluster.nodes)} nodes, backend {cluster.backend}, "
           f"underlay {cluster.subnet} on bridge {cluster.bridge}")
@@ -70,6 +70,9 @@ def cmd_status(opts: argparse.Namespace) -> int:
         print(f"  {'NODE':<14}{'INTERNAL-IP':<16}{'POD-CIDR':<16}READY")
         for n in status["nodes"]:
             print(f"  {n['name']:<14}{n['ip']:<16}{n['podCIDR']:<16}{n['ready']}")
+        print(f"  {'COMPONENT':<26}{'PID':<10}{'RESTARTS':<10}RUNNING")
+        for name, unit in sorted(status["components"].items()):
+            print(f"  {name:<26}{str(unit['pid']):<10}{unit['restarts']:<10}{unit['running']}")
         print(f"  {'NAMESPACE':<12}{'POD':<24}{'NODE':<14}{'IP':<16}STATUS")
         for p in status["pods"]:
             print(f"  {p['namespace']:<12}{p['name']:<24}{p['node']:<14}{p['ip']:<16}{p['status']}")
@@ -130,10 +133,13 @@ def parser() -> argparse.ArgumentParser:
     up = sub.add_parser("up", parents=[named], help="create a cluster")
     up.add_argument("--nodes", type=int, default=3)
     up.add_argument("--backend", default="vxlan", choices=["vxlan", "host-gw"])
-    up.add_argument("--subnet", help="underlay /24 (default: a free one in 172.30.0.0/16)")
+    up.add_argument("--subnet", help="the node network, a /24 that overlaps no network in use (default: a free one "
+                                     "in 172.30.0.0/16)")
     up.add_argument("--reuse", action="store_true", help="use the cluster if it already exists")
     up.add_argument("--dns-upstream", metavar="IP|controlplane",
                     help="where cluster DNS sends outside names (default: this machine's resolv.conf)")
+    up.add_argument("--node-monitor-grace-period", type=float, default=40.0, metavar="SECONDS",
+                    help="how long a node may post no status before it is Unknown and its pods evicted (default 40)")
     up.set_defaults(run=cmd_up)
     for command, text in (("stop", "stop the control plane, keeping objects and network"),
                           ("start", "start a stopped control plane again"),

@@ -16,6 +16,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 
+from ..apimachinery.labels import label_selector, split_terms
 from ..apimachinery.meta import key
 from .client import Client
 
@@ -115,17 +116,28 @@ class Mirror:
             self._put(obj)
 
     def wrote(self, method: str, obj: dict) -> None:
-        """An object this client wrote: taken in now, if it is of this mirror's type and belongs here (a mirror
-        with a selector takes only updates of what it holds; new objects come with their events)."""
+        """An object this client wrote: taken in now, if it is of this mirror's type and its selectors select
+        it (one that no longer matches leaves)."""
         if self.type != (obj.get("apiVersion"), obj.get("kind")):
             return
-        held = obj["metadata"]["uid"] in self.objects
-        if self.query and not held:
-            return
-        if method == "DELETE" and not obj["metadata"].get("deletionTimestamp"):
+        if (method == "DELETE" and not obj["metadata"].get("deletionTimestamp")) or not self.selects(obj):
             self._drop(obj)
         else:
             self._put(obj)
+
+    def selects(self, obj: dict) -> bool:
+        """Does the mirror's label and field selector select `obj` (as the API would for its watch)?"""
+        if not label_selector(self.query.get("labelSelector"))(obj["metadata"].get("labels") or {}):
+            return False
+        for term in split_terms(self.query.get("fieldSelector") or ""):
+            path, _, wanted = term.partition("!=") if "!=" in term else term.replace("==", "=").partition("=")
+            value: object = obj
+            for part in path.strip().split("."):
+                value = value.get(part) if isinstance(value, dict) else None
+            value = str(value).lower() if isinstance(value, bool) else "" if value is None else str(value)
+            if (value == wanted.strip()) == ("!=" in term):
+                return False
+        return True
 
     # the reflector
 

@@ -1,4 +1,4 @@
-"""The control plane of a cluster: the API server process on the `controlplane` node.
+"""The control plane of a cluster: the control-plane process on the `controlplane` node (run by the supervisor).
 
 As on a kubeadm node, its certificates live in /etc/kubernetes/pki and its
 data in /var/lib/kinns (the node's own files); its log goes to
@@ -13,13 +13,14 @@ import ssl
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from string import Template
 
 import yaml
 
 from ..apiserver.certs import create_pki, dump_kubeconfig, kubeconfig
-from ..kernel import process
+from ..kernel.files import write_private
 from ..kernel.node import Node
 
 PORT = 6443
@@ -37,68 +38,57 @@ def kubeconfig_path(state_dir: Path) -> Path:
     return state_dir / "kubeconfig"
 
 
-def write_manifests(node: Node) -> None:
+def write_manifests(node: Node, node_grace: float) -> None:
     """The static-pod manifests of a kubeadm control plane, with kinns's real settings, one file per component
     in the node's /etc/kubernetes/manifests (the kubelet there shows them as mirror pods)."""
     text = Template((Path(__file__).with_name("manifests") / "control-plane.yaml").read_text())
     target = node.file(MANIFESTS)
     target.mkdir(parents=True, exist_ok=True)
-    for doc in text.substitute(ADDRESS=node.ip).split("\n---\n"):
+    for doc in text.substitute(ADDRESS=node.ip, NODE_GRACE=f"{node_grace:g}").split("\n---\n"):
         name = yaml.safe_load(doc)["metadata"]["name"]
         (target / f"{name}.yaml").write_text(doc.strip() + "\n")
 
 
-def start(node: Node, state_dir: Path, cluster: str) -> int:
-    """Start the API server on the node (certificates made once); wait until it serves. Returns its pid."""
-    write_manifests(node)
+def prepare(node: Node, state_dir: Path, cluster: str, node_grace: float) -> None:
+    """The control plane's files before it first starts: its manifests, its certificates (the CA and the
+    service-account key made once, kept across restarts) and the admin kubeconfig."""
+    write_manifests(node, node_grace)
     pki = node.file(PKI)
     create_pki(pki, [node.ip, "127.0.0.1", "localhost", "kubernetes", "kubernetes.default",
                      "kubernetes.default.svc", "kubernetes.default.svc.cluster.local", "10.96.0.1", "controlplane"])
+    write_private(kubeconfig_path(state_dir), dump_kubeconfig(kubeconfig(pki, f"https://{node.ip}:{PORT}",
+                                                                         context_name(cluster))))
+
+
+def spawn(node: Node, node_grace: float) -> subprocess.Popen:
+    """Start the control-plane process on the node (what the supervisor runs and restarts)."""
     log = node.file(LOG)
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "ab") as out:
-        proc = node.popen([sys.executable, "-m", "kinns.controlplane", "--data", DATA, "--pki", PKI,
-                           "--address", f"{node.ip}:{PORT}"], stdout=out, stderr=subprocess.STDOUT,
+        return node.popen([sys.executable, "-m", "kinns.controlplane", "--data", DATA, "--pki", PKI,
+                           "--address", f"{node.ip}:{PORT}", f"--node-monitor-grace-period={node_grace:g}"],
+                          stdout=out, stderr=subprocess.STDOUT,
                           stdin=subprocess.DEVNULL, start_new_session=True)
-    (state_dir / "apiserver.pid").write_text(str(proc.pid))
-    config = kubeconfig(pki, f"https://{node.ip}:{PORT}", context_name(cluster))
-    kubeconfig_path(state_dir).write_text(dump_kubeconfig(config))
-    _wait_ready(node.ip, pki, proc)
-    return proc.pid
 
 
-def _wait_ready(ip: str, pki: Path, proc: subprocess.Popen, timeout: float = 15.0) -> None:
-    ctx = ssl.create_default_context(cafile=str(pki / "ca.crt"))
+def wait_ready(node: Node, alive: Callable[[], bool], timeout: float = 15.0) -> None:
+    """Until the API server answers /readyz; RuntimeError when `alive()` says its process is gone or it takes
+    longer than `timeout` seconds."""
+    ctx = ssl.create_default_context(cafile=str(node.file(PKI) / "ca.crt"))
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the API server exited with status {proc.returncode}; see {LOG} on the node")
+        if not alive():
+            raise RuntimeError(f"the API server is not running; see {LOG} on the node")
         try:
-            with socket.create_connection((ip, PORT), timeout=0.5) as raw, \
-                    ctx.wrap_socket(raw, server_hostname=ip) as tls:
+            with socket.create_connection((node.ip, PORT), timeout=0.5) as raw, \
+                    ctx.wrap_socket(raw, server_hostname=node.ip) as tls:
                 tls.sendall(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
                 if tls.recv(64).startswith(b"HTTP/1.1 200"):
                     return
         except OSError:
             pass
         time.sleep(0.05)
-    raise RuntimeError(f"the API server did not become ready in {timeout:.0f}s")
-
-
-def running(state_dir: Path) -> bool:
-    try:
-        return process.alive(int((state_dir / "apiserver.pid").read_text()))
-    except (FileNotFoundError, ValueError):
-        return False
-
-
-def stop(state_dir: Path) -> None:
-    """End the API server process this cluster started (by its recorded pid)."""
-    try:
-        pid = int((state_dir / "apiserver.pid").read_text())
-    except (FileNotFoundError, ValueError):
-        return
-    process.terminate_groups([pid], grace=5.0)
+    raise RuntimeError(f"the API server did not become ready in {timeout:.0f}s; see {LOG} on the node")
 
 
 def user_kubeconfig() -> Path:
@@ -115,7 +105,7 @@ def merge_context(state_dir: Path, cluster: str) -> None:
     for section in ("clusters", "users", "contexts"):
         config[section] = [e for e in config.get(section) or [] if e.get("name") != name] + ours[section]
     config["current-context"] = name
-    _write_private(path, yaml.safe_dump(config, sort_keys=False))
+    write_private(path, yaml.safe_dump(config, sort_keys=False))
 
 
 def remove_context(cluster: str) -> None:
@@ -128,12 +118,4 @@ def remove_context(cluster: str) -> None:
         config[section] = [e for e in config.get(section) or [] if e.get("name") != name]
     if config.get("current-context") == name:
         config["current-context"] = ""
-    _write_private(path, yaml.safe_dump(config, sort_keys=False))
-
-
-def _write_private(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.kinns.tmp")
-    tmp.write_text(text)
-    tmp.chmod(0o600)
-    tmp.replace(path)
+    write_private(path, yaml.safe_dump(config, sort_keys=False))

@@ -16,13 +16,13 @@ import re
 import shutil
 
 from ..cni.install import install_node
-from ..kernel import links, netns, rootfs
+from ..kernel import cgroup, links, netns, rootfs
 from ..kernel.nft import Nft
 from ..kernel.node import Node
 from ..kernel.record import STATE_ROOT, ClusterError, ClusterRecord, short_name, state_dir_of
 from ..node import overlay
 from ..node.kubelet import sandbox
-from . import controlplane, nodeagents
+from . import controlplane, nodeagents, supervisor
 
 CLUSTER_CIDR = "10.244.0.0/16"
 SERVICE_CIDR = "10.96.0.0/12"
@@ -41,12 +41,13 @@ def node_names(count: int) -> list[str]:
 
 
 def up(name: str = "kinns", nodes: int = 3, backend: str = "vxlan", subnet: str | None = None,
-       reuse: bool = False, dns_upstream: str | None = None) -> ClusterRecord:
+       reuse: bool = False, dns_upstream: str | None = None, node_grace: float = 40.0) -> ClusterRecord:
     """Create the cluster; on any failure remove whatever was made and raise.
 
     `dns_upstream` replaces the nodes' /etc/resolv.conf (the machine's, by default), which is where
     cluster DNS forwards names outside the cluster: an address, or `controlplane` for that node's own
-    address (where nothing answers unless a test puts a resolver there)."""
+    address (where nothing answers unless a test puts a resolver there). `node_grace`: seconds a node may post
+    no status before it is Unknown (kube-controller-manager's --node-monitor-grace-period)."""
     if not _NAME.match(name):
         raise ClusterError(f"invalid cluster name {name!r}: lower-case letters, digits and '-', "
                            "at most 20 characters, starting and ending with a letter or digit")
@@ -54,12 +55,16 @@ def up(name: str = "kinns", nodes: int = 3, backend: str = "vxlan", subnet: str 
         raise ClusterError(f"unknown backend {backend!r}; choose one of {', '.join(overlay.BACKENDS)}")
     if not 1 <= nodes <= 50:
         raise ClusterError("--nodes must be between 1 and 50")
+    if not 2 <= node_grace <= 3600:
+        raise ClusterError("--node-monitor-grace-period must be between 2 and 3600 seconds")
     if dns_upstream not in (None, "controlplane"):
         try:
             ipaddress.ip_address(dns_upstream)
         except ValueError:
             raise ClusterError(f"--dns-upstream {dns_upstream!r} is neither an IP address nor "
                                "'controlplane'") from None
+    if subnet:
+        _check_subnet(subnet)  # before anything is made; again under the lock, beside a concurrent `up`
     STATE_ROOT.mkdir(parents=True, exist_ok=True)
     with _lock():
         if ClusterRecord.exists(name):
@@ -67,34 +72,35 @@ def up(name: str = "kinns", nodes: int = 3, backend: str = "vxlan", subnet: str 
                 return ClusterRecord.load(name)
             raise ClusterError(f"cluster {name!r} already exists; use it, pass --reuse, "
                                f"or remove it with `kinns down --name {name}`")
-        cluster = _record(name, nodes, backend, subnet or _free_subnet())
+        cluster = _record(name, nodes, backend, _check_subnet(subnet) if subnet else _free_subnet(), node_grace)
     try:
         for step in (_underlay, _nodes):
             step(cluster)
         _node_files(cluster, dns_upstream)
         sync_routes(cluster)
-        controlplane.start(cluster.node("controlplane"), cluster.state_dir, cluster.name)
+        _credentials(cluster)
+        start(cluster)
         controlplane.merge_context(cluster.state_dir, cluster.name)
-        _start_agents(cluster)
     except BaseException:
         down(cluster)
         raise
     return cluster
 
 
-def _record(name: str, count: int, backend: str, subnet: str) -> ClusterRecord:
+def _record(name: str, count: int, backend: str, subnet: str, node_grace: float) -> ClusterRecord:
     """The cluster's addresses and names, saved before anything is made (so `down` finds what a crash left)."""
     net = ipaddress.ip_network(subnet)
     if net.num_addresses < count + 3:
         raise ClusterError(f"underlay {subnet} is too small for {count} nodes")
     state = state_dir_of(name)
     state.mkdir(parents=True)
+    state.chmod(0o700)  # keys, kubeconfigs, the store and every pod's files: root's alone
     rootfs.make_private(state)
     hosts = list(net.hosts())
     members = [Node(cluster=name, name=n, index=i, ip=str(hosts[i + 1]), pod_cidr=f"10.244.{i}.0/24",
                     vtep_mac=vtep_mac(name, n), host_link=f"{short_name(name)}-{i}", state_dir=str(state))
                for i, n in enumerate(node_names(count))]
-    cluster = ClusterRecord(name, backend, subnet, members)
+    cluster = ClusterRecord(name, backend, subnet, members, node_grace)
     cluster.save()
     return cluster
 
@@ -142,11 +148,12 @@ def _contain_services(cluster: ClusterRecord, on: bool) -> None:
                                 'reject comment "Service addresses stay inside the cluster"'])
 
 
-def _start_agents(cluster: ClusterRecord) -> None:
-    pki = cluster.node("controlplane").file(controlplane.PKI)
+def _credentials(cluster: ClusterRecord) -> None:
+    """The control plane's certificates and manifests, and each kubelet's credentials."""
+    cp = cluster.node("controlplane")
+    controlplane.prepare(cp, cluster.state_dir, cluster.name, cluster.node_grace)
     for node in cluster.nodes:
-        if not nodeagents.running(node, cluster.state_dir):
-            nodeagents.start(node, cluster.name, cluster.state_dir, pki)
+        nodeagents.prepare(node, cp.file(controlplane.PKI))
 
 
 def sync_routes(cluster: ClusterRecord) -> None:
@@ -157,17 +164,15 @@ def sync_routes(cluster: ClusterRecord) -> None:
 
 
 def stop(cluster: ClusterRecord) -> None:
-    """Stop the kubelets and the control plane; the store, the network and the pods stay."""
-    for node in cluster.nodes:
-        nodeagents.stop(node, cluster.state_dir)
-    controlplane.stop(cluster.state_dir)
+    """Stop the kubelets and the control plane (their supervisor); the store, the network and the pods stay."""
+    supervisor.stop(cluster)
 
 
 def start(cluster: ClusterRecord) -> None:
-    """Start the control plane of a stopped cluster (a running one is left as it is)."""
-    if not controlplane.running(cluster.state_dir):
-        controlplane.start(cluster.node("controlplane"), cluster.state_dir, cluster.name)
-    _start_agents(cluster)
+    """Start the supervisor of a stopped cluster (it starts the control plane and the kubelets) and wait for
+    the API server; a running one is left as it is."""
+    supervisor.start(cluster)
+    controlplane.wait_ready(cluster.node("controlplane"), lambda: supervisor.running(cluster), timeout=30)
 
 
 def down(cluster: ClusterRecord) -> None:
@@ -175,6 +180,7 @@ def down(cluster: ClusterRecord) -> None:
     stop(cluster)
     controlplane.remove_context(cluster.name)
     sandbox.remove_all_pods(cluster)
+    cgroup.kill(cluster.name)  # whatever is left, in whatever netns: a crashed kubelet's half-made pods
     for leftover in netns.names(f"{cluster.name}-pod-"):  # a sandbox a kubelet was making when it was stopped
         if re.fullmatch(rf"{re.escape(cluster.name)}-pod-[0-9a-f]{{12}}", leftover):  # not cluster "<name>-pod-x"'s
             netns.remove(leftover)
@@ -191,7 +197,7 @@ def status(cluster: ClusterRecord) -> dict:
     return {"name": cluster.name, "backend": cluster.backend, "underlay": cluster.subnet, "bridge": cluster.bridge,
             "nodes": [{"name": n.name, "ip": n.ip, "podCIDR": n.pod_cidr, "netns": n.netns,
                        "ready": netns.exists(n.netns)} for n in cluster.nodes],
-            "pods": sandbox.list_pods(cluster)}
+            "components": supervisor.state(cluster), "pods": sandbox.list_pods(cluster)}
 
 
 class _lock:
@@ -205,18 +211,35 @@ class _lock:
         self.fd.close()
 
 
-def _free_subnet() -> str:
-    used = set()
+def _taken() -> list[tuple[ipaddress.IPv4Network, str]]:
+    """The networks a new node network must not overlap, each with what it is."""
+    taken = [(ipaddress.ip_network(CLUSTER_CIDR), "the pod network"),
+             (ipaddress.ip_network(SERVICE_CIDR), "the Service network")]
     for name in ClusterRecord.names():
         try:
-            used.add(ClusterRecord.load(name).subnet)
+            taken.append((ipaddress.ip_network(ClusterRecord.load(name).subnet), f"the node network of cluster {name}"))
         except (ClusterError, KeyError, ValueError):
             continue
-    pool = ipaddress.ip_network(UNDERLAY_POOL)
-    with netns.ipr() as host:
-        routed = [ipaddress.ip_network(f"{r.get_attr('RTA_DST')}/{r['dst_len']}")
-                  for r in host.route("dump", family=2) if r.get_attr("RTA_DST")]
-    for candidate in pool.subnets(new_prefix=24):
-        if str(candidate) not in used and not any(candidate.overlaps(r) for r in routed):
+    return taken + [(net, f"a network this machine already routes ({how})") for net, how in links.routed()]
+
+
+def _check_subnet(subnet: str) -> str:
+    """A node network given with --subnet: a /24 that overlaps nothing the cluster or the machine uses."""
+    try:
+        net = ipaddress.ip_network(subnet)
+    except ValueError as err:
+        raise ClusterError(f"invalid --subnet {subnet!r}: {err}") from None
+    if net.version != 4 or net.prefixlen != 24:
+        raise ClusterError(f"--subnet {subnet}: the node network must be an IPv4 /24, such as 172.30.9.0/24")
+    for other, what in _taken():
+        if net.overlaps(other):
+            raise ClusterError(f"--subnet {subnet} overlaps {other}, {what}; choose another /24")
+    return str(net)
+
+
+def _free_subnet() -> str:
+    taken = [net for net, _ in _taken()]
+    for candidate in ipaddress.ip_network(UNDERLAY_POOL).subnets(new_prefix=24):
+        if not any(candidate.overlaps(net) for net in taken):
             return str(candidate)
     raise ClusterError(f"no free /24 left in {UNDERLAY_POOL} for another cluster's underlay")

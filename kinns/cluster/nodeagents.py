@@ -1,9 +1,8 @@
-"""The per-node agents `kinns up` starts: one kubelet per node, inside the node's netns.
+"""The per-node agents: one kubelet per node, inside the node's netns (run by the supervisor).
 
 Each gets a client certificate (CN=system:node:<name>, O=system:nodes) in the
 node's /var/lib/kubelet/pki and the cluster CA in /etc/kubernetes/pki/ca.crt;
-its log is the node's /var/log/kinns/kubelet.log; its pid is recorded so
-`kinns stop`/`down` end exactly that process.
+its log is the node's /var/log/kinns/kubelet.log.
 """
 
 import shutil
@@ -12,13 +11,13 @@ import sys
 from pathlib import Path
 
 from ..apiserver.certs import client_certificate, serving_certificate
-from ..kernel import netns, process
 from ..kernel.node import Node
 
 LOG = "/var/log/kinns/kubelet.log"
 
 
-def start(node: Node, cluster: str, state_dir: Path, pki: Path) -> int:
+def prepare(node: Node, pki: Path) -> None:
+    """The kubelet's credentials and the cluster CA, on the node."""
     client_certificate(pki, node.file("/var/lib/kubelet/pki/kubelet-client"), f"system:node:{node.name}",
                        "system:nodes")
     serving_certificate(pki, node.file("/var/lib/kubelet/pki/kubelet"), node.name, [node.ip, node.name])
@@ -26,27 +25,14 @@ def start(node: Node, cluster: str, state_dir: Path, pki: Path) -> int:
     ca.parent.mkdir(parents=True, exist_ok=True)
     if ca.resolve() != (pki / "ca.crt").resolve():
         shutil.copyfile(pki / "ca.crt", ca)
+
+
+def spawn(node: Node, cluster: str) -> subprocess.Popen:
+    """Start the node's kubelet (what the supervisor runs and restarts)."""
     log = node.file(LOG)
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "ab") as out:
-        proc = subprocess.Popen(["nsenter", f"--net={netns.path(node.netns)}", "--", sys.executable, "-m",
+        return subprocess.Popen(["nsenter", f"--net={node.netns_path}", "--", sys.executable, "-m",
                                  "kinns.node.kubelet", "--cluster", cluster, "--node", node.name],
                                 stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 start_new_session=True)
-    (state_dir / f"kubelet-{node.name}.pid").write_text(str(proc.pid))
-    return proc.pid
-
-
-def stop(node: Node, state_dir: Path) -> None:
-    try:
-        pid = int((state_dir / f"kubelet-{node.name}.pid").read_text())
-    except (FileNotFoundError, ValueError):
-        return
-    process.terminate_groups([pid], grace=3.0)
-
-
-def running(node: Node, state_dir: Path) -> bool:
-    try:
-        return process.alive(int((state_dir / f"kubelet-{node.name}.pid").read_text()))
-    except (FileNotFoundError, ValueError):
-        return False

@@ -11,6 +11,7 @@ kubeadm's health ports of kube-controller-manager (10257) and kube-scheduler
 import argparse
 import asyncio
 import logging
+import os
 import secrets
 import signal
 import ssl
@@ -23,6 +24,7 @@ from ..apiserver.server import APIServer, ssl_context
 from ..client import Client
 from ..client.transport import HTTPTransport
 from ..controllers import all_controllers
+from ..kernel.files import private_dir
 from ..store import SQLiteStore
 from . import addons
 
@@ -48,7 +50,8 @@ async def serve_health(ctx: ssl.SSLContext) -> list[web.AppRunner]:
 
 
 async def main(opts: argparse.Namespace) -> None:
-    opts.data.mkdir(parents=True, exist_ok=True)
+    os.umask(0o077)  # the store, its journal and the socket: for root alone
+    private_dir(opts.data)
     token = secrets.token_urlsafe(32)
     server = APIServer(SQLiteStore(opts.data / "state.db"), opts.address, opts.pki, {token: CONTROLLER_MANAGER})
     runner = web.AppRunner(server.app(), access_log=None, shutdown_timeout=1.0)
@@ -64,7 +67,7 @@ async def main(opts: argparse.Namespace) -> None:
     client = Client(HTTPTransport("http://localhost", agent="kube-controller-manager", token=token,
                                   unix_socket=str(socket)))
     await addons.install(client, opts.address)
-    controllers = all_controllers(client, host, (opts.pki / "ca.crt").read_text())
+    controllers = all_controllers(client, host, (opts.pki / "ca.crt").read_text(), opts.node_monitor_grace_period)
     tasks = [asyncio.create_task(c.run(), name=c.name) for c in controllers]
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -85,5 +88,7 @@ if __name__ == "__main__":
     parser.add_argument("--data", required=True, type=Path, help="directory of the SQLite store and the socket")
     parser.add_argument("--pki", required=True, type=Path)
     parser.add_argument("--address", required=True, help="IP:PORT to listen on (and advertise)")
+    parser.add_argument("--node-monitor-grace-period", type=float, default=40.0, metavar="SECONDS",
+                        help="how long a node may post no status before it is Unknown (default 40)")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     asyncio.run(main(parser.parse_args()))

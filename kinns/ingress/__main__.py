@@ -16,7 +16,7 @@ from .controller import Controller  # noqa: E402
 
 
 async def main(opts: argparse.Namespace) -> None:
-    run = Path(os.environ.get("KINNS_POD_DIR", "/tmp")) / "ingress-nginx"
+    run = Path("/run/ingress-nginx")  # the container's own /run
     client = Client.in_cluster("nginx-ingress-controller")
     logging.info("kinns ingress-nginx controller: class %s, controller %s", opts.ingress_class, opts.controller_class)
     await Controller(client, opts.ingress_class, opts.controller_class, opts.publish_service, run).run()

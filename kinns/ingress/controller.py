@@ -9,9 +9,11 @@ import time
 from pathlib import Path
 
 from ..client import APIError, Client, Reconciler
+from ..client.events import EventRecorder
 from . import render
 from .backends import by_service
-from .nginx import Nginx, default_certificate, tls_pem, write_private
+from ..kernel.files import write_private
+from .nginx import Nginx, default_certificate, tls_pem
 
 DEFAULT_CLASS = "ingressclass.kubernetes.io/is-default-class"
 PATHS = {"ingresses": "/apis/networking.k8s.io/v1/ingresses",
@@ -23,6 +25,7 @@ PATHS = {"ingresses": "/apis/networking.k8s.io/v1/ingresses",
 class Controller(Reconciler):
     name = log_name = "ingress-nginx"
     coalesce = 0.1  # bursts of changes become one reload
+    resync = 2.0  # a dead nginx is noticed and started again within seconds
 
     def __init__(self, client: Client, ingress_class: str, controller_name: str, publish: str, run: Path) -> None:
         super().__init__(client)
@@ -31,6 +34,8 @@ class Controller(Reconciler):
         self.run_dir = run
         self.objects = {kind: self.watch(path) for kind, path in PATHS.items()}
         self.nginx = Nginx(run)
+        self.events = EventRecorder(client, "nginx-ingress-controller")
+        self.refused: dict[str, str] = {}  # uid -> the resourceVersion refused (one Event per version)
 
     async def run(self) -> None:
         default_certificate(self.run_dir / "default-certificate.pem", "Acme Co",
@@ -50,7 +55,19 @@ class Controller(Reconciler):
         return (ours["metadata"].get("annotations") or {}).get(DEFAULT_CLASS) == "true"
 
     async def reconcile(self, key: None) -> None:
-        ingresses = [i for i in self.objects["ingresses"].values() if self.mine(i)]
+        await asyncio.to_thread(self.nginx.revive)
+        ingresses = []
+        for ing in self.objects["ingresses"].values():
+            if not self.mine(ing):
+                continue
+            why = render.refusal(ing)
+            if not why:
+                ingresses.append(ing)
+            elif self.refused.get(ing["metadata"]["uid"]) != ing["metadata"].get("resourceVersion"):
+                self.refused[ing["metadata"]["uid"]] = ing["metadata"].get("resourceVersion")
+                self.log.error("ingress %s/%s left out: %s", ing["metadata"]["namespace"], ing["metadata"]["name"],
+                               why)
+                self.events.record(ing, "Warning", "Rejected", f"Ingress left out of the configuration: {why}")
         services = {(s["metadata"]["namespace"], s["metadata"]["name"]): s for s in self.objects["services"].values()}
         slices = by_service(self.objects["endpointslices"].values())
         started = time.monotonic()

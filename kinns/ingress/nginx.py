@@ -14,6 +14,8 @@ import signal
 import subprocess
 from pathlib import Path
 
+from ..kernel.files import write_private
+
 log = logging.getLogger("kinns.nginx")
 TEMP_DIRS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
 
@@ -43,8 +45,8 @@ class Nginx:
             return error
         (self.run / "nginx.conf.new").replace(self.run / "nginx.conf")
         self.config = config
-        if self.process is None or self.process.poll() is not None:
-            self.process = subprocess.Popen(["nginx", "-c", str(self.run / "nginx.conf"), "-g", "daemon off;"])
+        if not self.running:
+            self._start()
             log.info("nginx started (pid %d)", self.process.pid)
         else:
             os.kill(self.process.pid, signal.SIGHUP)  # graceful: new workers take new connections
@@ -54,6 +56,26 @@ class Nginx:
     @property
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
+
+    def _start(self) -> None:
+        """Start a master in a process group of its own. The workers of a master that was killed outlive it,
+        holding the listening sockets and serving the old configuration for good, so that group goes first."""
+        if self.process is not None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.process = subprocess.Popen(["nginx", "-c", str(self.run / "nginx.conf"), "-g", "daemon off;"],
+                                        start_new_session=True)
+
+    def revive(self) -> bool:
+        """Start nginx again with the configuration it served, if its master died (no reload reaches its
+        orphaned workers); True when it had to."""
+        if not self.config or self.running:
+            return False
+        log.error("nginx (pid %d) exited with status %s; starting it again", self.process.pid, self.process.returncode)
+        self._start()
+        return True
 
 
 def nginx_conf(run: str, http: list[str]) -> str:
@@ -108,14 +130,6 @@ def tls_pem(secret: dict) -> bytes | None:
         return base64.b64decode(data["tls.crt"]) + b"\n" + base64.b64decode(data["tls.key"])
     except ValueError:
         return None
-
-
-def write_private(path: Path, content: bytes) -> None:
-    """Write a key file (mode 600) unless it already holds `content`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists() or path.read_bytes() != content:
-        path.write_bytes(content)
-        path.chmod(0o600)
 
 
 def default_certificate(path: Path, organization: str, common_name: str) -> None:

@@ -18,11 +18,13 @@ Ingresses (canary-weight, canary-by-header and its value) joining the route
 of the main Ingress with the same host and path.
 """
 
+import ipaddress
 import re
 from dataclasses import dataclass, field
 
 from .backends import endpoints, upstream_name
 from .nginx import nginx_conf as whole_conf
+from .nginx import regex
 
 DEFAULT_BACKEND = "default backend - 404"
 
@@ -47,6 +49,48 @@ class Server:
     certificate: str = ""  # the Secret (namespace/name) whose certificate serves this host over TLS
     redirect: bool = False  # plain HTTP answered with a redirect to HTTPS (ssl-redirect, force-ssl-redirect)
     app_root: str = ""
+
+
+# What a value may hold before it is written into nginx's configuration (ingress-nginx's strict path and annotation
+# validation): nothing that could end a directive, open a block or start a comment.
+_SAFE_PATH = re.compile(r"^/[A-Za-z0-9/._~%@:+-]*$")
+_SAFE_REGEX = re.compile(r'^/[^\s;{}#"\\]*$')
+_ANNOTATIONS = {
+    "proxy-body-size": re.compile(r"^[0-9]+[kKmMgG]?$"),
+    "permanent-redirect": re.compile(r"^https?://[A-Za-z0-9._~:/?#\[\]@!&'()*+,=%-]+$"),
+    "permanent-redirect-code": re.compile(r"^30[1278]$"),
+    "rewrite-target": re.compile(r"^/?[A-Za-z0-9/._~%$-]*$"),
+    "app-root": _SAFE_PATH,
+    "backend-protocol": re.compile(r"^(HTTP|HTTPS|http|https)$"),
+    "canary-by-header": re.compile(r"^[A-Za-z0-9-]+$"),
+    "canary-by-header-value": re.compile(r"^[A-Za-z0-9._-]+$"),
+    "canary-weight": re.compile(r"^[0-9]+$"),
+    "canary-weight-total": re.compile(r"^[1-9][0-9]*$"),
+    "whitelist-source-range": re.compile(r"^[0-9a-fA-F.:/, ]+$"),
+}
+
+
+def refusal(ing: dict) -> str:
+    """Why an Ingress cannot be rendered ("" when it can): a path or annotation value that nginx would read as
+    more than a value. It is left out, and its controller says so in an Event."""
+    annotations = ing["metadata"].get("annotations") or {}
+    regex_paths = annotations.get(ANNOTATION + "use-regex") == "true" or ANNOTATION + "rewrite-target" in annotations
+    for key, value in annotations.items():
+        check = _ANNOTATIONS.get(key[len(ANNOTATION):]) if key.startswith(ANNOTATION) else None
+        if check is not None and not check.match(str(value)):
+            return f"annotation {key}: the value {str(value)!r} is not allowed"
+    for cidr in str(annotations.get(ANNOTATION + "whitelist-source-range", "")).split(","):
+        try:
+            if cidr.strip():
+                ipaddress.ip_network(cidr.strip(), strict=False)
+        except ValueError:
+            return f"annotation {ANNOTATION}whitelist-source-range: {cidr.strip()!r} is not a CIDR"
+    for rule in (ing.get("spec") or {}).get("rules") or []:
+        for p in (rule.get("http") or {}).get("paths") or []:
+            path = p.get("path") or "/"
+            if not (_SAFE_REGEX if regex_paths else _SAFE_PATH).match(path):
+                return f"path {path!r} contains characters nginx does not take in a location"
+    return ""
 
 
 def build(ingresses: list[dict], services: dict, slices: dict) -> tuple[dict[str, Server], dict[str, list[str]],
@@ -127,7 +171,7 @@ def _proxy(route: Route | None) -> str:
         return " ".join(lines + [f"return {o.get('permanent-redirect-code', '301')} {o['permanent-redirect']};"])
     if route.kind == "Regex" and o.get("rewrite-target"):
         target = re.sub(r"\$(\d)", r"$\1", o["rewrite-target"])
-        lines.append(f'rewrite "(?i){route.path}" {target} break;')
+        lines.append(f'rewrite {regex("(?i)" + route.path)} {target} break;')
     if not route.upstream:
         return " ".join(lines + ["return 503;"])
     scheme = "https" if o.get("backend-protocol", "HTTP").upper() == "HTTPS" else "http"
@@ -176,7 +220,7 @@ def _locations(server: Server, default: Route | None) -> list[str]:
     for (kind, path), route in sorted(server.routes.items(), key=lambda kv: (-len(kv[0][1]), kv[0])):
         comment = f"# {route.origin}: {kind} {path}"
         if kind == "Regex":
-            out.append(f'location ~* "^{path}" {{ {comment}\n            {_proxy(route)}\n        }}')
+            out.append(f'location ~* {regex("^" + path)} {{ {comment}\n            {_proxy(route)}\n        }}')
         elif kind == "Exact":
             out.append(f"location = {path} {{ {comment}\n            {_proxy(route)}\n        }}")
         elif path == "/":  # with app-root, the exact `location = /` above takes the bare root first

@@ -60,3 +60,12 @@ def set_labelled_addresses(link: str, label: str, addresses: set[str]) -> tuple[
             ipaddress.ip_address(address)
             ip.addr("add", index=index, address=address, prefixlen=32, label=label)
         return addresses - current, ip.get_links(index)[0].get_attr("IFLA_ADDRESS")
+
+
+def routed() -> list[tuple[ipaddress.IPv4Network, str]]:
+    """The IPv4 networks this process's netns routes (the default route aside), each with its device."""
+    with netns.ipr() as ip:
+        names = {link["index"]: link.get_attr("IFLA_IFNAME") for link in ip.get_links()}
+        return [(ipaddress.ip_network(f"{r.get_attr('RTA_DST')}/{r['dst_len']}", strict=False),
+                 f"dev {names.get(r.get_attr('RTA_OIF'), '?')}")
+                for r in ip.route("dump", family=2, table=254) if r.get_attr("RTA_DST") and r["dst_len"]]

@@ -54,3 +54,21 @@ def sysctl(name: str, key: str, value: str) -> None:
     """Set a net.* sysctl inside the namespace (the /proc/sys/net view follows the netns)."""
     subprocess.run(["ip", "netns", "exec", name, "sysctl", "-qw", f"{key}={value}"], check=True)
 
+
+
+def processes(name: str) -> list[int]:
+    """The processes whose network namespace is `name` (any that no record names, after a crash)."""
+    try:
+        wanted = os.stat(path(name))
+    except FileNotFoundError:
+        return []
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                found = os.stat(f"/proc/{entry}/ns/net")
+            except OSError:
+                continue
+            if (found.st_dev, found.st_ino) == (wanted.st_dev, wanted.st_ino):
+                out.append(int(entry))
+    return out

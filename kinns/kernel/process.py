@@ -39,3 +39,10 @@ def terminate_groups(pids: list[int], grace: float) -> None:
             pass
     while any(alive(p) for p in pids):
         time.sleep(0.01)
+
+
+def exit_status(pid: int) -> int:
+    """Wait for the child `pid` to end: its exit code, or 128 + the signal that killed it, as a shell reports
+    a command (what a container's or an exec's status says)."""
+    _, status = os.waitpid(pid, 0)
+    return os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)

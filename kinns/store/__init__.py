@@ -7,7 +7,7 @@ the object's metadata and appends an event, so a watch can resume from any
 resourceVersion still in the event history, and gets 410 Gone before that.
 """
 
-from .store import Conflict, Event, Exists, Gone, Missing, Store, Watch
+from .store import MAX_VALUE, Conflict, Event, Exists, Gone, Missing, Store, TooLarge, Watch
 from .sqlite import SQLiteStore
 
-__all__ = ["Conflict", "Event", "Exists", "Gone", "Missing", "SQLiteStore", "Store", "Watch"]
+__all__ = ["MAX_VALUE", "Conflict", "Event", "Exists", "Gone", "Missing", "SQLiteStore", "Store", "TooLarge", "Watch"]

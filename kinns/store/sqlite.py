@@ -11,7 +11,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from .store import Conflict, Event, Exists, Gone, Missing, Store
+from .store import MAX_VALUE, Conflict, Event, Exists, Gone, Missing, Store, TooLarge
 
 HISTORY = 20000
 
@@ -67,9 +67,12 @@ class SQLiteStore(Store):
                 obj = json.loads(row[1])
                 db.execute("DELETE FROM objects WHERE key = ?", (key,))
             obj = {**obj, "metadata": {**obj.get("metadata", {}), "resourceVersion": str(rv)}}
+            value = json.dumps(obj)
+            if len(value) > MAX_VALUE and kind != "DELETED":
+                raise TooLarge(key)
             if kind != "DELETED":
-                db.execute("INSERT OR REPLACE INTO objects VALUES (?, ?, ?)", (key, rv, json.dumps(obj)))
-            db.execute("INSERT INTO events VALUES (?, ?, ?, ?)", (rv, kind, key, json.dumps(obj)))
+                db.execute("INSERT OR REPLACE INTO objects VALUES (?, ?, ?)", (key, rv, value))
+            db.execute("INSERT INTO events VALUES (?, ?, ?, ?)", (rv, kind, key, value))
             db.execute("UPDATE meta SET value = ? WHERE name = 'revision'", (rv,))
             if rv % 1000 == 0:
                 floor = rv - HISTORY

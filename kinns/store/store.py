@@ -23,6 +23,13 @@ class Gone(Exception):
     """The resourceVersion asked for is older than the event history kept."""
 
 
+class TooLarge(Exception):
+    """The object is larger than a stored value may be (etcd's request limit)."""
+
+
+MAX_VALUE = 1536 * 1024  # etcd's default --max-request-bytes: the largest object kube-apiserver can store
+
+
 @dataclass(frozen=True)
 class Event:
     type: str  # ADDED, MODIFIED, DELETED
@@ -32,22 +39,44 @@ class Event:
 
 
 class Watch:
-    """Events under a key prefix: first the history after a resourceVersion, then live ones."""
+    """Events under a key prefix: first the history after a resourceVersion, then live ones.
+
+    A watcher that falls MAX_PENDING events behind is dropped, as kube-apiserver's cacher closes the channel of
+    an unresponsive watcher: its stream ends after what it was sent, and the client watches again from the last
+    resourceVersion it saw (the history has the rest). Without the bound, one watcher that does not read holds
+    every write made since, and the server's memory grows with the write rate.
+    """
+
+    MAX_PENDING = 5000
 
     def __init__(self, store: "Store", prefix: str) -> None:
         self.store, self.prefix = store, prefix
         self.queue: asyncio.Queue[Event] = asyncio.Queue()
+        self.overflowed = False
 
     def offer(self, event: Event) -> None:
-        if event.key.startswith(self.prefix):
-            self.queue.put_nowait(event)
+        if self.overflowed or not event.key.startswith(self.prefix):
+            return
+        if self.queue.qsize() >= self.MAX_PENDING:
+            self.overflowed = True  # nothing after the gap may be sent; batch() ends the stream
+            return
+        self.queue.put_nowait(event)
 
-    async def next(self, timeout: float | None = None) -> Event | None:
-        """The next event, or None when `timeout` passes first."""
-        try:
-            return await asyncio.wait_for(self.queue.get(), timeout)
-        except asyncio.TimeoutError:
-            return None
+    async def batch(self, timeout: float | None = None) -> list[Event] | None:
+        """Every event waiting, waiting up to `timeout` for the first; [] when the timeout passes, None when the
+        watcher fell too far behind and its stream must end. All of them at once, because one await per event
+        lets a busy server's writes outrun a watch whose events are mostly filtered away."""
+        if self.queue.empty() and not self.overflowed:
+            try:
+                first = await asyncio.wait_for(self.queue.get(), timeout)
+            except asyncio.TimeoutError:
+                return []
+            events = [first]
+        else:
+            events = []
+        while not self.queue.empty():
+            events.append(self.queue.get_nowait())
+        return events if events or not self.overflowed else None
 
     def close(self) -> None:
         self.store.watches.discard(self)

@@ -17,7 +17,7 @@ from .controller import Controller  # noqa: E402
 
 
 async def main(opts: argparse.Namespace) -> None:
-    run = Path(os.environ.get("KINNS_POD_DIR", "/tmp")) / "nginx-gateway"
+    run = Path("/run/nginx-gateway")  # the container's own /run
     client = Client.in_cluster("nginx-gateway")
     logging.info("kinns gateway controller %s: every GatewayClass with this controllerName", opts.gateway_ctlr_name)
     await Controller(client, run).run()

@@ -20,7 +20,8 @@ from ...apimachinery.conditions import condition
 from ...apimachinery.meta import key as _key, owner_reference
 from ...client import APIError, Client, Reconciler
 from ..backends import by_service
-from ..nginx import Nginx, default_certificate, write_private
+from ...kernel.files import write_private
+from ..nginx import Nginx, default_certificate
 from . import graph, render
 from .api import CONTROLLER_NAME, GROUP
 

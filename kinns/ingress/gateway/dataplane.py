@@ -25,13 +25,15 @@ from pathlib import Path  # noqa: E402
 from aiohttp import web  # noqa: E402
 
 from ...client import Client, Reconciler  # noqa: E402
-from ..nginx import Nginx, default_certificate, write_private  # noqa: E402
+from ...kernel.files import write_private  # noqa: E402
+from ..nginx import Nginx, default_certificate  # noqa: E402
 from .render import RUN  # noqa: E402
 
 
 
 class Agent(Reconciler):
     name = log_name = "nginx-agent"
+    resync = 2.0  # a dead nginx is noticed and started again within seconds
 
     def __init__(self, client: Client, namespace: str, name: str, run: Path, health_port: int) -> None:
         super().__init__(client)
@@ -57,6 +59,7 @@ class Agent(Reconciler):
         return web.Response(status=503, text="waiting for a configuration")
 
     async def reconcile(self, key: None) -> None:
+        await asyncio.to_thread(self.nginx.revive)
         config = next(iter(self.configmap.values()), {}).get("data", {}).get("nginx.conf")
         if not config:
             return
@@ -75,7 +78,7 @@ class Agent(Reconciler):
 
 async def main(opts: argparse.Namespace) -> None:
     namespace, name = opts.config.split("/", 1)
-    run = Path(os.environ.get("KINNS_POD_DIR", "/tmp")) / "nginx-gateway"
+    run = Path("/run/nginx-gateway")  # the container's own /run
     agent = Agent(Client.in_cluster("nginx-agent"), namespace, name, run, opts.health_port)
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, lambda: _stop(agent))

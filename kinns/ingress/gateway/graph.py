@@ -492,6 +492,12 @@ def _unsupported(rule: dict) -> str:
     for f in rule.get("filters") or []:
         if f.get("type") == "ExtensionRef":
             return "ExtensionRef filters are not supported"
+        for kind in ("requestHeaderModifier", "responseHeaderModifier"):
+            modifier = f.get(kind) or {}
+            names = [h.get("name", "") for h in (modifier.get("set") or []) + (modifier.get("add") or [])]
+            for name in names + list(modifier.get("remove") or []):
+                if not _HEADER_VARIABLE.match(name):
+                    return f"header name {name!r} cannot be written by nginx"
     for b in rule.get("backendRefs") or []:
         if b.get("filters"):
             return "filters on backendRefs are not supported; put them on the rule"

@@ -26,7 +26,7 @@ from ...client.events import EventRecorder
 from ...cni.runtime import CNIFailure
 from ...kernel.record import ClusterRecord
 from ..workloads.images import UnsupportedImage
-from . import podconfig, probes, sandbox, static, volumes
+from . import podconfig, probes, sandbox, security, static, volumes
 from .status import ContainerState, changed, node_object, node_status, pod_status
 
 HEARTBEAT = 10.0
@@ -57,11 +57,20 @@ class Kubelet(Reconciler):
     # the node
 
     async def register(self) -> None:
-        node = await self.client.get(path("v1", "nodes", name=self.node.name))
-        if node is None:
-            node = await self.client.create(path("v1", "nodes"), node_object(self.node))
-        self.registered_at = node["metadata"]["creationTimestamp"]
-        await self.heartbeat()
+        """Register the Node (or find it registered), retrying while the API server is not there yet."""
+        delay = 0.2
+        while True:
+            try:
+                node = await self.client.get(path("v1", "nodes", name=self.node.name))
+                if node is None:
+                    node = await self.client.create(path("v1", "nodes"), node_object(self.node))
+                self.registered_at = node["metadata"]["creationTimestamp"]
+                await self.heartbeat()
+                return
+            except (APIError, OSError) as err:
+                self.log.warning("registering node %s: %s; trying again in %.1fs", self.node.name, err, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
 
     async def heartbeat(self) -> None:
         memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 1024
@@ -134,6 +143,10 @@ class Kubelet(Reconciler):
     async def sync_pod(self, key: Key) -> None:
         pod = self.pods.get(*key)
         existing = self._existing(key)
+        if existing is not None and existing.get("state") == "creating":
+            await self._remove(key, 0)  # half made by a kubelet that died meanwhile: undone, then made anew
+            self._forget(key)
+            existing = None
         if pod is None and existing is not None and not existing["spec"].get("uid"):
             return  # a sandbox of `kinns pod add`, which no API object stands for: not the kubelet's
         if pod is None or (existing is not None and existing["spec"].get("uid") != pod["metadata"]["uid"]):
@@ -204,12 +217,14 @@ class Kubelet(Reconciler):
                 args = [podconfig.expand(a, env) for a in c["args"]] if c.get("args") is not None else None
                 containers.append(sandbox.Container(name=c["name"], image=c.get("image", ""), command=command,
                                                     args=args, env=env, ports=c.get("ports") or [],
-                                                    field_env=late, mounts=volumes.mounts(c, paths)))
+                                                    field_env=late, mounts=volumes.mounts(c, paths),
+                                                    security=security.effective(spec, c)))
         except podconfig.ConfigError as err:
             self._problem(key, pod, err.reason, str(err), "Failed", retry=True)
             return None
         wanted = sandbox.PodSpec(name=meta["name"], namespace=meta["namespace"], node=self.node.name,
-                                 containers=containers, host_network=bool(spec.get("hostNetwork")), uid=meta["uid"],
+                                 containers=containers, host_network=bool(spec.get("hostNetwork")),
+                                 host_pid=bool(spec.get("hostPID")), uid=meta["uid"],
                                  resolv_conf=podconfig.resolv_conf(pod, self._node_resolv_conf()),
                                  host_aliases=spec.get("hostAliases") or [], hostname=spec.get("hostname", ""),
                                  subdomain=spec.get("subdomain", ""))
@@ -333,12 +348,9 @@ class Kubelet(Reconciler):
     async def _probe(self, pod: dict, record: dict, name: str, state: ContainerState, kind: str,
                      probe: probes.ProbeState, running: set, job: tuple) -> None:
         try:
-            launcher = record["pids"][name]
-            children = Path(f"/proc/{launcher}/task/{launcher}/children").read_text().split()
-            if not children:
-                return
-            ok, message = await probes.run(probe.spec, state.spec, record.get("ip") or self.node.ip,
-                                           int(children[0]))
+            main = sandbox.main_pid(record, name)
+            enter = sandbox.enter_argv(sandbox.pod_directory(self.cluster, *job[0]), name, main, [])
+            ok, message = await probes.run(probe.spec, state.spec, record.get("ip") or self.node.ip, main, enter)
             verdict_changed = probe.record(ok, message, asyncio.get_running_loop().time())
             label = "Readiness" if kind == "readinessProbe" else "Liveness"
             where = f"spec.containers{{{name}}}"
@@ -347,10 +359,10 @@ class Kubelet(Reconciler):
             if kind == "livenessProbe" and verdict_changed and probe.passed is False:
                 self.events.record(pod, "Normal", "Killing", f"Container {name} failed liveness probe, will be "
                                    "restarted", where)
-                os.kill(int(children[0]), 9)
+                os.kill(main, 9)
             elif verdict_changed:
                 self.enqueue(job[0])
-        except (OSError, ValueError):
+        except (OSError, ValueError, sandbox.SandboxError):
             pass
         finally:
             running.discard(job)

@@ -1,13 +1,22 @@
-"""Start one container process inside its pod: own root filesystem, netns, mount, UTS and PID namespaces.
+"""Start one container process inside its pod, contained as a container runtime contains it.
 
-Run as `python -m kinns.node.kubelet.launch POD_DIR NETNS HOSTNAME CONTAINER -- ARGV...`.
-It joins the pod's netns and makes new mount, UTS and PID namespaces. The
-container's root is an overlay of the machine's tree with a writable layer of
-its own (so what it writes never reaches the machine), with the machine's
-other mounts (/dev, /proc, ...) bound in, a sysfs of the pod's netns, the pod's
-/etc/hosts, /etc/hostname and /etc/resolv.conf and its volumes at their
-mountPaths. It then forks the pod's PID 1 (with its own /proc) and stays as its
-parent, passing SIGTERM on and exiting with its status.
+Run as `python -m kinns.node.kubelet.launch POD_DIR NETNS HOSTNAME CONTAINER -- ARGV...`; the container's
+settings (mounts, security) are in POD_DIR/container-CONTAINER.json.
+
+It joins the pod's netns and makes new mount, UTS, IPC and PID namespaces
+(the node's PID namespace with hostPID). The container's root is an overlay
+of the machine's tree with a writable layer of its own, so what it writes
+never reaches the machine, and shows what an image would: its own /dev
+(a tmpfs with the usual devices, its own pts and shm), /proc of its PID
+namespace with the kernel's sensitive files masked as runtimes mask them, a
+sysfs of the pod's netns, fresh /run and /tmp, and none of the host's
+private files (/root, /home, shadow passwords, ssh keys) nor any cluster's
+state (which lives under /run). Then the pod's /etc/hosts, /etc/hostname and
+/etc/resolv.conf and its volumes at their mountPaths. A privileged container
+gets the machine's /dev and a writable sysfs instead. It then forks the pod's PID 1, which
+drops to the container's capabilities, seccomp filter and user (security.py)
+and execs; the launcher stays as its parent, passing signals on and exiting
+with its status.
 """
 
 import json
@@ -15,12 +24,24 @@ import os
 import signal
 import sys
 
+from ...kernel import cgroup, process
 from ...kernel.syscalls import (CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS, MNT_DETACH, MS_BIND,
                                 MS_RDONLY, MS_REC, MS_REMOUNT, MS_SLAVE, mount, pivot_root, sethostname, setns,
                                 umount, unshare)
+from . import security
 
+CLONE_NEWIPC = 0x08000000
+MS_NOSUID, MS_NODEV, MS_NOEXEC = 0x2, 0x4, 0x8
 POD_FILES = ("hosts", "hostname", "resolv.conf")
 OLD_ROOT = ".kinns-old-root"
+OWN = ("/proc", "/sys", "/dev", "/run", "/tmp", "/var/tmp")  # made fresh, never the machine's
+HIDDEN_DIRS = ("/root", "/home", "/etc/ssh", "/var/lib/kinns")  # the machine's private files: empty here
+HIDDEN_FILES = ("/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers")
+DEVICES = ("null", "zero", "full", "random", "urandom", "tty")
+# what runtimes mask and make read-only in /proc and /sys (the OCI runtime spec's defaults)
+MASKED = ("/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+          "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap")
+READ_ONLY = ("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger")
 
 
 def _top_mounts() -> list[str]:
@@ -68,56 +89,104 @@ def in_root(root: str, path: str) -> str:
     return root + "/" + "/".join(resolved)
 
 
-def make_root(pod_dir: str, container: str) -> str:
+def _tmpfs(target: str, mode: str = "755", read_only: bool = False) -> None:
+    os.makedirs(target, exist_ok=True)
+    mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | (MS_RDONLY if read_only else 0), f"mode={mode}")
+
+
+def _dev(root: str) -> None:
+    """A /dev of the container's own: the usual character devices, a new pts instance, shm, the fd links."""
+    dev = root + "/dev"
+    _tmpfs(dev)
+    for name in DEVICES:
+        bind(f"/dev/{name}", f"{dev}/{name}", False)
+    os.makedirs(f"{dev}/pts", exist_ok=True)
+    mount("devpts", f"{dev}/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620")
+    os.symlink("pts/ptmx", f"{dev}/ptmx")
+    _tmpfs(f"{dev}/shm", "1777")
+    for i, name in enumerate(("stdin", "stdout", "stderr")):
+        os.symlink(f"/proc/self/fd/{i}", f"{dev}/{name}")
+    os.symlink("/proc/self/fd", f"{dev}/fd")
+
+
+def make_root(pod_dir: str, container: str, privileged: bool, read_only: bool) -> str:
     base = os.path.join(pod_dir, "rootfs", container)
     root = os.path.join(base, "root")
     for part in ("upper", "work", "root"):
         os.makedirs(os.path.join(base, part), exist_ok=True)
     mount("overlay", root, "overlay", 0, f"lowerdir=/,upperdir={base}/upper,workdir={base}/work")
+    own = tuple(o for o in OWN if o != "/dev") if privileged else OWN
     for point in _top_mounts():
-        if os.path.isdir(root + point):
+        if os.path.isdir(root + point) and not any(point == o or point.startswith(o + "/") for o in own):
             mount(point, root + point, None, MS_BIND | MS_REC)
+    if not privileged:
+        _dev(root)
+    _tmpfs(root + "/run")
+    for scratch in ("/tmp", "/var/tmp"):
+        _tmpfs(root + scratch, "1777", read_only)
+    for hidden in HIDDEN_DIRS:
+        if os.path.isdir(root + hidden):
+            _tmpfs(root + hidden, "700")
+    for hidden in HIDDEN_FILES:
+        if os.path.isfile(root + hidden):
+            mount("/dev/null", root + hidden, None, MS_BIND)
     return root
+
+
+def _mask_proc() -> None:
+    """Hide what a container has no business reading in /proc and /sys, as runtimes do."""
+    for path in MASKED:
+        if os.path.isdir(path):
+            mount("tmpfs", path, "tmpfs", MS_RDONLY)
+        elif os.path.exists(path):
+            mount("/dev/null", path, None, MS_BIND)
+    for path in READ_ONLY:
+        if os.path.exists(path):
+            mount(path, path, None, MS_BIND | MS_REC)
+            mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY)
 
 
 def main(argv: list[str]) -> int:
     pod_dir, netns_path, hostname, container = argv[:4]
     command = argv[5:] if argv[4:5] == ["--"] else argv[4:]
+    with open(os.path.join(pod_dir, f"container-{container}.json")) as f:
+        config = json.load(f)
+    cgroup.join(config["cluster"])  # one of the cluster's processes, however it was started
+    settings = config["security"]
     fd = os.open(netns_path, os.O_RDONLY | os.O_CLOEXEC)
     setns(fd, CLONE_NEWNET)
     os.close(fd)
-    unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWPID)
+    unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | (0 if config.get("hostPID") else CLONE_NEWPID))
     mount(None, "/", None, MS_REC | MS_SLAVE)
-    root = make_root(pod_dir, container)
+    root = make_root(pod_dir, container, settings["privileged"], settings["readOnlyRoot"])
     for name in POD_FILES:
         bind(os.path.join(pod_dir, name), in_root(root, f"/etc/{name}"), False)
-    with open(os.path.join(pod_dir, f"mounts-{container}.json")) as f:
-        for m in json.load(f):
-            bind(m["source"], in_root(root, m["target"]), m["readOnly"])
-    umount(f"{root}/sys", MNT_DETACH)
-    mount("sysfs", f"{root}/sys", "sysfs")
-    sethostname(hostname)
+    for m in config["mounts"]:
+        bind(m["source"], in_root(root, m["target"]), m["readOnly"])
+    mount("sysfs", f"{root}/sys", "sysfs", 0 if settings["privileged"] else MS_RDONLY)  # of the pod's netns
     os.makedirs(f"{root}/{OLD_ROOT}", exist_ok=True)
+    if settings["readOnlyRoot"]:
+        mount(None, root, None, MS_REMOUNT | MS_BIND | MS_RDONLY)
+    sethostname(hostname)
     pivot_root(root, f"{root}/{OLD_ROOT}")
     os.chdir("/")
     umount(f"/{OLD_ROOT}", MNT_DETACH)
-    os.rmdir(f"/{OLD_ROOT}")
+    if not settings["readOnlyRoot"]:
+        os.rmdir(f"/{OLD_ROOT}")
     child = os.fork()
     if child == 0:  # PID 1 of the pod
         try:
-            mount("proc", "/proc", "proc")
+            mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+            if not settings["privileged"]:
+                _mask_proc()
+            security.apply(settings)
             os.execvp(command[0], command)
         except OSError as err:
             sys.stderr.write(f"kinns: cannot start {command[0]}: {err.strerror}\n")
             os._exit(127)
     signal.signal(signal.SIGTERM, lambda *_: os.kill(child, signal.SIGTERM))
     signal.signal(signal.SIGINT, lambda *_: os.kill(child, signal.SIGINT))
-    while True:
-        try:
-            _, status = os.waitpid(child, 0)
-            return os.waitstatus_to_exitcode(status) & 0xFF if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
-        except InterruptedError:
-            continue
+    return process.exit_status(child)
 
 
 if __name__ == "__main__":

@@ -48,7 +48,9 @@ def _port(value: object, container: dict) -> int:
     return int(value)
 
 
-async def run(spec: dict, container: dict, pod_ip: str, main_pid: int) -> tuple[bool, str]:
+async def run(spec: dict, container: dict, pod_ip: str, main_pid: int, enter: list[str]) -> tuple[bool, str]:
+    """One probe's result and why it failed; `enter`: the command line that puts a command into the container
+    (for exec probes, the command appended)."""
     timeout = spec.get("timeoutSeconds", 1)
     try:
         if "httpGet" in spec:
@@ -72,7 +74,7 @@ async def run(spec: dict, container: dict, pod_ip: str, main_pid: int) -> tuple[
         if "exec" in spec:
             argv = spec["exec"].get("command") or []
             proc = await asyncio.create_subprocess_exec(
-                "nsenter", "-t", str(main_pid), "-n", "-m", "-u", "-p", "--", *argv,
+                *enter, *argv,
                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, env=container_environment(main_pid))
             try:
                 out, _ = await asyncio.wait_for(proc.communicate(), timeout)

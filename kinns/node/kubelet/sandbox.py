@@ -13,6 +13,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from ...kernel import netns, process
 from ...kernel.node import Node
 from ...kernel.record import ClusterRecord
 from ..workloads import images
-from . import podconfig
+from . import podconfig, security
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Container:
     ports: list[dict] = field(default_factory=list)  # containerPort, hostPort, protocol, as in a pod spec
     field_env: dict[str, str] = field(default_factory=dict)  # env name -> status.podIP / status.hostIP
     mounts: list[dict] = field(default_factory=list)  # {source, target, readOnly}: bind mounts (volumes)
+    security: dict = field(default_factory=lambda: dict(security.DEFAULTS))  # what security.effective() gives
 
 
 @dataclass
@@ -43,6 +45,7 @@ class PodSpec:
     containers: list[Container]
     namespace: str = "default"
     host_network: bool = False
+    host_pid: bool = False
     network: bool = True
     uid: str = ""  # the API object's, when the kubelet made the sandbox
     resolv_conf: str = ""  # from the pod's dnsPolicy (podconfig.resolv_conf); empty: ClusterFirst
@@ -95,33 +98,34 @@ def create(cluster: ClusterRecord, spec: PodSpec) -> dict:
     sandbox_id = secrets.token_hex(16)
     record = {"spec": asdict(spec), "id": sandbox_id, "node": node.name, "ip": "", "pids": {},
               "netns": node.netns if spec.host_network else f"{cluster.name}-pod-{sandbox_id[:12]}",
-              "network": ""}
-    made_netns = attached = False
+              "network": "", "state": "creating"}
+    _save(pod_dir, record)  # before anything is made: whoever finds it half made removes what it names
     try:
         if spec.host_network:
             record["ip"] = node.ip
         else:
             subprocess.run(["ip", "netns", "add", record["netns"]], check=True)
-            made_netns = True
             path = netns.path(record["netns"])
             runtime.add(node, sandbox_id, path, "lo", conflist=runtime.LOOPBACK)
             if spec.network:
                 conflist = runtime.load_conflist(node)
-                result = runtime.add(node, sandbox_id, path, "eth0", conflist=conflist,
-                                     runtime_config={"portMappings": _port_mappings(spec)})
-                attached = True
                 record["network"] = conflist["name"]
+                _save(pod_dir, record)  # the network it is joining, should the ADD be cut short
+                try:
+                    result = runtime.add(node, sandbox_id, path, "eth0", conflist=conflist,
+                                         runtime_config={"portMappings": _port_mappings(spec)})
+                except runtime.CNIFailure:
+                    record["network"] = ""  # the runtime has DELeted what the failed ADD started
+                    raise
                 record["ip"] = next((ip["address"].split("/")[0] for ip in result.get("ips", [])), "")
         _write_etc(pod_dir, spec, record["ip"])
         for container, argv in zip(spec.containers, argvs):
             record["pids"][container.name] = _start(pod_dir, record, spec, node, container, argv)
+            _save(pod_dir, record)
+        record["state"] = "running"
         _save(pod_dir, record)
     except BaseException:
-        _stop(record, grace=0)
-        if attached:
-            _detach(node, record)
-        if made_netns:
-            subprocess.run(["ip", "netns", "del", record["netns"]], check=False)
+        _teardown(cluster, record, 0)
         shutil.rmtree(pod_dir, ignore_errors=True)
         raise
     return record
@@ -141,15 +145,18 @@ def _port_mappings(spec: PodSpec) -> list[dict]:
 
 def _start(pod_dir: Path, record: dict, spec: PodSpec, node: Node, container: Container,
            argv: list[str]) -> int:
-    env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root",
+    home = "/root" if container.security.get("uid") in (None, 0) else "/"
+    env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": home,
            "HOSTNAME": _hostname(spec), "POD_NAME": spec.name, "NAMESPACE": spec.namespace, "POD_NAMESPACE":
-           spec.namespace, "NODE_NAME": node.name, "POD_IP": record["ip"], "KINNS_POD_DIR": str(pod_dir),
+           spec.namespace, "NODE_NAME": node.name, "POD_IP": record["ip"],
            "PYTHONPATH": str(Path(__file__).resolve().parents[3]), **container.env}
     fields = {"status.podIP": record["ip"], "status.podIPs": record["ip"], "status.hostIP": node.ip,
               "status.hostIPs": node.ip}
     env.update({name: fields.get(path, "") for name, path in container.field_env.items()})
     log_path = pod_dir / f"{container.name}.log"  # see log_path()
-    (pod_dir / f"mounts-{container.name}.json").write_text(json.dumps(container.mounts))
+    (pod_dir / f"container-{container.name}.json").write_text(json.dumps(
+        {"cluster": node.cluster, "mounts": container.mounts, "security": container.security,
+         "hostPID": spec.host_pid}))
     log = open(log_path, "ab")
     with log:
         proc = subprocess.Popen(
@@ -158,7 +165,22 @@ def _start(pod_dir: Path, record: dict, spec: PodSpec, node: Node, container: Co
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env, cwd="/",
             start_new_session=True)
     _CHILDREN[proc.pid] = proc  # held, so nothing reaps it before exit_code() reads its status
+    _wait_started(proc)
     return proc.pid
+
+
+def _wait_started(launcher: subprocess.Popen, timeout: float = 10.0) -> None:
+    """Until the launcher has made the container's root and started its first process (or ended): only then
+    is the container running, as a runtime reports it."""
+    deadline = time.monotonic() + timeout
+    children = Path(f"/proc/{launcher.pid}/task/{launcher.pid}/children")
+    while time.monotonic() < deadline and launcher.poll() is None:
+        try:
+            if children.read_text().strip():
+                return
+        except OSError:
+            return
+        time.sleep(0.005)
 
 
 _CHILDREN: dict[int, subprocess.Popen] = {}
@@ -196,25 +218,39 @@ def restart(cluster: ClusterRecord, namespace: str, name: str, container: str) -
 
 def _detach(node: Node, record: dict) -> None:
     path = netns.path(record["netns"])
-    runtime.delete(node, record["id"], path, "eth0", network=record.get("network") or None)
+    try:
+        runtime.delete(node, record["id"], path, "eth0", network=record.get("network") or None)
+    except runtime.CNIFailure:
+        if netns.exists(record["netns"]):
+            raise  # the netns being gone already, there is nothing of the attachment left in it
+
+
+def _teardown(cluster: ClusterRecord, record: dict, grace: float) -> None:
+    """Undo what a record names, however far its making got: the processes (also any left in the pod's netns),
+    the CNI attachments (DEL is fine on what was never added), the netns."""
+    _stop(record, grace)
+    if record["spec"]["host_network"]:
+        return
+    for pid in netns.processes(record["netns"]):  # a container started just before a crash, not yet recorded
+        process.terminate_groups([pid], grace=0)
+    node = cluster.node(record["node"])
+    if record.get("network"):
+        _detach(node, record)
+    if netns.exists(record["netns"]):
+        runtime.delete(node, record["id"], netns.path(record["netns"]), "lo", network="cni-loopback")
+    subprocess.run(["ip", "netns", "del", record["netns"]], check=False, stderr=subprocess.DEVNULL)
 
 
 def delete(cluster: ClusterRecord, namespace: str, name: str, grace: float = 2.0) -> None:
     pod_dir = pod_directory(cluster, namespace, name)
     try:
         record = json.loads((pod_dir / "pod.json").read_text())
-    except FileNotFoundError:
+    except (FileNotFoundError, ValueError):
         if pod_dir.is_dir():  # volumes made for a pod whose containers never started
             shutil.rmtree(pod_dir, ignore_errors=True)
             return
         raise SandboxError(f'pods "{name}" not found in namespace "{namespace}"') from None
-    _stop(record, grace)
-    if not record["spec"]["host_network"]:
-        node = cluster.node(record["node"])
-        if record.get("network"):
-            _detach(node, record)
-        runtime.delete(node, record["id"], netns.path(record["netns"]), "lo", network="cni-loopback")
-        subprocess.run(["ip", "netns", "del", record["netns"]], check=False)
+    _teardown(cluster, record, grace)
     shutil.rmtree(pod_dir, ignore_errors=True)
 
 
@@ -247,25 +283,36 @@ def list_pods(cluster: ClusterRecord) -> list[dict]:
     out = []
     for record in _records(cluster):
         running = all(process.alive(p) for p in record["pids"].values())
+        status = "Creating" if record.get("state") == "creating" else "Running" if running else "Exited"
         out.append({"namespace": record["spec"]["namespace"], "name": record["spec"]["name"],
-                    "node": record["node"], "ip": record["ip"], "status": "Running" if running else "Exited"})
+                    "node": record["node"], "ip": record["ip"], "status": status})
     return out
+
+
+def main_pid(record: dict, container: str) -> int:
+    """The container's own first process (the launcher's child), while it runs."""
+    launcher = record["pids"].get(container)
+    try:
+        return int(Path(f"/proc/{launcher}/task/{launcher}/children").read_text().split()[0])
+    except (OSError, IndexError, ValueError):
+        raise SandboxError(f'container "{container}" is not running in pod "{record["spec"]["name"]}"') from None
+
+
+def enter_argv(pod_dir: Path, container: str, pid: int, argv: list[str]) -> list[str]:
+    """The command line that runs `argv` in a running container, contained as it is (kinns.node.kubelet.enter)."""
+    return [sys.executable, "-m", "kinns.node.kubelet.enter", str(pod_dir), container, str(pid), "--", *argv]
 
 
 def exec_argv(cluster: ClusterRecord, namespace: str, name: str, argv: list[str],
               container: str | None = None) -> list[str]:
-    """The command line that runs `argv` inside a running container's namespaces."""
+    """The command line that runs `argv` inside a running container of the pod (its first one by default)."""
     record = get(cluster, namespace, name)
-    pids = record["pids"]
-    launcher = pids[container] if container else next(iter(pids.values()))
-    children = Path(f"/proc/{launcher}/task/{launcher}/children").read_text().split()
-    if not children:
-        raise SandboxError(f'container is not running in pod "{name}"')
-    return ["nsenter", "-t", children[0], "-n", "-m", "-u", "-p", "--", *argv]
+    container = container or next(iter(record["pids"]))
+    return enter_argv(pod_directory(cluster, namespace, name), container, main_pid(record, container), argv)
 
 
 def remove_all_pods(cluster: ClusterRecord) -> None:
-    """Used by `kinns down`: stop and remove every pod, even when records are half written."""
+    """Used by `kinns down`: stop every pod and remove its netns, even when records are half written."""
     for record in _records(cluster):
         _stop(record, grace=0)
         if not record["spec"]["host_network"]:

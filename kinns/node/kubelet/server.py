@@ -47,12 +47,11 @@ class KubeletServer:
     async def exec(self, request: web.Request) -> web.StreamResponse:
         ns, pod, container = (request.match_info[k] for k in ("namespace", "pod", "container"))
         try:
-            record = sandbox.get(self.cluster, ns, pod)
-            launcher = record["pids"][container]
-            main = int(Path(f"/proc/{launcher}/task/{launcher}/children").read_text().split()[0])
-        except (sandbox.SandboxError, KeyError, FileNotFoundError, IndexError, ValueError):
+            main = sandbox.main_pid(sandbox.get(self.cluster, ns, pod), container)
+        except sandbox.SandboxError:
             raise web.HTTPNotFound(text=f'container "{container}" in pod "{pod}" is not running') from None
-        return await streams.exec_stream(request, main)
+        enter = sandbox.enter_argv(sandbox.pod_directory(self.cluster, ns, pod), container, main, [])
+        return await streams.exec_stream(request, enter, main)
 
     async def port_forward(self, request: web.Request) -> web.StreamResponse:
         ns, pod = request.match_info["namespace"], request.match_info["pod"]

@@ -2,15 +2,16 @@
 
 Each binary message starts with its channel: 0 stdin, 1 stdout, 2 stderr,
 3 the final Status (JSON), 4 terminal resize; in v5 a message on 255 closes
-a stream (stdin when it carries 0). The command runs in the container's
-network, mount, UTS and PID namespaces (nsenter on its main process), on a
-pseudo-terminal when a TTY is asked for.
+a stream (stdin when it carries 0). The command runs inside the container,
+contained as it is (kinns.node.kubelet.enter), on a pseudo-terminal when a
+TTY is asked for.
 """
 
 import asyncio
 import fcntl
 import json
 import os
+import socket
 import struct
 import termios
 
@@ -29,7 +30,8 @@ def status(code: int, argv: list[str]) -> bytes:
         "details": {"causes": [{"reason": "ExitCode", "message": str(code)}]}}).encode()
 
 
-async def exec_stream(request: web.Request, target_pid: int) -> web.WebSocketResponse:
+async def exec_stream(request: web.Request, enter: list[str], target_pid: int) -> web.WebSocketResponse:
+    """`enter`: the command line that puts a command into the container (the command itself appended)."""
     q = request.query
     argv = q.getall("command", [])
     tty = q.get("tty") in ("true", "1")
@@ -39,16 +41,27 @@ async def exec_stream(request: web.Request, target_pid: int) -> web.WebSocketRes
         await ws.send_bytes(bytes([ERROR]) + status(126, argv))
         await ws.close()
         return ws
-    command = ["nsenter", "-t", str(target_pid), "-n", "-m", "-u", "-p", "--", *argv]
     env = container_environment(target_pid)
     master = None
-    if tty:
-        master, slave = os.openpty()
-        proc = await asyncio.create_subprocess_exec(*command, stdin=slave, stdout=slave, stderr=slave, env=env,
-                                                    start_new_session=True,
-                                                    preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0))
-        os.close(slave)
+    if tty:  # the terminal is the container's own: made inside it, its master handed back (a console socket)
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        command = [*enter[:-1], f"--console-fd={theirs.fileno()}", "--", *argv]
+        proc = await asyncio.create_subprocess_exec(*command, stdin=asyncio.subprocess.DEVNULL, env=env,
+                                                    pass_fds=[theirs.fileno()])
+        theirs.close()
+        try:
+            _, fds, _, _ = await loop_run(socket.recv_fds, ours, 1, 1)
+            master = fds[0]
+        except (OSError, IndexError):
+            master = None
+        ours.close()
+        if master is None:
+            await proc.wait()
+            await ws.send_bytes(bytes([ERROR]) + status(126, argv))
+            await ws.close()
+            return ws
     else:
+        command = [*enter, *argv]
         proc = await asyncio.create_subprocess_exec(
             *command, stdin=asyncio.subprocess.PIPE if q.get("stdin") in ("true", "1") else asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env)
@@ -100,6 +113,11 @@ async def exec_stream(request: web.Request, target_pid: int) -> web.WebSocketRes
     reader.cancel()
     await ws.close()
     return ws
+
+
+async def loop_run(function, *args):
+    """`function(*args)` in a thread (a blocking receive)."""
+    return await asyncio.to_thread(function, *args)
 
 
 def container_environment(pid: int) -> dict[str, str]:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ...client import Client
 from ...kernel import rootfs
+from ...kernel.files import Escape, safe_join
 from .podconfig import ConfigError, _field
 
 
@@ -54,7 +55,10 @@ def _write(directory: Path, files: dict[str, bytes], mode: int) -> bool:
     directory.mkdir(parents=True, exist_ok=True)
     changed = False
     for rel, content in files.items():
-        path = directory / rel
+        try:
+            path = safe_join(directory, rel)
+        except Escape as err:
+            raise ConfigError(str(err)) from None
         try:
             if path.read_bytes() == content:
                 continue
@@ -169,6 +173,9 @@ def mounts(container: dict, paths: dict[str, str]) -> list[dict]:
             raise ConfigError(f'volume "{m["name"]}" not found in the pod\'s volumes')
         source = paths[m["name"]]
         if m.get("subPath"):
-            source = os.path.join(source, m["subPath"])
+            try:
+                source = str(safe_join(Path(source), m["subPath"]))
+            except Escape as err:
+                raise ConfigError(f'subPath of volume "{m["name"]}": {err}') from None
         out.append({"source": source, "target": m["mountPath"], "readOnly": bool(m.get("readOnly"))})
     return out

@@ -13,11 +13,12 @@ import asyncio
 import time
 
 from ...client import Client, Reconciler
+from ...client.events import EventRecorder
 from ...kernel.command import CommandFailed
 from . import announce, health, iptables, nftables
 from .backend import Backend
 from .config import ProxyConfig
-from .services import ServicePort, ports_of, slices_by_service
+from .services import ServicePort, Unrenderable, ports_of, slices_by_service
 
 FULL_SYNC_EVERY = 3600.0
 
@@ -44,6 +45,7 @@ class Proxier(Reconciler):
         self.announcer = announcer or announce.Announcer()
         self.ports: dict[str, tuple[tuple, list[ServicePort]]] = {}  # service uid -> (versions, its ports)
         self.health = health.HealthServer(config.healthz_port)
+        self.events = EventRecorder(client, "kube-proxy", node)
         self.full, self.last_full = True, time.monotonic()
 
     async def run(self) -> None:
@@ -67,7 +69,17 @@ class Proxier(Reconciler):
             versions = (svc["metadata"].get("resourceVersion"), *sorted(s["metadata"].get("resourceVersion", "")
                                                                         for s in slices))
             hit = self.ports.get(uid)
-            cache[uid] = hit if hit and hit[0] == versions else (versions, ports_of(svc, slices))
+            if hit and hit[0] == versions:
+                cache[uid] = hit
+            else:
+                try:
+                    cache[uid] = (versions, ports_of(svc, slices))
+                except Unrenderable as err:  # skipped, as kube-proxy skips what it cannot program; once a version
+                    cache[uid] = (versions, [])
+                    self.log.error("Service %s/%s skipped: %s", svc["metadata"]["namespace"],
+                                   svc["metadata"]["name"], err)
+                    self.events.record(svc, "Warning", "FailedToSyncRules", f"kube-proxy on {self.node} cannot "
+                                       f"program this Service: {err}")
             out += cache[uid][1]
         self.ports = cache
         return sorted(out, key=lambda sp: (sp.key, sp.protocol))

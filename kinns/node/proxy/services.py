@@ -9,8 +9,10 @@ endpoint), so they look and sort the same as on a kubeadm node.
 """
 
 import base64
-import hashlib
 import functools
+import hashlib
+import ipaddress
+import re
 from dataclasses import dataclass, fields
 
 
@@ -93,8 +95,53 @@ def slices_by_service(slices: list[dict]) -> dict[tuple[str, str], list[dict]]:
     return out
 
 
+class Unrenderable(ValueError):
+    """A Service (or its endpoints) with a value no rule may carry: it is skipped, the others synced."""
+
+
+_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+
+def _ipv4(value: object, what: str) -> str:
+    try:
+        return str(ipaddress.IPv4Address(str(value)))
+    except ValueError:
+        raise Unrenderable(f"{what} {value!r} is not an IPv4 address") from None
+
+
+def _port(value: object, what: str, zero: bool = False) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and (1 if not zero else 0) <= value <= 65535:
+        return value
+    raise Unrenderable(f"{what} {value!r} is not a port number")
+
+
+def check(sp: "ServicePort") -> "ServicePort":
+    """`sp`, if every value of it is one the backends can write into a rule (names in comments, addresses and
+    ports in matches), whatever the API let through; Unrenderable otherwise."""
+    for what, value in (("namespace", sp.namespace), ("name", sp.name)):
+        if not _LABEL.match(value):
+            raise Unrenderable(f"{what} {value!r} is not a DNS label")
+    if sp.port_name and not _LABEL.match(sp.port_name):
+        raise Unrenderable(f"port name {sp.port_name!r} is not a DNS label")
+    if sp.protocol not in ("tcp", "udp", "sctp"):
+        raise Unrenderable(f"protocol {sp.protocol!r} is not TCP, UDP or SCTP")
+    _ipv4(sp.cluster_ip, "cluster IP")
+    _port(sp.port, "port")
+    _port(sp.node_port, "node port", zero=True)
+    _port(sp.health_check_node_port, "health check node port", zero=True)
+    for address in (*sp.external_ips, *sp.lb_ips):
+        _ipv4(address, "external address")
+    if not isinstance(sp.affinity_seconds, int) or not 0 <= sp.affinity_seconds <= 86400:
+        raise Unrenderable(f"session affinity timeout {sp.affinity_seconds!r} is out of range")
+    for ep in sp.endpoints:
+        _ipv4(ep.ip, "endpoint")
+        _port(ep.port, "endpoint port")
+    return sp
+
+
 def ports_of(svc: dict, slices: list[dict]) -> list[ServicePort]:
-    """One Service's ports with their endpoints (none for headless and ExternalName Services)."""
+    """One Service's ports with their endpoints (none for headless and ExternalName Services); Unrenderable when
+    a value of it could not be written into a rule as it is."""
     spec = svc.get("spec") or {}
     meta = svc["metadata"]
     cluster_ip = spec.get("clusterIP")
@@ -121,11 +168,11 @@ def ports_of(svc: dict, slices: list[dict]) -> list[ServicePort]:
                 for ip in e.get("addresses") or []:
                     endpoints.append(Endpoint(ip, number, ready, cond.get("serving", ready) is not False,
                                               bool(cond.get("terminating")), e.get("nodeName") or ""))
-        out.append(ServicePort(
-            meta["namespace"], meta["name"], p.get("name") or "", protocol.lower(), cluster_ip, p["port"],
+        out.append(check(ServicePort(
+            meta["namespace"], meta["name"], p.get("name") or "", str(protocol).lower(), cluster_ip, p.get("port"),
             p.get("nodePort", 0) if spec.get("type") in ("NodePort", "LoadBalancer") else 0,
             tuple(spec.get("externalIPs") or ()), lb_ips if spec.get("type") == "LoadBalancer" else (),
             affinity, spec.get("externalTrafficPolicy") == "Local", spec.get("internalTrafficPolicy") == "Local",
-            spec.get("healthCheckNodePort", 0), tuple(sorted(set(endpoints), key=lambda e: (e.ip, e.port)))))
+            spec.get("healthCheckNodePort", 0), tuple(sorted(set(endpoints), key=lambda e: (str(e.ip), str(e.port)))))))
     return out
 

@@ -31,7 +31,7 @@ http {{
 
 
 def main() -> None:
-    run = os.path.join(os.environ.get("KINNS_POD_DIR", "/tmp"), "nginx")
+    run = "/run/nginx"  # the container's own /run
     os.makedirs(run, exist_ok=True)
     conf = os.path.join(run, "nginx.conf")
     with open(conf, "w") as f:

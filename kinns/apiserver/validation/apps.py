@@ -1,0 +1,104 @@
+"""Deployments, ReplicaSets and DaemonSets, as kube-apiserver validates them: a selector that selects the
+template's own labels, counts that are not negative, a strategy of a known type, a template pod that always
+restarts."""
+
+from ...apimachinery.labels import selector_matches
+from . import formats
+from .field import Cause, child, forbidden, index, invalid, invalid_each, not_supported, required
+from .meta import dict_of, labels, list_of
+from .pods import pod_spec
+
+SELECTOR_OPERATORS = ("DoesNotExist", "Exists", "In", "NotIn")
+
+
+def label_selector(selector: object, where: str) -> list[Cause]:
+    """A LabelSelector object: valid keys and values, known operators, values only where they belong."""
+    selector = dict_of(selector)
+    causes = labels(selector.get("matchLabels"), child(where, "matchLabels"))
+    for i, expression in enumerate(list_of(selector.get("matchExpressions"))):
+        expression, at = dict_of(expression), index(child(where, "matchExpressions"), i)
+        causes += invalid_each(child(at, "key"), expression.get("key"),
+                               formats.qualified_name(str(expression.get("key") or "")))
+        operator = expression.get("operator")
+        values = list_of(expression.get("values"))
+        if operator not in SELECTOR_OPERATORS:
+            causes.append(not_supported(child(at, "operator"), operator, SELECTOR_OPERATORS))
+        elif operator in ("In", "NotIn") and not values:
+            causes.append(required(child(at, "values"), "must be specified when `operator` is 'In' or 'NotIn'"))
+        elif operator in ("Exists", "DoesNotExist") and values:
+            causes.append(forbidden(child(at, "values"), "may not be specified when `operator` is 'Exists' or "
+                                                         "'DoesNotExist'"))
+        for j, value in enumerate(values):
+            causes += invalid_each(index(child(at, "values"), j), value, formats.label_value(str(value)))
+    return causes
+
+
+def _count(spec: dict, name: str) -> list[Cause]:
+    value = spec.get(name)
+    if isinstance(value, int) and value < 0:
+        return [invalid(f"spec.{name}", value, "must be greater than or equal to 0")]
+    return []
+
+
+def _int_or_percent(value: object, where: str) -> list[Cause]:
+    if isinstance(value, str):
+        return invalid_each(where, value, formats.percent(value))
+    if isinstance(value, int) and value < 0:
+        return [invalid(where, value, "must be greater than or equal to 0")]
+    return []
+
+
+def workload(obj: dict, old: dict | None) -> list[Cause]:
+    """What Deployments, ReplicaSets and DaemonSets share: the selector and the template."""
+    spec = dict_of(obj.get("spec"))
+    causes: list[Cause] = []
+    selector = spec.get("selector")
+    template = dict_of(spec.get("template"))
+    template_labels = dict_of(dict_of(template.get("metadata")).get("labels"))
+    if selector is None:
+        causes.append(required("spec.selector"))
+    elif not dict_of(selector).get("matchLabels") and not list_of(dict_of(selector).get("matchExpressions")):
+        causes.append(invalid("spec.selector", selector, "empty selector is invalid for "
+                                                         f"{str(obj.get('kind') or 'workload').lower()}"))
+    else:
+        causes += label_selector(selector, "spec.selector")
+        if not selector_matches(selector, template_labels):
+            causes.append(invalid("spec.template.metadata.labels", template_labels,
+                                  "`selector` does not match template `labels`"))
+    causes += labels(template_labels, "spec.template.metadata.labels")
+    causes += pod_spec(dict_of(template.get("spec")), "spec.template.spec", ("Always",))
+    for name in ("replicas", "minReadySeconds", "revisionHistoryLimit"):
+        causes += _count(spec, name)
+    if old is not None and dict_of(old.get("spec")).get("selector") != selector:
+        causes.append(invalid("spec.selector", selector, "field is immutable"))
+    return causes
+
+
+def deployment(obj: dict, old: dict | None) -> list[Cause]:
+    causes = workload(obj, old)
+    strategy = dict_of(dict_of(obj.get("spec")).get("strategy"))
+    kind = strategy.get("type") or "RollingUpdate"
+    if kind not in ("Recreate", "RollingUpdate"):
+        causes.append(not_supported("spec.strategy.type", kind, ("Recreate", "RollingUpdate")))
+    rolling = dict_of(strategy.get("rollingUpdate"))
+    if kind == "Recreate" and rolling:
+        causes.append(forbidden("spec.strategy.rollingUpdate", "may not be specified when strategy `type` is "
+                                                               "'Recreate'"))
+    for name in ("maxSurge", "maxUnavailable"):
+        causes += _int_or_percent(rolling.get(name), f"spec.strategy.rollingUpdate.{name}")
+    if rolling.get("maxSurge") in (0, "0%") and rolling.get("maxUnavailable") in (0, "0%"):
+        causes.append(invalid("spec.strategy.rollingUpdate.maxUnavailable", rolling.get("maxUnavailable"),
+                              "may not be 0 when `maxSurge` is 0"))
+    return causes
+
+
+def daemonset(obj: dict, old: dict | None) -> list[Cause]:
+    causes = workload(obj, old)
+    strategy = dict_of(dict_of(obj.get("spec")).get("updateStrategy"))
+    kind = strategy.get("type") or "RollingUpdate"
+    if kind not in ("OnDelete", "RollingUpdate"):
+        causes.append(not_supported("spec.updateStrategy.type", kind, ("OnDelete", "RollingUpdate")))
+    rolling = dict_of(strategy.get("rollingUpdate"))
+    for name in ("maxSurge", "maxUnavailable"):
+        causes += _int_or_percent(rolling.get(name), f"spec.updateStrategy.rollingUpdate.{name}")
+    return causes
