@@ -7,6 +7,7 @@ Ending the cluster is then one write to cgroup.kill (Linux 5.14), which
 reaches even a process in a netns no record names.
 """
 
+import errno
 import os
 import time
 from pathlib import Path
@@ -47,13 +48,30 @@ def procs(cluster: str) -> list[int]:
         return []
 
 
+def _populated(where: Path) -> bool:
+    """Whether any process is still in the cgroup, dying ones included (cgroup.procs drops a process before
+    it has fully exited; the cgroup cannot be removed until cgroup.events says it is empty)."""
+    try:
+        return "populated 1" in (where / "cgroup.events").read_text()
+    except FileNotFoundError:
+        return False
+
+
 def kill(cluster: str, timeout: float = 5.0) -> None:
     """End every process of the cluster, then remove its cgroup."""
     where = path_of(cluster)
     if where is None or not where.is_dir():
         return
     deadline = time.monotonic() + timeout
-    while procs(cluster) and time.monotonic() < deadline:
-        (where / "cgroup.kill").write_text("1")
-        time.sleep(0.05)
-    where.rmdir()
+    while _populated(where) and time.monotonic() < deadline:
+        if procs(cluster):
+            (where / "cgroup.kill").write_text("1")
+        time.sleep(0.02)
+    while True:
+        try:
+            where.rmdir()
+            return
+        except OSError as err:
+            if err.errno != errno.EBUSY or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
