@@ -1,6 +1,7 @@
 """Faults: each component killed with SIGKILL while a client keeps writing, a kubelet killed in the middle of a
 scale-up, and a frozen kubelet. Each is back within 10 s, no write the API acknowledged is lost, nothing is left
-behind, and the frozen node goes Unknown within its grace period. One cluster for all, in file order."""
+behind, and the frozen node goes Unknown within its grace period, its pods evicted as their tolerations say.
+One cluster for all, in file order."""
 
 import json
 import os
@@ -262,6 +263,12 @@ def leaks(cluster) -> list[str]:
 
 
 def test_a_frozen_kubelet_makes_its_node_unknown_within_the_grace_period(cluster):
+    cluster("apply", "-f", "-", input=json.dumps({  # evicted 2 s after the node is unreachable
+        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "brief"},
+        "spec": {"nodeName": "node02", "containers": [{"name": "c", "image": "pause"}],
+                 "tolerations": [{"key": "node.kubernetes.io/unreachable", "operator": "Exists",
+                                  "effect": "NoExecute", "tolerationSeconds": 2}]}}))
+    cluster("wait", "--for=condition=Ready", "pod/brief", "--timeout=30s")
     pid = unit_pid(cluster, "kubelet-node02")
     os.kill(pid, signal.SIGSTOP)
     stopped = time.monotonic()
@@ -274,9 +281,13 @@ def test_a_frozen_kubelet_makes_its_node_unknown_within_the_grace_period(cluster
         wait(unknown, GRACE + 10)
         assert time.monotonic() - stopped <= GRACE + 6  # the last heartbeat came before the stop; the monitor
         # looks every few seconds
+        wait(lambda: cluster("get", "pod", "brief", "-o", "jsonpath={.metadata.deletionTimestamp}").stdout, 10)
+        web = json.loads(cluster("get", "pods", "-l", "app=web", "-o", "json").stdout)["items"]
+        assert not any(p["metadata"].get("deletionTimestamp") for p in web)  # the default 300 s toleration
     finally:
         os.kill(pid, signal.SIGCONT)
     wait(lambda: "node.kubernetes.io/unreachable" not in cluster(
         "get", "node", "node02", "-o", "jsonpath={.spec.taints[*].key}").stdout and cluster(
         "get", "node", "node02", "-o", 'jsonpath={.status.conditions[?(@.type=="Ready")].status}').stdout == "True",
         30)
+    wait(lambda: cluster("get", "pod", "brief", check=False).returncode != 0, 30)  # its kubelet finishes it

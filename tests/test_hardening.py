@@ -82,8 +82,10 @@ def _host_bounding() -> int:
 
 
 def _pod(cluster, name: str, security: dict | None = None, pod_security: dict | None = None, **spec) -> None:
+    """A busybox pod; `security` is its container's securityContext, save volumeMounts, which go beside it."""
+    mounts = (security or {}).pop("volumeMounts", None)
     container = {"name": "c", "image": "busybox", "command": ["sleep", "3600"],
-                 **({"securityContext": security} if security else {})}
+                 **({"securityContext": security} if security else {}), **({"volumeMounts": mounts} if mounts else {})}
     cluster("apply", "-f", "-", input=json.dumps({
         "apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
         "spec": {"containers": [container], "terminationGracePeriodSeconds": 0,
@@ -103,6 +105,11 @@ def pods(cluster):
     _pod(cluster, "netadmin", {"capabilities": {"drop": ["ALL"], "add": ["NET_ADMIN"]}})
     _pod(cluster, "privileged", {"privileged": True})
     _pod(cluster, "hostpid", hostPID=True)
+    cluster("create", "configmap", "settings", "--from-literal=mode=strict")
+    _pod(cluster, "fsgroup", {"volumeMounts": [{"name": "scratch", "mountPath": "/data"},
+                                               {"name": "settings", "mountPath": "/etc/settings"}]},
+         {"runAsUser": 1000, "runAsGroup": 1000, "fsGroup": 2000},
+         volumes=[{"name": "scratch", "emptyDir": {}}, {"name": "settings", "configMap": {"name": "settings"}}])
     cluster("wait", "--for=condition=Ready", "pod", "--all", "--timeout=60s")
     yield
     cluster("delete", "pods", "--all", "--grace-period=0", "--force", check=False)
@@ -146,5 +153,9 @@ def test_security_contexts_are_honoured(cluster, pods):
     assert int(_status(cluster, "netadmin", "CapEff"), 16) == 1 << 12
     assert int(_status(cluster, "privileged", "CapEff"), 16) == _host_bounding()
     assert _status(cluster, "privileged", "Seccomp") == "0"
+    ids = cluster("exec", "fsgroup", "--", "sh", "-c", "id -G; touch /data/new; stat -c '%g %A' /data /data/new "
+                  "/etc/settings/mode").stdout.split()
+    groups, owned = ids[:-6], ids[-6:]
+    assert "2000" in groups and owned == ["2000", "drwxrwsrwx", "2000", "-rw-r--r--", "2000", "-rw-r--r--"]
     host_pids = int(cluster("exec", "hostpid", "--", "sh", "-c", "ps -e -o pid= | wc -l").stdout)
     assert host_pids > 20  # the node's processes: it asked for hostPID

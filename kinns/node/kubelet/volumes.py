@@ -8,10 +8,16 @@ configMap, secret and projected (serviceAccountToken, configMap, secret,
 downwardAPI) volumes are files written from the API with their modes — the
 service-account token through the TokenRequest API, bound to the pod. Each
 container then gets bind mounts at its volumeMounts (see launch.py).
+
+A pod's fsGroup owns its volumes (not hostPath ones) as the kubelet's
+SetVolumeOwnership makes it: every file and directory in the group,
+directories setgid so new files join it, and the group may read (and in an
+emptyDir write) what the owner may.
 """
 
 import base64
 import os
+import stat
 import time
 from pathlib import Path
 
@@ -49,9 +55,9 @@ async def _source_files(client: Client, pod: dict, kind: str, spec: dict) -> dic
     return out
 
 
-def _write(directory: Path, files: dict[str, bytes], mode: int) -> bool:
+def _write(directory: Path, files: dict[str, bytes], mode: int, group: int | None) -> bool:
     """Make `directory` hold `files`; each changed file is replaced by a rename, so readers never see half a
-    file. True if anything changed."""
+    file (in `group`, the pod's fsGroup, if it has one). True if anything changed."""
     directory.mkdir(parents=True, exist_ok=True)
     changed = False
     for rel, content in files.items():
@@ -70,7 +76,27 @@ def _write(directory: Path, files: dict[str, bytes], mode: int) -> bool:
         os.chmod(tmp, mode)
         tmp.replace(path)
         changed = True
+    if group is not None and (changed or directory.stat().st_gid != group):
+        _own(directory, group, writable=False)
     return changed
+
+
+def _own(directory: Path, group: int, writable: bool) -> None:
+    """The fsGroup's ownership of a volume: group `group` on everything, setgid directories, and the group's
+    read (and, `writable`, write) bits beside the owner's; symlinks are left alone, as the kubelet leaves them."""
+    mask = 0o660 if writable else 0o440
+    for root, dirs, names in os.walk(directory):
+        for path in [Path(root)] + [Path(root, n) for n in dirs + names]:
+            info = path.lstat()
+            if stat.S_ISLNK(info.st_mode):
+                continue
+            os.chown(path, -1, group)
+            bits = stat.S_IMODE(info.st_mode) | mask
+            os.chmod(path, bits | stat.S_ISGID | 0o110 if stat.S_ISDIR(info.st_mode) else bits)
+
+
+def _fs_group(pod: dict) -> int | None:
+    return ((pod.get("spec") or {}).get("securityContext") or {}).get("fsGroup")
 
 
 async def refresh(client: Client, pod: dict, pod_dir: Path) -> bool:
@@ -89,7 +115,7 @@ async def refresh(client: Client, pod: dict, pod_dir: Path) -> bool:
                     continue
                 if age > 0.8 * token.get("expirationSeconds", 3607):
                     changed |= _write(path.parent, {path.name: await _token(client, pod, token)},
-                                      volume["projected"].get("defaultMode", 0o644))
+                                      volume["projected"].get("defaultMode", 0o644), _fs_group(pod))
         for kind in ("configMap", "secret"):
             if kind in volume:
                 spec = volume[kind]
@@ -97,7 +123,8 @@ async def refresh(client: Client, pod: dict, pod_dir: Path) -> bool:
                     files = await _source_files(client, pod, kind, spec)
                 except ConfigError:
                     continue
-                changed |= _write(pod_dir / "volumes" / volume["name"], files, spec.get("defaultMode", 0o644))
+                changed |= _write(pod_dir / "volumes" / volume["name"], files, spec.get("defaultMode", 0o644),
+                                  _fs_group(pod))
     return changed
 
 
@@ -113,11 +140,15 @@ def host_path(node, path: str) -> Path:
 async def materialize(client: Client, node, pod: dict, pod_dir: Path) -> dict[str, str]:
     """Make every volume of the pod; return volume name -> path on the machine."""
     out: dict[str, str] = {}
+    group = _fs_group(pod)
     for volume in pod.get("spec", {}).get("volumes") or []:
         name = volume["name"]
         target = pod_dir / "volumes" / name
         if "emptyDir" in volume:
             target.mkdir(parents=True, exist_ok=True)
+            os.chmod(target, 0o777)  # as the kubelet makes it, whatever this process's umask
+            if group is not None:
+                _own(target, group, writable=True)
         elif "hostPath" in volume:
             path = host_path(node, volume["hostPath"]["path"])
             kind = volume["hostPath"].get("type", "")
@@ -132,7 +163,7 @@ async def materialize(client: Client, node, pod: dict, pod_dir: Path) -> dict[st
         elif "configMap" in volume or "secret" in volume:
             kind = "configMap" if "configMap" in volume else "secret"
             spec = volume[kind]
-            _write(target, await _source_files(client, pod, kind, spec), spec.get("defaultMode", 0o644))
+            _write(target, await _source_files(client, pod, kind, spec), spec.get("defaultMode", 0o644), group)
         elif "projected" in volume:
             files: dict[str, bytes] = {}
             for source in volume["projected"].get("sources") or []:
@@ -145,7 +176,7 @@ async def materialize(client: Client, node, pod: dict, pod_dir: Path) -> dict[st
                 if "downwardAPI" in source:
                     for item in source["downwardAPI"].get("items") or []:
                         files[item["path"]] = _field(pod, item.get("fieldRef", {}).get("fieldPath", "")).encode()
-            _write(target, files, volume["projected"].get("defaultMode", 0o644))
+            _write(target, files, volume["projected"].get("defaultMode", 0o644), group)
         else:
             raise ConfigError(f'volume "{name}" is of a kind kinns does not provide')
         out[name] = str(target)
