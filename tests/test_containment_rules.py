@@ -40,12 +40,16 @@ def test_users_groups_and_the_container_s_own_settings_win_over_the_pod_s():
     assert (s["noNewPrivs"], s["readOnlyRoot"]) == (False, True)
     assert settings({"seccompProfile": {"type": "Unconfined"}})["seccomp"] == "Unconfined"
     assert settings({"runAsUser": 5})["gid"] == 0  # no runAsGroup: the root group, as runtimes do
+    assert settings({"appArmorProfile": {"type": "Unconfined"}})["seccomp"] == "RuntimeDefault"
+    with pytest.raises(ConfigError, match="asked for runtime/default"):
+        effective({}, {"name": "c"}, {"container.apparmor.security.beta.kubernetes.io/c": "runtime/default"})
 
 
 @pytest.mark.parametrize("pod, own, message", [
     ({"runAsNonRoot": True}, {}, "container has runAsNonRoot and image will run as root"),
     ({"runAsNonRoot": True}, {"runAsUser": 0}, "container's runAsUser breaks non-root policy"),
     ({}, {"seccompProfile": {"type": "Localhost", "localhostProfile": "x.json"}}, "Localhost is not supported"),
+    ({"appArmorProfile": {"type": "RuntimeDefault"}}, {}, "Cannot enforce AppArmor"),
 ])
 def test_settings_a_container_cannot_run_with_are_a_config_error(pod, own, message):
     with pytest.raises(ConfigError, match=message):

@@ -74,18 +74,24 @@ def workload(obj: dict, old: dict | None) -> list[Cause]:
     return causes
 
 
-def deployment(obj: dict, old: dict | None) -> list[Cause]:
-    causes = workload(obj, old)
-    strategy = dict_of(dict_of(obj.get("spec")).get("strategy"))
+def _strategy(obj: dict, field: str, kinds: tuple[str, str]) -> tuple[str, dict, list[Cause]]:
+    """A workload's update strategy at spec.`field`: its type (RollingUpdate by default; `kinds` are the
+    supported ones), its rollingUpdate, and the causes against both's common part."""
+    strategy = dict_of(dict_of(obj.get("spec")).get(field))
     kind = strategy.get("type") or "RollingUpdate"
-    if kind not in ("Recreate", "RollingUpdate"):
-        causes.append(not_supported("spec.strategy.type", kind, ("Recreate", "RollingUpdate")))
+    causes = [] if kind in kinds else [not_supported(f"spec.{field}.type", kind, kinds)]
     rolling = dict_of(strategy.get("rollingUpdate"))
+    for name in ("maxSurge", "maxUnavailable"):
+        causes += _int_or_percent(rolling.get(name), f"spec.{field}.rollingUpdate.{name}")
+    return kind, rolling, causes
+
+
+def deployment(obj: dict, old: dict | None) -> list[Cause]:
+    kind, rolling, causes = _strategy(obj, "strategy", ("Recreate", "RollingUpdate"))
+    causes = workload(obj, old) + causes
     if kind == "Recreate" and rolling:
         causes.append(forbidden("spec.strategy.rollingUpdate", "may not be specified when strategy `type` is "
                                                                "'Recreate'"))
-    for name in ("maxSurge", "maxUnavailable"):
-        causes += _int_or_percent(rolling.get(name), f"spec.strategy.rollingUpdate.{name}")
     if rolling.get("maxSurge") in (0, "0%") and rolling.get("maxUnavailable") in (0, "0%"):
         causes.append(invalid("spec.strategy.rollingUpdate.maxUnavailable", rolling.get("maxUnavailable"),
                               "may not be 0 when `maxSurge` is 0"))
@@ -93,12 +99,4 @@ def deployment(obj: dict, old: dict | None) -> list[Cause]:
 
 
 def daemonset(obj: dict, old: dict | None) -> list[Cause]:
-    causes = workload(obj, old)
-    strategy = dict_of(dict_of(obj.get("spec")).get("updateStrategy"))
-    kind = strategy.get("type") or "RollingUpdate"
-    if kind not in ("OnDelete", "RollingUpdate"):
-        causes.append(not_supported("spec.updateStrategy.type", kind, ("OnDelete", "RollingUpdate")))
-    rolling = dict_of(strategy.get("rollingUpdate"))
-    for name in ("maxSurge", "maxUnavailable"):
-        causes += _int_or_percent(rolling.get(name), f"spec.updateStrategy.rollingUpdate.{name}")
-    return causes
+    return workload(obj, old) + _strategy(obj, "updateStrategy", ("OnDelete", "RollingUpdate"))[2]

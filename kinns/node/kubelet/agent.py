@@ -218,7 +218,7 @@ class Kubelet(Reconciler):
                 containers.append(sandbox.Container(name=c["name"], image=c.get("image", ""), command=command,
                                                     args=args, env=env, ports=c.get("ports") or [],
                                                     field_env=late, mounts=volumes.mounts(c, paths),
-                                                    security=security.effective(spec, c)))
+                                                    security=security.effective(spec, c, meta.get("annotations"))))
         except podconfig.ConfigError as err:
             self._problem(key, pod, err.reason, str(err), "Failed", retry=True)
             return None

@@ -14,9 +14,13 @@ DEFAULTS = {"privileged": False, "capabilities": sorted(security.DEFAULT_CAPABIL
             "groups": [], "noNewPrivs": True, "seccomp": "RuntimeDefault", "readOnlyRoot": False}
 
 
-def effective(pod_spec: dict, container: dict) -> dict:
+APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/"
+
+
+def effective(pod_spec: dict, container: dict, annotations: dict | None = None) -> dict:
     """The settings the container runs with; ConfigError (CreateContainerConfigError) for one that cannot run
-    (runAsNonRoot without a non-root user, as the kubelet refuses it)."""
+    (runAsNonRoot without a non-root user, as the kubelet refuses it; an AppArmor profile, which kinns cannot
+    enforce, refused as the kubelet refuses one on a node without AppArmor rather than run it unconfined)."""
     pod = pod_spec.get("securityContext") or {}
     own = container.get("securityContext") or {}
 
@@ -34,6 +38,10 @@ def effective(pod_spec: dict, container: dict) -> dict:
     if seccomp == "Localhost":
         raise ConfigError("seccomp profile type Localhost is not supported on kinns; use RuntimeDefault or "
                           "Unconfined")
+    apparmor = (pick("appArmorProfile") or {}).get("type") or (annotations or {}).get(
+        APPARMOR_ANNOTATION + str(container.get("name")), "unconfined")
+    if apparmor.lower() != "unconfined":
+        raise ConfigError(f"Cannot enforce AppArmor: kinns does not load AppArmor profiles (asked for {apparmor})")
     escalation = own.get("allowPrivilegeEscalation")
     return {"privileged": privileged,
             "capabilities": sorted(security.capability_set(caps.get("add"), caps.get("drop"), privileged)),
