@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install what kinns needs on Debian 12, idempotently: Debian packages first,
-# then the Python environment in .venv. A second run only checks and returns.
+# then the Python environment in .venv with the pinned kubectl and Helm. A second run only checks and returns.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -26,4 +26,9 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     .venv/bin/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
     echo "$want" > "$stamp"
 fi
+.venv/bin/python scripts/clients.py .venv/bin
 ln -sf "$(pwd)/.venv/bin/kinns" /usr/local/bin/kinns
+# kubectl and helm on the PATH too, but never in place of a machine's own
+for tool in kubectl helm; do
+    command -v "$tool" >/dev/null 2>&1 || ln -sf "$(pwd)/.venv/bin/$tool" "/usr/local/bin/$tool"
+done

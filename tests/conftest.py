@@ -22,6 +22,8 @@ PREFIX = "kt"
 ROOT = Path(__file__).resolve().parents[1]
 # Test clusters merge their contexts here, never into the user's ~/.kube/config.
 os.environ["KINNS_USER_KUBECONFIG"] = f"/tmp/kinns-test-kubeconfig-{os.getpid()}"
+# The kubectl and helm the set-up pinned in .venv/bin, not whatever the machine has on its PATH.
+os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 
 
 def unique(tag: str = "") -> str:

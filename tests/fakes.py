@@ -45,6 +45,9 @@ KINDS = {  # plural -> (apiVersion, kind, namespaced)
     "gateways": ("gateway.networking.k8s.io/v1", "Gateway", True),
     "httproutes": ("gateway.networking.k8s.io/v1", "HTTPRoute", True),
     "referencegrants": ("gateway.networking.k8s.io/v1beta1", "ReferenceGrant", True),
+    "roles": ("rbac.authorization.k8s.io/v1", "Role", True),
+    "rolebindings": ("rbac.authorization.k8s.io/v1", "RoleBinding", True),
+    "clusterroles": ("rbac.authorization.k8s.io/v1", "ClusterRole", False),
 }
 
 

@@ -36,7 +36,7 @@ def api():
 
 
 def test_version_discovery_and_bootstrap_namespaces(api):
-    assert "Server Version: v1.32" in api("version").stdout
+    assert "Server Version: v1.37" in api("version").stdout
     resources = api("api-resources").stdout
     for line in ("configmaps                  cm", "deployments                 deploy", "pods"):
         assert line.split()[0] in resources
@@ -65,7 +65,7 @@ def test_create_get_label_delete_with_kubectl(api):
     assert api("get", "cm", "-n", ns, "-l", "app,extra!=yes", "-o", "name").stdout.strip() == ""
     assert api("get", "cm", "-n", ns, "--field-selector", "metadata.name=settings", "-o", "name").stdout.strip() \
         == "configmap/settings"
-    assert api("delete", "cm", "settings", "-n", ns).stdout.strip() == 'configmap "settings" deleted'
+    assert api("delete", "cm", "settings", "-n", ns).stdout.strip() == f'configmap "settings" deleted from {ns} namespace'
     assert api("delete", "ns", ns).stdout.strip() == f'namespace "{ns}" deleted'
 
 
@@ -306,9 +306,16 @@ def test_service_account_tokens_authenticate(api):
     token = api("create", "token", "robot", "-n", ns, "--duration=15m").stdout.strip()
     assert token.count(".") == 2
     server = _server(api)
-    ok = subprocess.run(["curl", "-sk", "-H", f"Authorization: Bearer {token}",
-                         f"https://{server}/api/v1/namespaces/{ns}/serviceaccounts"], capture_output=True, text=True)
-    assert [i["metadata"]["name"] for i in json.loads(ok.stdout)["items"]] == ["default", "robot"]
+
+    def listed() -> dict:
+        return json.loads(subprocess.run(["curl", "-sk", "-H", f"Authorization: Bearer {token}",
+                                          f"https://{server}/api/v1/namespaces/{ns}/serviceaccounts"],
+                                         capture_output=True, text=True).stdout)
+
+    assert listed()["message"] == f'serviceaccounts is forbidden: User "system:serviceaccount:{ns}:robot" cannot ' \
+        f'list resource "serviceaccounts" in API group "" in the namespace "{ns}"'  # known, and not allowed yet
+    api("create", "rolebinding", "robot", "-n", ns, "--clusterrole=view", f"--serviceaccount={ns}:robot")
+    assert [i["metadata"]["name"] for i in listed()["items"]] == ["default", "robot"]
     forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
     bad = subprocess.run(["curl", "-sk", "-H", f"Authorization: Bearer {forged}", f"https://{server}/api"],
                          capture_output=True, text=True)

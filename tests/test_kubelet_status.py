@@ -94,3 +94,16 @@ def test_nodes_register_as_kubeadm_nodes_and_heartbeat_ready():
     assert ready["lastTransitionTime"] == "2026-12-01T08:00:00Z"
     assert status["addresses"][0] == {"type": "InternalIP", "address": "172.30.0.3"}
     assert status["capacity"]["memory"] == "1024Ki"
+
+
+@pytest.mark.parametrize("policy_codes, phase", [((0, 0), "Succeeded"), ((0, 1), "Failed"), ((0, None), "Running")])
+def test_containers_ended_for_good_make_the_pod_succeeded_or_failed(policy_codes, phase):
+    ended = {name: {"terminated": {"exitCode": code, "reason": "Completed" if code == 0 else "Error",
+                                   "startedAt": NOW, "finishedAt": NOW}}
+             for name, code in zip(("app", "side"), policy_codes) if code is not None}
+    status = pod_status(POD, RECORD, states(**ended), None, "172.30.0.3", NOW)
+    assert status["phase"] == phase
+    app = status["containerStatuses"][0]
+    assert app["state"]["terminated"]["exitCode"] == 0 and app["ready"] is False
+    assert app["state"]["terminated"]["containerID"] == "kinns://0123456789ab-app"
+    assert conditions(status)["Ready"] == "False"

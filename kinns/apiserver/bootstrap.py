@@ -1,7 +1,8 @@
-"""What kube-apiserver makes of itself at start: the built-in namespaces, and the `kubernetes` Service at
-10.96.0.1:443 with its Endpoints and EndpointSlice pointing at this server."""
+"""What kube-apiserver makes of itself at start: the built-in namespaces, the `kubernetes` Service at
+10.96.0.1:443 with its Endpoints and EndpointSlice pointing at this server, and the RBAC bootstrap policy."""
 
 from ..apimachinery.errors import APIError
+from .authz import policy
 from .storage import Objects, WriteOptions
 
 NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
@@ -25,6 +26,30 @@ def ensure(objects: Objects, plural: str, namespace: str | None, want: dict, fie
             raise
 
 
+def reconcile_policy(objects: Objects) -> None:
+    """The bootstrap roles and bindings: created where missing; where present and still marked for autoupdate,
+    given what they lack (an administrator's additions stay), as kube-apiserver reconciles them at start."""
+    group = policy.RBAC_GROUP
+    for plural, namespaced, wanted in (("clusterroles", False, policy.cluster_roles()),
+                                       ("clusterrolebindings", False, policy.cluster_role_bindings()),
+                                       ("roles", True, policy.roles())):
+        r = objects.registry.get(group, "v1", plural)
+        for want in wanted:
+            namespace = want["metadata"].get("namespace") if namespaced else None
+            current = objects.store.get(r.key(namespace, want["metadata"]["name"]))
+            if current is None:
+                ensure(objects, plural, namespace, want, group=group)
+                continue
+            if (current["metadata"].get("annotations") or {}).get(
+                    "rbac.authorization.kubernetes.io/autoupdate") == "false":
+                continue
+            field = "subjects" if plural.endswith("bindings") else "rules"
+            have = current.get(field) or []
+            missing = [item for item in want.get(field) or [] if item not in have]
+            if missing:
+                ensure(objects, plural, namespace, {**current, field: have + missing}, (field,), group=group)
+
+
 def run(objects: Objects, address: str) -> None:
     for ns in NAMESPACES:
         ensure(objects, "namespaces", None, {"metadata": {"name": ns, "labels": {"kubernetes.io/metadata.name": ns}},
@@ -43,3 +68,4 @@ def run(objects: Objects, address: str) -> None:
                                                       "endpointslice.kubernetes.io/managed-by": "kube-apiserver"}},
         "addressType": "IPv4", "endpoints": [{"addresses": [host], "conditions": {"ready": True}}],
         "ports": ports}, ("endpoints", "ports"), "discovery.k8s.io")
+    reconcile_policy(objects)

@@ -1,11 +1,13 @@
 """Discovery documents: /api, /apis, /apis/GROUP and the APIResourceList of each group/version, from the
 registry of served resources (what kubectl api-resources and every client's RESTMapper read)."""
 
+from ..apimachinery.version import KUBERNETES, MAJOR, MINOR
 from ..apimachinery.errors import not_found
 from .resources import Registry
 
-VERSION = {"major": "1", "minor": "32", "gitVersion": "v1.32.0-kinns", "gitCommit": "kinns",
-           "gitTreeState": "clean", "buildDate": "2026-11-22T00:00:00Z", "goVersion": "go1.23.0",
+VERSION = {"major": str(MAJOR), "minor": str(MINOR), "gitVersion": f"{KUBERNETES}-kinns",
+           "gitCommit": "kinns",
+           "gitTreeState": "clean", "buildDate": "2026-11-22T00:00:00Z", "goVersion": "go1.25.0",
            "compiler": "gc", "platform": "linux/amd64"}
 
 

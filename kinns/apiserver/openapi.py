@@ -10,6 +10,7 @@ a path per resource and verb and a schema per kind.
 import hashlib
 import json
 
+from ..apimachinery.version import KUBERNETES
 from .resources import Registry, Resource
 from .schema import TABLE, kind_type, schema_for
 
@@ -61,7 +62,7 @@ def document(registry: Registry, group: str, version: str) -> dict:
                                    "patch": _operation(r, "patch", _WRITE + ["force"]),
                                    "delete": _operation(r, "delete", ["dryRun"])}
         schemas.update(schema_for(r, schema_name(r)))
-    return {"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": "v1.32.0-kinns"},
+    return {"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": f"{KUBERNETES}-kinns"},
             "paths": paths, "components": {"schemas": schemas}}
 
 

@@ -35,7 +35,7 @@ class Resource:
         return base + name
 
 
-_POD_SUBS = ("status", "log", "exec", "portforward", "binding", "eviction", "ephemeralcontainers")
+_POD_SUBS = ("status", "log", "exec", "attach", "portforward", "binding", "eviction", "ephemeralcontainers")
 BUILTIN: tuple[Resource, ...] = (
     Resource("", "v1", "Namespace", "namespaces", False, ("ns",), subresources=("status", "finalize"),
              verbs=("create", "delete", "get", "list", "patch", "update", "watch")),
@@ -56,6 +56,17 @@ BUILTIN: tuple[Resource, ...] = (
     Resource("networking.k8s.io", "v1", "IngressClass", "ingressclasses", False),
     Resource("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", True, ("netpol",)),
     Resource("coordination.k8s.io", "v1", "Lease", "leases", True),
+    Resource("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", False),
+    Resource("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", False),
+    Resource("rbac.authorization.k8s.io", "v1", "Role", "roles", True),
+    Resource("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", True),
+    *(Resource(group, "v1", kind, kind.lower() + "s", kind.startswith("Local"), verbs=("create",))
+      for group, kind in (("authorization.k8s.io", "SubjectAccessReview"),
+                          ("authorization.k8s.io", "SelfSubjectAccessReview"),
+                          ("authorization.k8s.io", "LocalSubjectAccessReview"),
+                          ("authorization.k8s.io", "SelfSubjectRulesReview"),
+                          ("authentication.k8s.io", "SelfSubjectReview"),
+                          ("authentication.k8s.io", "TokenReview"))),
     Resource("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", False,
              ("crd", "crds"), subresources=("status",)),
 )

@@ -8,6 +8,7 @@ goes to its entry in one table, everything else to the object storage
 """
 
 import asyncio
+import dataclasses
 import json
 import logging
 import ssl
@@ -20,15 +21,20 @@ from aiohttp import web
 from ..apimachinery.errors import APIError, bad_request, gone, invalid, method_not_allowed, not_found, unauthorized
 from ..apimachinery.labels import label_selector
 from ..store import Gone, Store
-from . import body, bootstrap, discovery, openapi, tables
+from . import body, bootstrap, discovery, openapi, query, tables
 from . import patch as patches
 from .auth import Authenticator, User
+from .authz import Authorizer, attributes, escalation, reviews
+from .authz.impersonation import impersonate
 from .relay import KubeletRelay
 from .resources import Registry, Resource
 from .selectors import allowed_fields, field_selector
 from .storage import Objects, WriteOptions, with_type
 
 PUBLIC = {"/healthz", "/livez", "/readyz", "/version"}
+REVIEWS = ("subjectaccessreviews", "selfsubjectaccessreviews", "localsubjectaccessreviews", "selfsubjectrulesreviews",
+           "selfsubjectreviews", "tokenreviews")
+STREAMS = ("exec", "attach", "portforward")  # asked as `create` whatever the method, as WebSocket upgrades are GETs
 log = logging.getLogger("kinns.apiserver")
 BOOKMARK_INTERVAL = 60.0
 Subresource = Callable[[web.Request, Resource, "str | None", str], Awaitable[web.StreamResponse]]
@@ -61,6 +67,11 @@ def _agent(request: web.Request) -> str:
     return request.headers.get("User-Agent", "unknown").split("/", 1)[0] or "unknown"
 
 
+def _route(request: web.Request) -> str:
+    """The path as routed: a trailing slash names the same thing (`/version/`, `/api/v1/pods/`)."""
+    return request.path.rstrip("/") or "/"
+
+
 def _wants_table(request: web.Request) -> bool:
     return "as=Table" in request.headers.get("Accept", "")
 
@@ -68,7 +79,8 @@ def _wants_table(request: web.Request) -> bool:
 def _options(request: web.Request) -> WriteOptions:
     q = request.query
     return WriteOptions(dry_run=q.get("dryRun") == "All", validation=q.get("fieldValidation") or "Warn",
-                        manager=q.get("fieldManager") or _agent(request), force=q.get("force") == "true")
+                        manager=q.get("fieldManager") or _agent(request), force=bool(query.flag(q, "force")),
+                        user=request.get("user"))
 
 
 class APIServer:
@@ -76,15 +88,19 @@ class APIServer:
         """`tokens`: fixed bearer tokens and whom they stand for (the control plane's own clients)."""
         self.store, self.address, self.pki = store, address, pki
         self.auth = Authenticator(pki, tokens)
+        self.authz = Authorizer(store)
         self.registry = Registry()
         self.objects = Objects(store, self.registry)
+        self.objects.admission.append(self._no_escalation)
         self.objects.load_crds()
         bootstrap.run(self.objects, address)
         self.relay = KubeletRelay(pki)
         # (plural or "*", subresource) -> its handler; other subresources (status, finalize) are storage's
         self.subresources: dict[tuple[str, str], Subresource] = {
-            ("pods", "log"): self._logs, ("pods", "exec"): self._exec, ("pods", "portforward"): self._port_forward,
-            ("pods", "binding"): self._bind, ("serviceaccounts", "token"): self._token, ("*", "scale"): self._scale}
+            ("pods", "log"): self._logs, ("pods", "exec"): self._exec, ("pods", "attach"): self._attach,
+            ("pods", "portforward"): self._port_forward,
+            ("pods", "binding"): self._bind, ("serviceaccounts", "token"): self._token, ("*", "scale"): self._scale,
+            **{(plural, ""): self._review for plural in REVIEWS}}
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._errors], client_max_size=body.MAX_BODY)
@@ -93,13 +109,10 @@ class APIServer:
 
     @web.middleware
     async def _errors(self, request: web.Request, handler) -> web.StreamResponse:
-        """Authentication, and every failure answered as a Status (never a plain-text page)."""
+        """Authentication and authorization, and every failure answered as a Status (never a plain-text page)."""
         try:
-            if request.path not in PUBLIC:
-                user = self.auth.from_certificate(request.transport.get_extra_info("peercert")) or \
-                    self.auth.from_token(request.headers.get("Authorization", ""))
-                if user is None:
-                    raise unauthorized()
+            if _route(request) not in PUBLIC:
+                self._authorize(request)
             return await handler(request)
         except APIError as err:
             return _json(err.to_status(), err.code)
@@ -118,13 +131,35 @@ class APIServer:
             error = APIError(500, "InternalError", f"Internal error occurred: {type(err).__name__}: {err}")
             return _json(error.to_status(), 500)
 
+    def _authorize(self, request: web.Request) -> None:
+        """Who asks (certificate, token, then impersonation) and whether they may: 401 or 403 otherwise."""
+        user = self.auth.from_certificate(request.transport.get_extra_info("peercert")) or \
+            self.auth.from_token(request.headers.get("Authorization", ""))
+        if user is None:
+            raise unauthorized()
+        user = impersonate(self.authz, user, request.headers)
+        request["user"] = user
+        parts = [unquote(p) for p in _route(request).strip("/").split("/") if p]
+        attrs = attributes.from_request(user, request.method, parts, request.query,
+                                        bool(query.flag(request.query, "watch")))
+        if attrs.subresource in STREAMS and attrs.resource == "pods":
+            attrs = dataclasses.replace(attrs, verb="create")
+        self.authz.check(attrs)
+
+    def _no_escalation(self, r: Resource, namespace: str | None, new: dict, old: dict | None,
+                       opts: WriteOptions) -> None:
+        """Roles and bindings grant only what their author holds (or may escalate or bind)."""
+        if r.group == "rbac.authorization.k8s.io":
+            escalation.check(self.authz, opts.user, r.plural, namespace or "", new)
+
     # routing
 
     async def dispatch(self, request: web.Request) -> web.StreamResponse:
-        parts = [unquote(p) for p in request.path.strip("/").split("/") if p]
-        if request.path in ("/healthz", "/livez", "/readyz"):
+        path = _route(request)
+        parts = [unquote(p) for p in path.strip("/").split("/") if p]
+        if path in ("/healthz", "/livez", "/readyz"):
             return web.Response(text="ok")
-        if request.path == "/version":
+        if path == "/version":
             return _json(discovery.VERSION)
         if parts[:2] == ["openapi", "v3"]:
             if len(parts) == 2:
@@ -183,10 +218,13 @@ class APIServer:
         q = request.query
         method = request.method
         if method == "GET" and not name:
-            if q.get("watch") in ("1", "true"):
+            if query.flag(q, "watch"):
                 return await self._watch(request, r, namespace)
+            listing = query.list_options(q, watch=False)
             items, meta = self.objects.list(r, namespace, q.get("labelSelector"), q.get("fieldSelector"),
-                                            int(q.get("limit") or 0), q.get("continue", ""))
+                                            query.integer(q, "limit"), q.get("continue", ""))
+            if listing.match == "Exact" and listing.resource_version != meta["resourceVersion"]:
+                raise gone("The resourceVersion for the provided list is too old.")
             if _wants_table(request):
                 return _json(tables.table(r.plural, items, meta, q.get("includeObject", "Metadata"),
                                           r.extra.get("printerColumns")))
@@ -222,6 +260,24 @@ class APIServer:
         raise method_not_allowed("the server does not allow this method on the requested resource")
 
     # subresources with handling of their own
+
+    async def _review(self, request: web.Request, r: Resource, namespace: str | None, name: str) -> web.Response:
+        """The review kinds: answered, never stored."""
+        if request.method != "POST" or name:
+            raise method_not_allowed("the server does not allow this method on the requested resource")
+        body = await self._body(request)
+        if not isinstance(body, dict):
+            raise bad_request("the body of the request was in an unknown format")
+        user = request["user"]
+        if r.plural == "selfsubjectrulesreviews":
+            answer = reviews.rules_review(self.authz, user, body)
+        elif r.plural == "selfsubjectreviews":
+            answer = reviews.self_review(user)
+        elif r.plural == "tokenreviews":
+            answer = reviews.token_review(self.auth, body)
+        else:
+            answer = reviews.access_review(self.authz, user, r.kind, body, namespace or "")
+        return _json(answer, 201)
 
     async def _bind(self, request: web.Request, r: Resource, namespace: str | None, name: str) -> web.Response:
         """pods/binding: what the scheduler posts to put a pod on a node."""
@@ -272,12 +328,14 @@ class APIServer:
 
     def _container(self, pod: dict, request: web.Request) -> str:
         name = pod["metadata"]["name"]
-        containers = [c["name"] for c in pod.get("spec", {}).get("containers") or []]
+        spec = pod.get("spec", {})
+        containers = [c["name"] for c in spec.get("containers") or []]
+        others = [c["name"] for g in ("initContainers", "ephemeralContainers") for c in spec.get(g) or []]
         container = request.query.get("container") or (containers[0] if len(containers) == 1 else "")
         if not container:
             raise bad_request(f"a container name must be specified for pod {name}, choose one of: "
                               f"[{' '.join(containers)}]")
-        if container not in containers:
+        if container not in containers + others:
             raise bad_request(f"container {container} is not valid for pod {name}")
         return container
 
@@ -287,6 +345,15 @@ class APIServer:
         container = self._container(pod, request)
         return await self.relay.stream(request, self._kubelet(pod, container) +
                                        f"/exec/{namespace}/{name}/{container}",
+                                       ("v5.channel.k8s.io", "v4.channel.k8s.io"))
+
+    async def _attach(self, request: web.Request, r: Resource, namespace: str | None,
+                      name: str) -> web.StreamResponse:
+        """pods/attach: the container's own stdin and output, relayed from the node's kubelet."""
+        pod = self.objects.get(r, namespace, name)
+        container = self._container(pod, request)
+        return await self.relay.stream(request, self._kubelet(pod, container) +
+                                       f"/attach/{namespace}/{name}/{container}",
                                        ("v5.channel.k8s.io", "v4.channel.k8s.io"))
 
     async def _port_forward(self, request: web.Request, r: Resource, namespace: str | None,
@@ -319,15 +386,18 @@ class APIServer:
     # watch
 
     async def _watch(self, request: web.Request, r: Resource, namespace: str | None) -> web.StreamResponse:
+        """A watch: the current objects first where asked (as ADDED events; with watch-list, closed by the
+        `k8s.io/initial-events-end` bookmark), then every change, with bookmarks where allowed."""
         q = request.query
-        rv = q.get("resourceVersion", "")
+        opts = query.list_options(q, watch=True)
+        rv = opts.resource_version
         labels, fields = q.get("labelSelector"), q.get("fieldSelector")
-        timeout = float(q.get("timeoutSeconds") or 1800)
-        bookmarks = q.get("allowWatchBookmarks") in ("1", "true")
+        timeout = float(query.integer(q, "timeoutSeconds", 1800))
         as_table = _wants_table(request)
         by_label, by_field = label_selector(labels), field_selector(fields, allowed_fields(r.plural))
         try:
-            watch = self.store.watch(r.key(namespace), int(rv) if rv not in ("", "0") else None)
+            start = None if opts.initial_events or rv in ("", "0") else int(rv)
+            watch = self.store.watch(r.key(namespace), start)
         except Gone:
             raise gone(f"too old resource version: {rv} ({self.store.revision})") from None
         except ValueError:
@@ -342,11 +412,21 @@ class APIServer:
                                    q.get("includeObject", "Metadata"), r.extra.get("printerColumns"))
             await response.write(json.dumps({"type": kind, "object": obj}).encode() + b"\n")
 
+        def bookmark(revision: int, initial_end: bool = False) -> dict:
+            meta: dict = {"resourceVersion": str(revision)}
+            if initial_end:
+                meta["annotations"] = {"k8s.io/initial-events-end": "true"}
+            return {"kind": r.kind, "apiVersion": r.group_version, "metadata": meta}
+
         try:
-            if rv in ("", "0"):
-                items, _ = self.objects.list(r, namespace, labels, fields)
+            listed = 0  # events the initial list already holds are not sent again
+            if opts.initial_events:
+                items, meta = self.objects.list(r, namespace, labels, fields)
+                listed = int(meta["resourceVersion"])
                 for item in items:
                     await send("ADDED", item)
+                if opts.send_initial:
+                    await send("BOOKMARK", bookmark(listed, initial_end=True))
             deadline = asyncio.get_running_loop().time() + timeout
             while (left := deadline - asyncio.get_running_loop().time()) > 0:
                 events = await watch.batch(min(left, BOOKMARK_INTERVAL))
@@ -354,11 +434,13 @@ class APIServer:
                     log.warning("closing the watch of %s: it fell %d events behind", r.key(namespace),
                                 watch.MAX_PENDING)
                     break
-                if not events and bookmarks:
-                    await send("BOOKMARK", {"kind": r.kind, "apiVersion": r.group_version,
-                                            "metadata": {"resourceVersion": str(self.store.revision)}})
+                if not events and opts.bookmarks:
+                    await send("BOOKMARK", bookmark(self.store.revision))
                 for event in events:
-                    if by_label(event.object.get("metadata", {}).get("labels") or {}) and by_field(event.object):
+                    meta = event.object.get("metadata", {})
+                    if listed and int(meta.get("resourceVersion") or 0) <= listed:
+                        continue
+                    if by_label(meta.get("labels") or {}) and by_field(event.object):
                         await send(event.type, event.object)
         except (ConnectionResetError, asyncio.CancelledError):
             pass

@@ -11,6 +11,7 @@ import copy
 import datetime
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..apimachinery.errors import APIError, already_exists, bad_request, conflict, invalid, not_found
@@ -19,6 +20,7 @@ from ..apimachinery.meta import format_time, now
 from ..store import MAX_VALUE, Conflict, Exists, Missing, Store, TooLarge
 from . import crds, defaults, managedfields
 from . import patch as patches
+from .auth import User
 from .resources import Registry, Resource
 from .schema import kind_type
 from .schema.fields import TypeError_, prune
@@ -72,6 +74,7 @@ class WriteOptions:
     validation: str = "Warn"  # fieldValidation: Strict, Warn or Ignore
     manager: str = "unknown"  # fieldManager
     force: bool = False  # server-side apply takes ownership of conflicting fields
+    user: User | None = None  # who writes (None: the API server itself)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -90,6 +93,12 @@ class Objects:
 
     def __init__(self, store: Store, registry: Registry) -> None:
         self.store, self.registry = store, registry
+        # checks a write passes once it is validated, before it is stored (kube-apiserver's admission)
+        self.admission: list[Callable[[Resource, str | None, dict, dict | None, WriteOptions], None]] = []
+
+    def _admit(self, r: Resource, namespace: str | None, new: dict, old: dict | None, opts: WriteOptions) -> None:
+        for admit in self.admission:
+            admit(r, namespace, new, old, opts)
 
     # reads
 
@@ -180,6 +189,7 @@ class Objects:
         self._default(r, new, None)
         validate(r, new)
         self._namespace_exists(r, namespace)
+        self._admit(r, namespace, new, None, opts)
         if operation == "Apply":
             new = managedfields.apply({}, applied, new, opts.manager, r.group_version, opts.force)
         else:
@@ -240,6 +250,7 @@ class Objects:
         """Validate, record field ownership and store, unless nothing changed (then no new revision)."""
         self._default(r, new, old)
         validate(r, new, old, subresource)
+        self._admit(r, namespace, new, old, opts)
         if applied is not None:
             new = managedfields.apply(old, applied, new, opts.manager, r.group_version, opts.force)
         if _same(old, new):
@@ -256,6 +267,9 @@ class Objects:
                                                 "deletionTimestamp", "managedFields") if k in old["metadata"]}
         if subresource == "status":
             new = {**old, "metadata": dict(old["metadata"]), "status": obj.get("status", {})}
+        elif subresource == "ephemeralcontainers":  # only the running pod's ephemeral containers change
+            spec = {**old.get("spec", {}), "ephemeralContainers": (obj.get("spec") or {}).get("ephemeralContainers")}
+            new = {**old, "metadata": dict(old["metadata"]), "spec": {k: v for k, v in spec.items() if v is not None}}
         else:
             new = with_type(r, {**obj, "metadata": {**(obj.get("metadata") or {}), **keep}})
             if "status" in r.subresources:

@@ -171,6 +171,12 @@ class Informers:
         self.started = False
         client.write_listeners.append(self._wrote)
 
+    def follow(self, client: Client) -> None:
+        """Also see at once what `client` writes: a reconciler that writes as an identity of its own (a
+        controller's service account) while reading from these shared mirrors."""
+        if self._wrote not in client.write_listeners:
+            client.write_listeners.append(self._wrote)
+
     def mirror(self, path: str, query: dict | None = None) -> Mirror:
         wanted = (path, tuple(sorted((query or {}).items())))
         if wanted not in self.mirrors:

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 
-USER_AGENT_VERSION = "v1.32.0"
+from ..apimachinery.version import KUBERNETES
 
 
 @dataclass
@@ -79,7 +79,7 @@ class HTTPTransport:
             # a request that cannot connect fails in seconds (and is retried by the caller), never hangs
             self._session = aiohttp.ClientSession(
                 connector=connector, timeout=aiohttp.ClientTimeout(total=60, sock_connect=3),
-                headers={"User-Agent": f"{self.agent}/{USER_AGENT_VERSION} (linux/amd64) kinns"})
+                headers={"User-Agent": f"{self.agent}/{KUBERNETES} (linux/amd64) kinns"})
         return self._session
 
     def _headers(self, request: Request) -> dict:

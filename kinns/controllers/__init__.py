@@ -1,23 +1,38 @@
 """kube-controller-manager and kube-scheduler: controllers on the API client, started by the control plane
 (kinns.controlplane) next to the API server, as k3s runs them."""
 
+from collections.abc import Callable
+
 from ..client import Client, Informers
 from .base import Controller
 from .cluster import GarbageCollector, NamespaceController, NodeIPAMController, ServiceAccountController
 from .daemonset import DaemonSetController
 from .endpoints import EndpointsController
 from .nodelifecycle import NodeLifecycleController
+from .rbac import ClusterRoleAggregationController
 from .scheduler import Scheduler
 from .servicelb import ServiceLBController
 from .workloads import DeploymentController, ReplicaSetController
 
 
-def all_controllers(client: Client, apiserver_ip: str, ca_pem: str, node_grace: float = 40.0) -> list[Controller]:
-    """Every controller, sharing one set of informers (one watch per kind). `node_grace`: how long a node may
-    go without status before it is Unknown (--node-monitor-grace-period)."""
+ClientFor = Callable[[str], Client]
+
+
+def all_controllers(client: Client, client_for: ClientFor, apiserver_ip: str, ca_pem: str,
+                    node_grace: float = 40.0) -> list[Controller]:
+    """Every controller, sharing one set of informers (one watch per kind, read as `client`,
+    kube-controller-manager's own identity); each writes as the identity `client_for(its name)` gives, as
+    kube-controller-manager's --use-service-account-credentials has it. `node_grace`: how long a node may go
+    without status before it is Unknown (--node-monitor-grace-period)."""
     informers = Informers(client)
-    return [Scheduler(client, informers), NodeLifecycleController(client, informers, grace=node_grace), ServiceAccountController(client, informers, ca_pem=ca_pem),
-            NodeIPAMController(client, informers), NamespaceController(client, informers),
-            ReplicaSetController(client, informers), DeploymentController(client, informers),
-            DaemonSetController(client, informers), EndpointsController(client, informers),
-            ServiceLBController(client, informers, apiserver_ip=apiserver_ip), GarbageCollector(client, informers)]
+
+    def make(kind: type[Controller], **settings: object) -> Controller:
+        own = client_for(kind.name)
+        informers.follow(own)
+        return kind(own, informers, **settings)
+
+    return [make(Scheduler), make(NodeLifecycleController, grace=node_grace),
+            make(ServiceAccountController, ca_pem=ca_pem), make(NodeIPAMController), make(NamespaceController),
+            make(ReplicaSetController), make(DeploymentController), make(DaemonSetController),
+            make(EndpointsController), make(ServiceLBController, apiserver_ip=apiserver_ip),
+            make(GarbageCollector), make(ClusterRoleAggregationController)]

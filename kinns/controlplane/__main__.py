@@ -2,8 +2,11 @@
 
 The API server listens on ADDRESS (HTTPS) and on a Unix socket in DIR, where
 only this process's own clients come: the controllers and the add-on
-installer, each with a token made at start that names its identity (as
-kube-controller-manager's kubeconfig names system:kube-controller-manager).
+installer, each with a token made at start that names its identity. The
+shared informers read as system:kube-controller-manager; each controller
+writes as its own service account (system:serviceaccount:kube-system:
+<controller>), the scheduler as system:kube-scheduler, and the add-on
+installer as kubeadm applies add-ons, with the admin's system:masters.
 kubeadm's health ports of kube-controller-manager (10257) and kube-scheduler
 (10259) answer on loopback.
 """
@@ -20,6 +23,7 @@ from pathlib import Path
 from aiohttp import web
 
 from ..apiserver.auth import User
+from ..apiserver.authz import policy
 from ..apiserver.server import APIServer, ssl_context
 from ..client import Client
 from ..client.transport import HTTPTransport
@@ -31,6 +35,16 @@ from . import addons
 SOCKET = "apiserver.sock"
 HEALTH_PORTS = {10257: "kube-controller-manager", 10259: "kube-scheduler"}
 CONTROLLER_MANAGER = User("system:kube-controller-manager", ("system:authenticated",))
+SCHEDULER = User("system:kube-scheduler", ("system:authenticated",))
+INSTALLER = User("kubernetes-admin", ("system:masters", "system:authenticated"))
+
+
+def identities() -> dict[str, User]:
+    """Every in-process client's name and the user it acts as."""
+    accounts = ("system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated")
+    out = {"kube-controller-manager": CONTROLLER_MANAGER, "default-scheduler": SCHEDULER, "addons": INSTALLER}
+    out.update({name: User(policy.controller_account(name), accounts) for name in policy.CONTROLLERS})
+    return out
 
 log = logging.getLogger("kinns.controlplane")
 
@@ -52,8 +66,9 @@ async def serve_health(ctx: ssl.SSLContext) -> list[web.AppRunner]:
 async def main(opts: argparse.Namespace) -> None:
     os.umask(0o077)  # the store, its journal and the socket: for root alone
     private_dir(opts.data)
-    token = secrets.token_urlsafe(32)
-    server = APIServer(SQLiteStore(opts.data / "state.db"), opts.address, opts.pki, {token: CONTROLLER_MANAGER})
+    tokens = {name: secrets.token_urlsafe(32) for name in identities()}
+    server = APIServer(SQLiteStore(opts.data / "state.db"), opts.address, opts.pki,
+                       {tokens[name]: user for name, user in identities().items()})
     runner = web.AppRunner(server.app(), access_log=None, shutdown_timeout=1.0)
     await runner.setup()
     host, port = opts.address.rsplit(":", 1)
@@ -64,10 +79,18 @@ async def main(opts: argparse.Namespace) -> None:
     socket.chmod(0o600)
     log.info("serving on https://%s", opts.address)
     health = await serve_health(ssl_context(opts.pki))
-    client = Client(HTTPTransport("http://localhost", agent="kube-controller-manager", token=token,
-                                  unix_socket=str(socket)))
-    await addons.install(client, opts.address)
-    controllers = all_controllers(client, host, (opts.pki / "ca.crt").read_text(), opts.node_monitor_grace_period)
+    clients: dict[str, Client] = {}
+
+    def client_for(name: str) -> Client:
+        if name not in clients:
+            agent = "kube-scheduler" if name == "default-scheduler" else "kube-controller-manager"
+            clients[name] = Client(HTTPTransport("http://localhost", agent=agent, token=tokens[name],
+                                                 unix_socket=str(socket)))
+        return clients[name]
+
+    await addons.install(client_for("addons"), opts.address)
+    controllers = all_controllers(client_for("kube-controller-manager"), client_for, host,
+                                  (opts.pki / "ca.crt").read_text(), opts.node_monitor_grace_period)
     tasks = [asyncio.create_task(c.run(), name=c.name) for c in controllers]
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -77,7 +100,8 @@ async def main(opts: argparse.Namespace) -> None:
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-    await client.close()
+    for client in clients.values():
+        await client.close()
     for r in health:
         await r.cleanup()
     await runner.cleanup()

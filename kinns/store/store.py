@@ -4,6 +4,7 @@ from __future__ import annotations  # `list` is also a method name here
 
 import asyncio
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -87,6 +88,9 @@ class Store(ABC):
 
     def __init__(self) -> None:
         self.watches: set[Watch] = set()
+        # called with every event as it is committed, before any watcher sees it (the API server's own
+        # indexes, e.g. RBAC, which must hold for the very next request)
+        self.listeners: list[Callable[[Event], None]] = []
 
     @property
     @abstractmethod
@@ -127,5 +131,7 @@ class Store(ABC):
         return w
 
     def publish(self, event: Event) -> None:
+        for listener in self.listeners:
+            listener(event)
         for w in list(self.watches):
             w.offer(event)

@@ -27,6 +27,83 @@ ObjectMeta.annotations: Key/value pairs for tools and people, never used by sele
 ObjectMeta.ownerReferences: The objects this one depends on; the garbage collector removes it when its controller owner is gone.
 ObjectMeta.finalizers: Names of the cleanups that must finish before the object is removed; deletion waits until the list is empty.
 ObjectMeta.managedFields: Which manager (kubectl, a controller) owns which fields, as server-side apply tracks them.
+Role: A namespaced set of permissions, granted by a RoleBinding.
+Role.rules: The permissions the role grants, each a set of verbs on resources (or, in a ClusterRole, non-resource URLs).
+ClusterRole: A cluster-wide set of permissions, granted everywhere by a ClusterRoleBinding or in one namespace by a RoleBinding.
+ClusterRole.rules: The permissions the role grants; with an aggregationRule, kept by the controller as the union of the selected roles' rules.
+ClusterRole.aggregationRule: Labels of other ClusterRoles whose rules this one gathers.
+AggregationRule.clusterRoleSelectors: Label selectors; every ClusterRole matching any of them contributes its rules.
+PolicyRule.verbs: The verbs allowed (get, list, watch, create, update, patch, delete, deletecollection, and escalate, bind, impersonate, approve); * is every verb.
+PolicyRule.apiGroups: The API groups of the resources ("" is the core group); * is every group.
+PolicyRule.resources: The resources, as plural/subresource (pods, pods/log); * is every resource, */scale every scale subresource.
+PolicyRule.resourceNames: Names the rule is limited to; empty is every name (a create or list names nothing, so it never matches a limited rule).
+PolicyRule.nonResourceURLs: Paths that are not resources (/healthz, /api/*), for ClusterRoles bound cluster-wide.
+RoleBinding.subjects: Who is granted the role: users, groups and service accounts.
+RoleBinding.roleRef: The Role in this namespace or the ClusterRole whose permissions are granted, in this namespace only; fixed once the binding exists.
+ClusterRoleBinding.subjects: Who is granted the role: users, groups and service accounts.
+ClusterRoleBinding.roleRef: The ClusterRole whose permissions are granted in every namespace; fixed once the binding exists.
+Subject.apiGroup: rbac.authorization.k8s.io for User and Group, empty for ServiceAccount.
+Subject.name: The user's, group's or service account's name.
+Subject.namespace: The service account's namespace (in a RoleBinding, the binding's own by default).
+RoleRef.apiGroup: rbac.authorization.k8s.io.
+RoleRef.name: The role's name.
+SubjectAccessReviewSpec.resourceAttributes: The resource request asked about.
+SubjectAccessReviewSpec.nonResourceAttributes: The non-resource request (a path and a verb) asked about.
+SubjectAccessReviewSpec.user: The user asked about.
+SubjectAccessReviewSpec.groups: The groups of the user asked about.
+SubjectAccessReviewSpec.extra: Extra attributes of the user asked about.
+SubjectAccessReviewSpec.uid: The uid of the user asked about.
+SelfSubjectAccessReviewSpec.resourceAttributes: The resource request asked about, for the requester itself.
+SelfSubjectAccessReviewSpec.nonResourceAttributes: The non-resource request asked about, for the requester itself.
+ResourceAttributes.namespace: The namespace of the request; empty for cluster-scoped resources or every namespace.
+ResourceAttributes.verb: The verb (get, list, create, ..., or * for every verb).
+ResourceAttributes.group: The API group; * for every group.
+ResourceAttributes.version: The API version; * for every version.
+ResourceAttributes.resource: The resource; * for every resource.
+ResourceAttributes.subresource: The subresource, if any.
+ResourceAttributes.name: The object's name; empty for every object.
+ResourceAttributes.fieldSelector: A field selector the request carries; kinns's authorizers do not look at it.
+ResourceAttributes.labelSelector: A label selector the request carries; kinns's authorizers do not look at it.
+NonResourceAttributes.path: The URL path.
+NonResourceAttributes.verb: The HTTP verb in lower case (get, post, ...).
+SubjectAccessReviewStatus.allowed: Whether the request would be allowed.
+SubjectAccessReviewStatus.denied: Whether an authorizer denied it outright (RBAC never does; it only fails to allow).
+SubjectAccessReviewStatus.reason: Why, where an authorizer said.
+SubjectAccessReviewStatus.evaluationError: A failure while deciding; the answer may then be incomplete.
+SelfSubjectRulesReviewSpec.namespace: The namespace whose rules are listed.
+SubjectRulesReviewStatus.resourceRules: The resource permissions held in the namespace.
+SubjectRulesReviewStatus.nonResourceRules: The non-resource permissions held.
+SubjectRulesReviewStatus.incomplete: True when some permissions cannot be listed as rules (a kubelet's, which the Node authorizer decides).
+SubjectRulesReviewStatus.evaluationError: A failure while listing; the rules may then be incomplete.
+ResourceRule.verbs: The verbs allowed.
+ResourceRule.apiGroups: The API groups.
+ResourceRule.resources: The resources.
+ResourceRule.resourceNames: Names the rule is limited to.
+NonResourceRule.verbs: The verbs allowed.
+NonResourceRule.nonResourceURLs: The paths.
+SelfSubjectReviewStatus.userInfo: Who the requester is, as the API server authenticated it.
+UserInfo.username: The user's name.
+UserInfo.uid: The user's uid, where the authenticator gives one.
+UserInfo.groups: The groups the user is in.
+UserInfo.extra: Extra attributes the authenticator gave.
+TokenReviewSpec.token: The bearer token to check.
+TokenReviewSpec.audiences: The audiences the token must be for.
+TokenReviewStatus.authenticated: Whether the token is valid.
+TokenReviewStatus.user: Whom the token stands for.
+TokenReviewStatus.error: Why the token is not valid.
+TokenReviewStatus.audiences: The audiences the token is valid for.
+EphemeralContainer: A container added to a running pod to inspect it (`kubectl debug`): never restarted, no ports or probes.
+EphemeralContainer.targetContainerName: The container whose process namespace the ephemeral container joins, so it sees that container's processes.
+DeleteOptions: How a deletion is to be carried out.
+DeleteOptions.gracePeriodSeconds: Seconds the object is given to end gracefully; 0 removes it at once, unset takes the object's own default.
+DeleteOptions.preconditions: The uid and resourceVersion the object must still have for the deletion to go ahead.
+DeleteOptions.orphanDependents: Deprecated: true orphans the dependents; use propagationPolicy.
+DeleteOptions.propagationPolicy: What the garbage collector does with the dependents: Orphan keeps them, Background deletes them after the owner, Foreground before it.
+DeleteOptions.dryRun: All: check the deletion without carrying it out.
+DeleteOptions.ignoreStoreReadErrorWithClusterBreakingPotential: Delete an object the store can no longer read; kinns's store never holds such objects.
+Preconditions: What must still hold of an object for a write to go ahead.
+Preconditions.uid: The object's uid.
+Preconditions.resourceVersion: The object's resourceVersion.
 OwnerReference: A reference to an owner of this object.
 OwnerReference.apiVersion: The owner's API version.
 OwnerReference.kind: The owner's kind.

@@ -24,6 +24,10 @@ META = {
                            "subresource": "string@8"},
     "LabelSelector": {"matchLabels": "map[string]string@1", "matchExpressions": "[]LabelSelectorRequirement@2"},
     "LabelSelectorRequirement": {"key": "string@1", "operator": "string@2", "values": "[]string@3"},
+    "DeleteOptions": {"gracePeriodSeconds": "*int64@1", "preconditions": "Preconditions@2",
+                      "orphanDependents": "*bool@3", "propagationPolicy": "*string@4", "dryRun": "[]string@5",
+                      "ignoreStoreReadErrorWithClusterBreakingPotential": "*bool@6"},
+    "Preconditions": {"uid": "*string@1", "resourceVersion": "*string@2"},
     "Condition": {"type": "string@1", "status": "string@2", "observedGeneration": "int64@3",
                   "lastTransitionTime": "Time@4", "reason": "string@5", "message": "string@6"},
 }
@@ -88,7 +92,7 @@ CORE = {
         "priority": "*int32@25", "dnsConfig": "PodDNSConfig@26", "shareProcessNamespace": "*bool@27",
         "readinessGates": "[]object@28", "runtimeClassName": "*string@29", "enableServiceLinks": "*bool@30",
         "preemptionPolicy": "*string@31", "overhead": "map[string]Quantity@32",
-        "topologySpreadConstraints": "[]object@33", "ephemeralContainers": "[]object@34",
+        "topologySpreadConstraints": "[]object@33", "ephemeralContainers": "[]EphemeralContainer@34/name",
         "setHostnameAsFQDN": "*bool@35", "os": "object@36", "hostUsers": "*bool@37",
         "schedulingGates": "[]object@38", "resourceClaims": "[]object@39",
     },
@@ -102,6 +106,7 @@ CORE = {
         "stdin": "bool@16", "stdinOnce": "bool@17", "tty": "bool@18", "resizePolicy": "[]object@23",
         "restartPolicy": "*string@24",
     },
+    "EphemeralContainer": {"ephemeralContainerCommon": "~Container@1", "targetContainerName": "string@2"},
     "ContainerPort": {"name": "string@1", "hostPort": "int32@2", "containerPort": "int32@3",
                       "protocol": "string@4", "hostIP": "string@5"},
     "EnvVar": {"name": "string@1", "value": "string@2", "valueFrom": "EnvVarSource@3"},
@@ -213,6 +218,53 @@ AUTHENTICATION = {
                          "expirationSeconds": "*int64@4"},
     "BoundObjectReference": {"kind": "string@1", "apiVersion": "string@2", "name": "string@3", "uid": "string@4"},
     "TokenRequestStatus": {"token": "string@1", "expirationTimestamp": "Time@2"},
+    "TokenReview": {"metadata": "ObjectMeta@1", "spec": "TokenReviewSpec@2", "status": "TokenReviewStatus@3"},
+    "TokenReviewSpec": {"token": "string@1", "audiences": "[]string@2"},
+    "TokenReviewStatus": {"authenticated": "bool@1", "user": "UserInfo@2", "error": "string@3",
+                          "audiences": "[]string@4"},
+    "SelfSubjectReview": {"metadata": "ObjectMeta@1", "status": "SelfSubjectReviewStatus@2"},
+    "SelfSubjectReviewStatus": {"userInfo": "UserInfo@1"},
+    "UserInfo": {"username": "string@1", "uid": "string@2", "groups": "[]string@3", "extra": "object@4"},
+}
+
+RBAC = {
+    "Role": {"metadata": "ObjectMeta@1", "rules": "[]PolicyRule@2"},
+    "ClusterRole": {"metadata": "ObjectMeta@1", "rules": "[]PolicyRule@2", "aggregationRule": "AggregationRule@3"},
+    "AggregationRule": {"clusterRoleSelectors": "[]LabelSelector@1"},
+    "PolicyRule": {"verbs": "[]string@1", "apiGroups": "[]string@2", "resources": "[]string@3",
+                   "resourceNames": "[]string@4", "nonResourceURLs": "[]string@5"},
+    "RoleBinding": {"metadata": "ObjectMeta@1", "subjects": "[]Subject@2", "roleRef": "RoleRef@3"},
+    "ClusterRoleBinding": {"metadata": "ObjectMeta@1", "subjects": "[]Subject@2", "roleRef": "RoleRef@3"},
+    "Subject": {"kind": "string@1", "apiGroup": "string@2", "name": "string@3", "namespace": "string@4"},
+    "RoleRef": {"apiGroup": "string@1", "kind": "string@2", "name": "string@3"},
+}
+
+AUTHORIZATION = {
+    "SubjectAccessReview": {"metadata": "ObjectMeta@1", "spec": "SubjectAccessReviewSpec@2",
+                            "status": "SubjectAccessReviewStatus@3"},
+    "LocalSubjectAccessReview": {"metadata": "ObjectMeta@1", "spec": "SubjectAccessReviewSpec@2",
+                                 "status": "SubjectAccessReviewStatus@3"},
+    "SelfSubjectAccessReview": {"metadata": "ObjectMeta@1", "spec": "SelfSubjectAccessReviewSpec@2",
+                                "status": "SubjectAccessReviewStatus@3"},
+    "SubjectAccessReviewSpec": {"resourceAttributes": "ResourceAttributes@1",
+                                "nonResourceAttributes": "NonResourceAttributes@2", "user": "string@3",
+                                "groups": "[]string@4", "extra": "object@5", "uid": "string@6"},
+    "SelfSubjectAccessReviewSpec": {"resourceAttributes": "ResourceAttributes@1",
+                                    "nonResourceAttributes": "NonResourceAttributes@2"},
+    "ResourceAttributes": {"namespace": "string@1", "verb": "string@2", "group": "string@3", "version": "string@4",
+                           "resource": "string@5", "subresource": "string@6", "name": "string@7",
+                           "fieldSelector": "object@8", "labelSelector": "object@9"},
+    "NonResourceAttributes": {"path": "string@1", "verb": "string@2"},
+    "SubjectAccessReviewStatus": {"allowed": "bool@1", "reason": "string@2", "evaluationError": "string@3",
+                                  "denied": "bool@4"},
+    "SelfSubjectRulesReview": {"metadata": "ObjectMeta@1", "spec": "SelfSubjectRulesReviewSpec@2",
+                               "status": "SubjectRulesReviewStatus@3"},
+    "SelfSubjectRulesReviewSpec": {"namespace": "string@1"},
+    "SubjectRulesReviewStatus": {"resourceRules": "[]ResourceRule@1", "nonResourceRules": "[]NonResourceRule@2",
+                                 "incomplete": "bool@3", "evaluationError": "string@4"},
+    "ResourceRule": {"verbs": "[]string@1", "apiGroups": "[]string@2", "resources": "[]string@3",
+                     "resourceNames": "[]string@4"},
+    "NonResourceRule": {"verbs": "[]string@1", "nonResourceURLs": "[]string@2"},
 }
 
 APIEXTENSIONS = {
@@ -227,4 +279,6 @@ TABLE.add("io.k8s.api.networking.v1", NETWORKING)
 TABLE.add("io.k8s.api.discovery.v1", DISCOVERY)
 TABLE.add("io.k8s.api.coordination.v1", COORDINATION)
 TABLE.add("io.k8s.api.authentication.v1", AUTHENTICATION)
+TABLE.add("io.k8s.api.rbac.v1", RBAC)
+TABLE.add("io.k8s.api.authorization.v1", AUTHORIZATION)
 TABLE.add("io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1", APIEXTENSIONS)

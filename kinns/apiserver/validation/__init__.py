@@ -2,7 +2,7 @@
 reported together in one Invalid (422) Status with kube-apiserver's field paths and messages.
 
 One table says, per resource, how its names are checked and which function checks the rest (core.py,
-pods.py, apps.py, networking.py); custom resources get their CRD's CEL rules (the schema itself is checked
+pods.py, apps.py, networking.py, rbac.py); custom resources get their CRD's CEL rules (the schema itself is checked
 when they are decoded, crds.py).
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Callable
 from ...apimachinery.errors import invalid
 from .. import cel
 from ..resources import Resource
-from . import apps, core, formats, networking, pods
-from .field import Cause, invalid_each
+from . import apps, core, formats, networking, pods, rbac
+from .field import Cause, forbidden, invalid_each
 from .meta import dict_of, object_meta
 
 Check = Callable[[dict, "dict | None"], list[Cause]]
@@ -20,6 +20,8 @@ Check = Callable[[dict, "dict | None"], list[Cause]]
 
 def _pod(obj: dict, old: dict | None) -> list[Cause]:
     causes = pods.pod_spec(dict_of(obj.get("spec")))
+    if old is None and dict_of(obj.get("spec")).get("ephemeralContainers"):
+        causes.append(forbidden("spec.ephemeralContainers", "cannot be set on create"))
     if old is not None:
         causes += pods.pod_update(dict_of(obj.get("spec")), dict_of(old.get("spec")))
     return causes
@@ -61,6 +63,10 @@ KINDS: dict[tuple[str, str], tuple[Callable[[str], list[str]], Check | None]] = 
     ("networking.k8s.io", "networkpolicies"): (formats.dns_subdomain, networking.network_policy),
     ("coordination.k8s.io", "leases"): (formats.dns_subdomain, None),
     ("apiextensions.k8s.io", "customresourcedefinitions"): (formats.dns_subdomain, _crd),
+    ("rbac.authorization.k8s.io", "roles"): (rbac.path_segment, rbac.role),
+    ("rbac.authorization.k8s.io", "clusterroles"): (rbac.path_segment, rbac.cluster_role),
+    ("rbac.authorization.k8s.io", "rolebindings"): (rbac.path_segment, rbac.role_binding),
+    ("rbac.authorization.k8s.io", "clusterrolebindings"): (rbac.path_segment, rbac.cluster_role_binding),
 }
 
 
@@ -75,7 +81,9 @@ def causes_of(resource: Resource, obj: dict, old: dict | None = None, subresourc
         props = {k: v for k, v in (schema.get("properties") or {}).items()
                  if k not in ("apiVersion", "kind", "metadata")}
         return causes + (cel.check({**schema, "properties": props}, obj, old) if schema else [])
-    if check is not None and subresource not in ("status", "binding"):
+    if subresource == "ephemeralcontainers" and old is not None:
+        causes += pods.ephemeral_update(dict_of(obj.get("spec")), dict_of(old.get("spec")))
+    elif check is not None and subresource not in ("status", "binding"):
         causes += check(obj, old)
     return causes
 

@@ -3,8 +3,8 @@ containers with their ports, environment, mounts, resources, probes and security
 policies, DNS settings, host aliases and tolerations."""
 
 from . import formats
-from .field import (Cause, child, forbidden, index, invalid, invalid_each, key, not_found, not_supported, required,
-                    too_many, unique_name)
+from .field import (Cause, child, duplicate, forbidden, index, invalid, invalid_each, key, not_found, not_supported,
+                    required, too_many, unique_name)
 from .meta import dict_of, labels, list_of
 
 PROTOCOLS = ("SCTP", "TCP", "UDP")
@@ -498,6 +498,41 @@ def pod_spec(spec: dict, where: str = "spec", restart_policies: tuple[str, ...] 
 
 
 MUTABLE_POD_FIELDS = ("activeDeadlineSeconds", "tolerations", "terminationGracePeriodSeconds")
+
+
+EPHEMERAL_FORBIDDEN = ("ports", "livenessProbe", "readinessProbe", "startupProbe", "lifecycle", "resources",
+                       "resizePolicy", "restartPolicy")
+
+
+def ephemeral_update(spec: dict, old: dict) -> list[Cause]:
+    """The ephemeralcontainers subresource: ephemeral containers are only ever added, each a container of its own
+    name without ports, probes or resources, and targeting a container the pod has."""
+    causes: list[Cause] = []
+    before = {dict_of(c).get("name"): c for c in list_of(old.get("ephemeralContainers"))}
+    now = {dict_of(c).get("name"): c for c in list_of(spec.get("ephemeralContainers"))}
+    for name, container in before.items():
+        if now.get(name) != container:
+            causes.append(forbidden("spec.ephemeralContainers", f'existing ephemeral containers "{name}" may not be '
+                                    "removed or changed"))
+    regular = [dict_of(c).get("name") for g in ("containers", "initContainers") for c in list_of(spec.get(g))]
+    seen: set[str] = set(regular)
+    for i, container in enumerate(list_of(spec.get("ephemeralContainers"))):
+        container, where = dict_of(container), f"spec.ephemeralContainers[{i}]"
+        name = str(container.get("name") or "")
+        if not name:
+            causes.append(required(f"{where}.name"))
+        elif name in seen:
+            causes.append(duplicate(f"{where}.name", name))
+        seen.add(name)
+        if not container.get("image"):
+            causes.append(required(f"{where}.image"))
+        for key in EPHEMERAL_FORBIDDEN:
+            if container.get(key):
+                causes.append(forbidden(f"{where}.{key}", "cannot be set for an Ephemeral Container"))
+        target = container.get("targetContainerName")
+        if target and target not in regular:
+            causes.append(not_found(f"{where}.targetContainerName", target))
+    return causes
 
 
 def pod_update(spec: dict, old: dict) -> list[Cause]:

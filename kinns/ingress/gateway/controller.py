@@ -37,10 +37,14 @@ PATHS = {
     "secrets": "/api/v1/secrets", "namespaces": "/api/v1/namespaces",
     "crds": "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
     "deployments": "/apis/apps/v1/deployments", "configmaps": "/api/v1/configmaps",
+    "serviceaccounts": "/api/v1/serviceaccounts", "roles": "/apis/rbac.authorization.k8s.io/v1/roles",
+    "rolebindings": "/apis/rbac.authorization.k8s.io/v1/rolebindings",
 }
 _SELECTED = {"crds": {"fieldSelector": f"metadata.name=gateways.{GROUP}"},
              "deployments": {"labelSelector": "app.kubernetes.io/managed-by=kinns-gateway"},
-             "configmaps": {"labelSelector": "app.kubernetes.io/managed-by=kinns-gateway"}}
+             "configmaps": {"labelSelector": "app.kubernetes.io/managed-by=kinns-gateway"},
+             **{kind: {"labelSelector": "app.kubernetes.io/managed-by=kinns-gateway"}
+                for kind in ("serviceaccounts", "roles", "rolebindings")}}
 
 
 def conditions(wanted: dict[str, graph.Condition], old: list[dict], generation: int) -> list[dict]:
@@ -189,10 +193,22 @@ class Controller(Reconciler):
                      "ports": [{"name": f"port-{p}", "containerPort": p} for p in ports] +
                               [{"name": "health", "containerPort": AGENT_PORT}],
                      "readinessProbe": {"httpGet": {"path": "/readyz", "port": AGENT_PORT}, "periodSeconds": 1}}
+        # the data plane reads its own ConfigMap and Secret, and nothing else
+        await self.ensure("/api/v1", "serviceaccounts", ns, {"apiVersion": "v1", "kind": "ServiceAccount",
+                                                             "metadata": meta})
+        await self.ensure("/apis/rbac.authorization.k8s.io/v1", "roles", ns, {
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": meta,
+            "rules": [{"apiGroups": [""], "resources": ["configmaps", "secrets"], "resourceNames": [name],
+                       "verbs": ["get", "list", "watch"]}]})
+        await self.ensure("/apis/rbac.authorization.k8s.io/v1", "rolebindings", ns, {
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": meta,
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
+            "subjects": [{"kind": "ServiceAccount", "name": name, "namespace": ns}]})
         await self.ensure("/apis/apps/v1", "deployments", ns, {
             "apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta,
             "spec": {"replicas": 1, "selector": {"matchLabels": selector},
-                     "template": {"metadata": {"labels": {**labels}}, "spec": {"containers": [container]}}}})
+                     "template": {"metadata": {"labels": {**labels}},
+                                  "spec": {"serviceAccountName": name, "containers": [container]}}}})
         addresses = plan.gateway["spec"].get("addresses") or []
         # a Service needs a port: a Gateway with no valid listener keeps one that nothing listens on
         spec = {"type": "LoadBalancer", "selector": selector,
@@ -215,7 +231,7 @@ class Controller(Reconciler):
             if current is None:
                 await self.client.create(path, want)
                 return True
-            fields = [k for k in ("spec", "data", "type") if k in want]
+            fields = [k for k in ("spec", "data", "type", "rules", "subjects") if k in want]
             if all(_contains(current.get(k), want[k]) for k in fields) and \
                     _contains(current["metadata"].get("labels"), want["metadata"]["labels"]):
                 return True
@@ -230,7 +246,9 @@ class Controller(Reconciler):
     async def deprovision(self, live: set[tuple[str, str]]) -> None:
         """Remove the data planes of Gateways that are gone or no longer ours."""
         for kind, prefix in (("deployments", "/apis/apps/v1"), ("configmaps", "/api/v1"), ("services", "/api/v1"),
-                             ("secrets", "/api/v1")):
+                             ("secrets", "/api/v1"), ("serviceaccounts", "/api/v1"),
+                             ("roles", "/apis/rbac.authorization.k8s.io/v1"),
+                             ("rolebindings", "/apis/rbac.authorization.k8s.io/v1")):
             for obj in list(self.objects[kind].values()):
                 labels = obj["metadata"].get("labels") or {}
                 if labels.get("app.kubernetes.io/managed-by") != MANAGED["app.kubernetes.io/managed-by"]:

@@ -36,6 +36,10 @@ NODE = ("", "")  # the key of the node's own work
 Key = tuple[str, str]
 
 
+def _without_id(terminated: dict | None) -> dict | None:
+    return {k: v for k, v in terminated.items() if k != "containerID"} if terminated else None
+
+
 class Kubelet(Reconciler):
     name = "kubelet"
     log_name = "kinns.kubelet"
@@ -173,6 +177,7 @@ class Kubelet(Reconciler):
         elif record is not None and key not in self.containers:
             self._adopt(key, pod, record)
         if record is not None:
+            await self._ephemeral(key, pod, record)
             await self._supervise(key, pod, record)
             await self._refresh_volumes(key, pod)
         await self.report(key, pod, record)
@@ -193,7 +198,8 @@ class Kubelet(Reconciler):
         for name in record["pids"]:
             last = known.get(name, {})
             state = ContainerState(last.get("state", {}).get("running", {}).get("startedAt") or now(),
-                                   specs.get(name) or {}, last.get("restartCount", 0))
+                                   specs.get(name) or {}, last.get("restartCount", 0),
+                                   terminated=_without_id(last.get("state", {}).get("terminated")))
             state.arm_probes(clock)
             states[name] = state
         self.containers[key] = states
@@ -212,13 +218,7 @@ class Kubelet(Reconciler):
             paths = await volumes.materialize(self.client, self.node, pod,
                                               sandbox.pod_directory(self.cluster, *key))
             for c in spec.get("containers") or []:
-                env, late = await podconfig.environment(self.client, pod, c)
-                command = [podconfig.expand(a, env) for a in c["command"]] if c.get("command") else None
-                args = [podconfig.expand(a, env) for a in c["args"]] if c.get("args") is not None else None
-                containers.append(sandbox.Container(name=c["name"], image=c.get("image", ""), command=command,
-                                                    args=args, env=env, ports=c.get("ports") or [],
-                                                    field_env=late, mounts=volumes.mounts(c, paths),
-                                                    security=security.effective(spec, c, meta.get("annotations"))))
+                containers.append(await self._runtime_container(pod, c, paths))
         except podconfig.ConfigError as err:
             self._problem(key, pod, err.reason, str(err), "Failed", retry=True)
             return None
@@ -250,6 +250,39 @@ class Kubelet(Reconciler):
             self.events.record(pod, "Normal", "Started", f"Started container {c.name}", where)
         return record
 
+    async def _runtime_container(self, pod: dict, c: dict, paths: dict[str, str]) -> sandbox.Container:
+        """What the runtime starts for container `c` of `pod` (its environment resolved, its volumes mounted)."""
+        env, late = await podconfig.environment(self.client, pod, c)
+        command = [podconfig.expand(a, env) for a in c["command"]] if c.get("command") else None
+        args = [podconfig.expand(a, env) for a in c["args"]] if c.get("args") is not None else None
+        return sandbox.Container(name=c["name"], image=c.get("image", ""), command=command, args=args, env=env,
+                                 ports=c.get("ports") or [], field_env=late, mounts=volumes.mounts(c, paths),
+                                 security=security.effective(pod.get("spec", {}), c,
+                                                             pod["metadata"].get("annotations")),
+                                 stdin=bool(c.get("stdin")), stdin_once=bool(c.get("stdinOnce")),
+                                 tty=bool(c.get("tty")), target=c.get("targetContainerName", ""))
+
+    async def _ephemeral(self, key: Key, pod: dict, record: dict) -> None:
+        """Ephemeral containers the pod gained (`kubectl debug`): each started once in the running sandbox."""
+        states = self.containers.setdefault(key, {})
+        for c in pod.get("spec", {}).get("ephemeralContainers") or []:
+            if c["name"] in record["pids"] or c["name"] in states:
+                continue
+            try:
+                paths = await volumes.materialize(self.client, self.node, pod,
+                                                  sandbox.pod_directory(self.cluster, *key))
+                container = await self._runtime_container(pod, c, paths)
+                pid = await asyncio.to_thread(sandbox.add, self.cluster, key[0], key[1], container)
+            except (podconfig.ConfigError, UnsupportedImage, sandbox.SandboxError) as err:
+                states[c["name"]] = ContainerState(now(), c, terminated={
+                    "exitCode": 128, "reason": "StartError", "message": str(err), "startedAt": None,
+                    "finishedAt": now()})
+                continue
+            states[c["name"]] = ContainerState(now(), c)
+            record["pids"][c["name"]] = pid
+            self.events.record(pod, "Normal", "Started", f"Started container {c['name']}",
+                               f"spec.ephemeralContainers{{{c['name']}}}")
+
     def _node_resolv_conf(self) -> str:
         """The node's own /etc/resolv.conf (what dnsPolicy Default gives a pod)."""
         for candidate in (self.node.file("/etc/resolv.conf"), Path("/etc/resolv.conf")):
@@ -268,7 +301,12 @@ class Kubelet(Reconciler):
         for name in record["pids"]:
             state = states.setdefault(name, ContainerState(now(), specs.get(name) or {}))
             code = self.exits.get(key, {}).get(name)
-            if code is None:
+            if code is None or state.terminated is not None:
+                continue
+            ephemeral = name not in specs  # never restarted
+            if ephemeral or not (policy == "Always" or (policy == "OnFailure" and code != 0)):
+                state.terminated = {"exitCode": max(code, 0), "reason": "Completed" if code == 0 else "Error",
+                                    "startedAt": state.started, "finishedAt": now()}
                 continue
             if state.waiting is None:
                 state.last_exit = {"exitCode": max(code, 0), "reason": "Completed" if code == 0 else "Error",
@@ -277,15 +315,14 @@ class Kubelet(Reconciler):
                 state.retry_at = loop.time() + delay
                 state.waiting = ("CrashLoopBackOff", f"back-off {delay}s restarting failed container={name} "
                                  f"pod={key[1]}")
-            if policy == "Always" or (policy == "OnFailure" and code != 0):
-                if loop.time() < state.retry_at:
-                    self.enqueue(key, state.retry_at - loop.time())
-                    continue
-                await asyncio.to_thread(sandbox.restart, self.cluster, key[0], key[1], name)
-                self.exits[key].pop(name, None)
-                state.restarts += 1
-                state.started, state.waiting = now(), None
-                state.arm_probes(loop.time())
+            if loop.time() < state.retry_at:
+                self.enqueue(key, state.retry_at - loop.time())
+                continue
+            await asyncio.to_thread(sandbox.restart, self.cluster, key[0], key[1], name)
+            self.exits[key].pop(name, None)
+            state.restarts += 1
+            state.started, state.waiting = now(), None
+            state.arm_probes(loop.time())
 
     async def _refresh_volumes(self, key: Key, pod: dict) -> None:
         """Every few seconds, rewrite the configMap and secret volumes whose source changed."""

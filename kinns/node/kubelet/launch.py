@@ -156,7 +156,12 @@ def main(argv: list[str]) -> int:
     fd = os.open(netns_path, os.O_RDONLY | os.O_CLOEXEC)
     setns(fd, CLONE_NEWNET)
     os.close(fd)
-    unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | (0 if config.get("hostPID") else CLONE_NEWPID))
+    if config.get("pidFrom"):  # an ephemeral container sees the processes of the container it targets
+        fd = os.open(f"/proc/{config['pidFrom']}/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+        setns(fd, CLONE_NEWPID)
+        os.close(fd)
+    new_pid = not config.get("hostPID") and not config.get("pidFrom")
+    unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | (CLONE_NEWPID if new_pid else 0))
     mount(None, "/", None, MS_REC | MS_SLAVE)
     root = make_root(pod_dir, container, settings["privileged"], settings["readOnlyRoot"])
     for name in POD_FILES:

@@ -9,6 +9,7 @@ before it. Records live in /run/kinns/<cluster>/pods/<namespace>_<name>.
 """
 
 import json
+import os
 import secrets
 import shutil
 import subprocess
@@ -22,7 +23,7 @@ from ...kernel import netns, process
 from ...kernel.node import Node
 from ...kernel.record import ClusterRecord
 from ..workloads import images
-from . import podconfig, security
+from . import attach, podconfig, security
 
 
 @dataclass
@@ -36,6 +37,10 @@ class Container:
     field_env: dict[str, str] = field(default_factory=dict)  # env name -> status.podIP / status.hostIP
     mounts: list[dict] = field(default_factory=list)  # {source, target, readOnly}: bind mounts (volumes)
     security: dict = field(default_factory=lambda: dict(security.DEFAULTS))  # what security.effective() gives
+    stdin: bool = False  # a stdin the kubelet holds open (attach writes to it)
+    stdin_once: bool = False  # closed when the first attach session ends
+    tty: bool = False  # a pseudo-terminal as stdin, stdout and stderr
+    target: str = ""  # an ephemeral container's targetContainerName: it joins that container's PID namespace
 
 
 @dataclass
@@ -154,16 +159,23 @@ def _start(pod_dir: Path, record: dict, spec: PodSpec, node: Node, container: Co
               "status.hostIPs": node.ip}
     env.update({name: fields.get(path, "") for name, path in container.field_env.items()})
     log_path = pod_dir / f"{container.name}.log"  # see log_path()
+    target = main_pid(record, container.target) if container.target else 0
     (pod_dir / f"container-{container.name}.json").write_text(json.dumps(
         {"cluster": node.cluster, "mounts": container.mounts, "security": container.security,
-         "hostPID": spec.host_pid}))
+         "hostPID": spec.host_pid, "pidFrom": target}))
+    stdin, output = attach.open_stdio(pod_dir, container.name, container.stdin, container.tty,
+                                      container.stdin_once)
     log = open(log_path, "ab")
-    with log:
+    try:
         proc = subprocess.Popen(
             [sys.executable, "-m", "kinns.node.kubelet.launch", str(pod_dir), netns.path(record["netns"]),
              _hostname(spec), container.name, "--", *argv],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env, cwd="/",
-            start_new_session=True)
+            stdin=subprocess.DEVNULL if stdin is None else stdin, stdout=log if output is None else output,
+            stderr=subprocess.STDOUT, env=env, cwd="/", start_new_session=True)
+    finally:
+        log.close()
+        for fd in {stdin, output} - {None}:
+            os.close(fd)
     _CHILDREN[proc.pid] = proc  # held, so nothing reaps it before exit_code() reads its status
     _wait_started(proc)
     return proc.pid
@@ -216,6 +228,19 @@ def restart(cluster: ClusterRecord, namespace: str, name: str, container: str) -
     return record["pids"][container]
 
 
+def add(cluster: ClusterRecord, namespace: str, name: str, container: Container) -> int:
+    """Start one more container in a running sandbox (an ephemeral container); returns its pid."""
+    pod_dir = pod_directory(cluster, namespace, name)
+    record = get(cluster, namespace, name)
+    spec = record["spec"]
+    pod = PodSpec(**{**spec, "containers": [Container(**c) for c in spec["containers"]]})
+    argv = images.argv(container.image, container.command, container.args)
+    record["pids"][container.name] = _start(pod_dir, record, pod, cluster.node(record["node"]), container, argv)
+    record["spec"]["containers"].append(asdict(container))
+    _save(pod_dir, record)
+    return record["pids"][container.name]
+
+
 def _detach(node: Node, record: dict) -> None:
     path = netns.path(record["netns"])
     try:
@@ -243,6 +268,7 @@ def _teardown(cluster: ClusterRecord, record: dict, grace: float) -> None:
 
 def delete(cluster: ClusterRecord, namespace: str, name: str, grace: float = 2.0) -> None:
     pod_dir = pod_directory(cluster, namespace, name)
+    attach.close_all(pod_dir)
     try:
         record = json.loads((pod_dir / "pod.json").read_text())
     except (FileNotFoundError, ValueError):

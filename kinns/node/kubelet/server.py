@@ -1,4 +1,4 @@
-"""The kubelet's HTTPS API on port 10250: logs, exec and port-forward for `kubectl logs`, `exec`, `port-forward`.
+"""The kubelet's HTTPS API on port 10250: logs, exec, attach and port-forward for the kubectl commands of those names.
 
 The API server proxies pods/log here, authenticated with its kubelet-client
 certificate (signed by the cluster CA, which this server requires).
@@ -13,7 +13,7 @@ from aiohttp import web
 
 from ...kernel import netns
 from ...kernel.record import ClusterRecord
-from . import portforward, sandbox, static, streams
+from . import attach, portforward, sandbox, static, streams
 
 PORT = 10250
 
@@ -40,6 +40,7 @@ class KubeletServer:
         app = web.Application()
         app.router.add_get("/containerLogs/{namespace}/{pod}/{container}", self.logs)
         app.router.add_get("/exec/{namespace}/{pod}/{container}", self.exec)
+        app.router.add_get("/attach/{namespace}/{pod}/{container}", self.attach)
         app.router.add_get("/portForward/{namespace}/{pod}", self.port_forward)
         app.router.add_get("/healthz", lambda _: web.Response(text="ok"))
         return app
@@ -52,6 +53,14 @@ class KubeletServer:
             raise web.HTTPNotFound(text=f'container "{container}" in pod "{pod}" is not running') from None
         enter = sandbox.enter_argv(sandbox.pod_directory(self.cluster, ns, pod), container, main, [])
         return await streams.exec_stream(request, enter, main)
+
+    async def attach(self, request: web.Request) -> web.StreamResponse:
+        ns, pod, container = (request.match_info[k] for k in ("namespace", "pod", "container"))
+        try:
+            main = sandbox.main_pid(sandbox.get(self.cluster, ns, pod), container)
+        except sandbox.SandboxError:
+            raise web.HTTPNotFound(text=f'container "{container}" in pod "{pod}" is not running') from None
+        return await attach.serve(request, sandbox.pod_directory(self.cluster, ns, pod), container, main)
 
     async def port_forward(self, request: web.Request) -> web.StreamResponse:
         ns, pod = request.match_info["namespace"], request.match_info["pod"]

@@ -11,11 +11,11 @@ their status holds.
 import platform
 from dataclasses import dataclass, field
 
+from ...apimachinery.version import KUBERNETES
 from ...apimachinery.conditions import condition
 from ...kernel.node import Node
 from .probes import ProbeState
 
-VERSION = "v1.32.0"
 NODE_CONDITIONS = [
     ("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
     ("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
@@ -32,6 +32,7 @@ class ContainerState:
     restarts: int = 0
     last_exit: dict | None = None  # lastState.terminated
     waiting: tuple[str, str] | None = None  # (reason, message) while it waits to be restarted
+    terminated: dict | None = None  # state.terminated of a container its restartPolicy does not restart
     retry_at: float = 0.0
     probes: dict[str, ProbeState] = field(default_factory=dict)
 
@@ -43,7 +44,7 @@ class ContainerState:
     @property
     def ready(self) -> bool:
         readiness = self.probes.get("readinessProbe")
-        return self.waiting is None and (readiness is None or readiness.passed is True)
+        return self.waiting is None and self.terminated is None and (readiness is None or readiness.passed is True)
 
 
 def _container_status(c: dict, state: ContainerState | None, record: dict | None,
@@ -56,7 +57,10 @@ def _container_status(c: dict, state: ContainerState | None, record: dict | None
                       "state": {"waiting": {"reason": reason, **({"message": message} if message else {})}}})
     else:
         entry["containerID"] = f"kinns://{record['id'][:12]}-{c['name']}"
-        if state.waiting:
+        if state.terminated:
+            entry.update({"ready": False, "started": False,
+                          "state": {"terminated": {**state.terminated, "containerID": entry["containerID"]}}})
+        elif state.waiting:
             entry.update({"ready": False, "started": False,
                           "state": {"waiting": {"reason": state.waiting[0], "message": state.waiting[1]}}})
         else:
@@ -64,6 +68,16 @@ def _container_status(c: dict, state: ContainerState | None, record: dict | None
     if state and state.last_exit:
         entry["lastState"] = {"terminated": state.last_exit}
     return entry
+
+
+def _phase(spec: dict, states: dict[str, ContainerState]) -> str:
+    """Running while any container runs or will be restarted; once every container has ended for good (as
+    restartPolicy Never or OnFailure decide), Succeeded if all exited 0, else Failed."""
+    names = [c["name"] for c in spec.get("containers") or []]
+    ended = [states[n].terminated for n in names if n in states and states[n].terminated]
+    if not names or len(ended) < len(names):
+        return "Running"
+    return "Succeeded" if all(t["exitCode"] == 0 for t in ended) else "Failed"
 
 
 def pod_status(pod: dict, record: dict | None, states: dict[str, ContainerState], problem: tuple[str, str] | None,
@@ -77,9 +91,13 @@ def pod_status(pod: dict, record: dict | None, states: dict[str, ContainerState]
     conditions = [condition(kind, ok, previous=previous, when=stamp, lastProbeTime=None)
                   for kind, ok in (("PodReadyToStartContainers", running), ("Initialized", True),
                                    ("Ready", all_ready), ("ContainersReady", all_ready), ("PodScheduled", True))]
-    status = {"phase": "Running" if running else "Pending", "hostIP": node_ip, "hostIPs": [{"ip": node_ip}],
+    status = {"phase": _phase(spec, states) if running else "Pending", "hostIP": node_ip, "hostIPs": [{"ip": node_ip}],
               "startTime": old.get("startTime") or stamp, "qosClass": old.get("qosClass", "BestEffort"),
               "containerStatuses": statuses, "conditions": conditions}
+    ephemeral = [_container_status(c, states.get(c["name"]), record, None)
+                 for c in spec.get("ephemeralContainers") or []]
+    if ephemeral:
+        status["ephemeralContainerStatuses"] = ephemeral
     if record is not None and record.get("ip"):
         status["podIP"] = record["ip"]
         status["podIPs"] = [{"ip": record["ip"]}]
@@ -118,5 +136,5 @@ def node_status(node: Node, registered: str, stamp: str, cpus: int, memory_kib: 
             "capacity": capacity, "allocatable": capacity, "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
             "nodeInfo": {"machineID": "", "systemUUID": "", "bootID": "", "kernelVersion": platform.release(),
                          "osImage": "kinns (Debian GNU/Linux 12)", "containerRuntimeVersion": "kinns://0.1.0",
-                         "kubeletVersion": VERSION, "kubeProxyVersion": VERSION, "operatingSystem": "linux",
+                         "kubeletVersion": KUBERNETES, "kubeProxyVersion": KUBERNETES, "operatingSystem": "linux",
                          "architecture": "amd64"}}
