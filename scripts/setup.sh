@@ -26,6 +26,15 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     .venv/bin/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
     echo "$want" > "$stamp"
 fi
+# the client libraries the tests use (official kubernetes, lightkube, kr8s), apart from kinns's own
+stamp=.venv-clients/.kinns-setup
+want=$(sha256sum requirements-clients.txt | cut -c1-16)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    echo "setup: building .venv-clients"
+    /usr/bin/python3 -m venv .venv-clients
+    .venv-clients/bin/pip install -q --disable-pip-version-check -r requirements-clients.txt
+    echo "$want" > "$stamp"
+fi
 .venv/bin/python scripts/clients.py .venv/bin
 ln -sf "$(pwd)/.venv/bin/kinns" /usr/local/bin/kinns
 # kubectl and helm on the PATH too, but never in place of a machine's own

@@ -108,6 +108,7 @@ def kube_cluster(*up_args: str, nodes: int = 3):
         wait(ready, float(timeout.rstrip("s")))
 
     kubectl.name, kubectl.state, kubectl.background = name, Path(f"/run/kinns/{name}"), background
+    kubectl.env = env
     kubectl.rolled_out = rolled_out
     try:
         wait(lambda: kubectl("get", "nodes", "-o", "jsonpath={.items[*].status.conditions[-1].type}").stdout

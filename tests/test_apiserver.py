@@ -7,7 +7,6 @@ import subprocess
 import time
 
 import pytest
-
 from conftest import kinns, kube_cluster, unique, wait
 
 pytestmark = pytest.mark.kernel
@@ -65,7 +64,8 @@ def test_create_get_label_delete_with_kubectl(api):
     assert api("get", "cm", "-n", ns, "-l", "app,extra!=yes", "-o", "name").stdout.strip() == ""
     assert api("get", "cm", "-n", ns, "--field-selector", "metadata.name=settings", "-o", "name").stdout.strip() \
         == "configmap/settings"
-    assert api("delete", "cm", "settings", "-n", ns).stdout.strip() == f'configmap "settings" deleted from {ns} namespace'
+    deleted = api("delete", "cm", "settings", "-n", ns).stdout.strip()
+    assert deleted == f'configmap "settings" deleted from {ns} namespace'
     assert api("delete", "ns", ns).stdout.strip() == f'namespace "{ns}" deleted'
 
 

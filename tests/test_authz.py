@@ -4,9 +4,9 @@ Node authorizer's relationships, impersonation, query parsing, and the aggregati
 import asyncio
 
 import pytest
+from fakes import FakeAPI, settle
 from multidict import CIMultiDict
 
-from fakes import FakeAPI, settle
 from kinns.apimachinery.errors import APIError
 from kinns.apiserver import query
 from kinns.apiserver.auth import User
@@ -230,3 +230,16 @@ def test_openapi_documents_build_for_every_group_version():
     assert "api/v1" in index["paths"] and "apis/rbac.authorization.k8s.io/v1" in index["paths"]
     document = openapi.document(registry, "rbac.authorization.k8s.io", "v1")
     assert document["info"]["version"].startswith("v1.37")
+
+
+def test_discovery_names_the_kinds_of_subresources_and_keeps_its_group_version():
+    from kinns.apiserver import discovery
+    from kinns.apiserver.resources import Registry
+
+    core = discovery.resource_list(Registry(), "", "v1")
+    assert core["groupVersion"] == "v1"
+    by_name = {r["name"]: r for r in core["resources"]}
+    assert (by_name["pods/eviction"]["group"], by_name["pods/eviction"]["kind"]) == ("policy", "Eviction")
+    assert by_name["pods/exec"]["kind"] == "PodExecOptions" and "group" not in by_name["pods/exec"]
+    assert by_name["nodes/proxy"]["kind"] == "NodeProxyOptions"
+    assert discovery.resource_list(Registry(), "apps", "v1")["groupVersion"] == "apps/v1"

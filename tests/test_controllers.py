@@ -3,11 +3,15 @@
 import asyncio
 
 import pytest
-
 from fakes import FakeAPI, settle
+
 from kinns.client import Informers
-from kinns.controllers.cluster import (GarbageCollector, NamespaceController, NodeIPAMController,
-                                       ServiceAccountController)
+from kinns.controllers.cluster import (
+    GarbageCollector,
+    NamespaceController,
+    NodeIPAMController,
+    ServiceAccountController,
+)
 from kinns.controllers.daemonset import DaemonSetController
 from kinns.controllers.endpoints import EndpointsController
 from kinns.controllers.scheduler import Scheduler
@@ -319,3 +323,72 @@ def test_load_balancer_addresses_come_from_the_node_network_pool(spec, status, e
     assert (ingress[0]["ip"] if ingress else None) == status
     reasons = [b["reason"] for m, path, b in api.writes("POST") if path.endswith("/events")]
     assert reasons == ([event] if event else [])
+
+
+# batch: Jobs and CronJobs
+
+def _minutes_ago(n: int) -> str:
+    import datetime
+    return (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=n)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
+
+
+def cronjob(name: str = "tick", **spec) -> dict:
+    return {"metadata": {"name": name, "namespace": "default", "uid": f"uid-{name}",
+                         "creationTimestamp": _minutes_ago(2)},
+            "spec": {"schedule": "* * * * *", "concurrencyPolicy": "Allow", "successfulJobsHistoryLimit": 3,
+                     "failedJobsHistoryLimit": 1, "jobTemplate": {"spec": {"template": {"spec": {
+                         "restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}}}, **spec}}
+
+
+def test_a_cronjob_makes_the_job_of_its_latest_due_time_once():
+    from kinns.controllers.cronjob import CronJobController
+
+    api = FakeAPI()
+    api.add("cronjobs", cronjob())
+    run(CronJobController, api)
+    [job] = api.all("jobs")
+    assert job["metadata"]["name"].startswith("tick-") and job["metadata"]["ownerReferences"][0]["kind"] == "CronJob"
+    assert "batch.kubernetes.io/cronjob-scheduled-timestamp" in job["metadata"]["annotations"]
+    status = api.get("cronjobs", "default", "tick")["status"]
+    assert status["active"][0]["name"] == job["metadata"]["name"] and status["lastScheduleTime"]
+    run(CronJobController, api)
+    assert len(api.all("jobs")) == 1  # the same minute is not run twice
+
+
+def test_forbid_skips_while_a_run_is_active_and_history_is_pruned():
+    from kinns.controllers.cronjob import CronJobController
+
+    api = FakeAPI()
+    cj = api.add("cronjobs", cronjob(concurrencyPolicy="Forbid", successfulJobsHistoryLimit=1))
+    owner = {"apiVersion": "batch/v1", "kind": "CronJob", "name": "tick", "uid": cj["metadata"]["uid"],
+             "controller": True}
+    done = {"conditions": [{"type": "Complete", "status": "True"}], "completionTime": _minutes_ago(5)}
+    for i, status in enumerate(({}, done, done)):  # one still running, two finished
+        api.add("jobs", {"metadata": {"name": f"tick-{i}", "namespace": "default", "ownerReferences": [owner],
+                                      "creationTimestamp": _minutes_ago(10 - i)}, "spec": {}, "status": status})
+    run(CronJobController, api)
+    assert sorted(j["metadata"]["name"] for j in api.all("jobs")) == ["tick-0", "tick-2"]  # none new, oldest gone
+
+
+def test_job_controller_runs_pods_in_parallel_until_its_completions():
+    from kinns.controllers.job import JobController
+
+    api = FakeAPI()
+    template = {"metadata": {"labels": {"job-name": "j"}}, "spec": {"restartPolicy": "Never",
+                                                                     "containers": [{"name": "c", "image": "busybox"}]}}
+    api.add("jobs", {"metadata": {"name": "j", "namespace": "default", "uid": "uid-j"},
+                     "spec": {"completions": 3, "parallelism": 2, "backoffLimit": 1, "template": template}})
+    run(JobController, api)
+    pods = api.all("pods")
+    assert len(pods) == 2 and all(p["metadata"]["ownerReferences"][0]["kind"] == "Job" for p in pods)
+    for pod in pods:
+        api.add("pods", {**pod, "status": {"phase": "Succeeded"}})
+    run(JobController, api)
+    assert len(api.all("pods")) == 3  # one more for the third completion
+    last = next(p for p in api.all("pods") if not p.get("status", {}).get("phase"))
+    api.add("pods", {**last, "status": {"phase": "Succeeded"}})
+    run(JobController, api)
+    status = api.get("jobs", "default", "j")["status"]
+    assert status["succeeded"] == 3 and [c["type"] for c in status["conditions"]] == ["SuccessCriteriaMet",
+                                                                                       "Complete"]

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import kube_cluster, unique, wait
+
 from kinns.apiserver.certs import client_certificate
 
 pytestmark = pytest.mark.kernel

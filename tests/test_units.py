@@ -6,10 +6,10 @@ import time
 import pytest
 
 from kinns.cni.pkg import codec, skel
+from kinns.cni.pkg.ip import parse_ip, parse_prefix, to_str
 from kinns.cni.pkg.iptables import _split_rule, chain_name
 from kinns.cni.plugins.host_local import _candidates
 from kinns.cni.plugins.host_local.config import Config
-from kinns.cni.pkg.ip import parse_ip, parse_prefix, to_str
 from kinns.node.workloads import images
 
 
@@ -142,8 +142,8 @@ def test_a_watch_takes_what_waits_at_once_and_a_watcher_that_falls_too_far_behin
 
 
 def test_selectors_and_patches():
-    from kinns.apiserver import patch
     from kinns.apimachinery.labels import label_selector
+    from kinns.apiserver import patch
 
     match = label_selector("app=web,tier in (a, b),!canary,env")
     assert match({"app": "web", "tier": "b", "env": "x"}) and not match({"app": "web", "tier": "c", "env": "x"})
@@ -223,3 +223,27 @@ def test_every_field_of_the_type_table_is_described_for_kubectl_explain():
     stale = [k for k in DESCRIPTIONS if "." in k and not k.startswith("*.") and tuple(k.split(".", 1)) not in fields]
     assert stale == []
 
+
+
+def test_a_new_ingress_without_a_class_gets_the_newest_default_class(tmp_path):
+    from kinns.apiserver.admission import default_ingress_class
+    from kinns.apiserver.resources import Registry
+    from kinns.apiserver.storage import Objects
+    from kinns.store import SQLiteStore
+
+    objects = Objects(SQLiteStore(tmp_path / "state.db"), Registry())
+    objects.mutating.append(default_ingress_class(objects))
+    classes = objects.registry.get("networking.k8s.io", "v1", "ingressclasses")
+    ingresses = objects.registry.get("networking.k8s.io", "v1", "ingresses")
+    objects.store.create("/registry/core/namespaces/web", {"metadata": {"name": "web"}})
+    for name, stamp in (("old", "2026-01-01T00:00:00Z"), ("new", "2026-02-01T00:00:00Z"), ("plain", "")):
+        marked = {"ingressclass.kubernetes.io/is-default-class": "true"} if name != "plain" else {}
+        objects.store.create(classes.key(None, name), {"metadata": {"name": name, "annotations": marked,
+                                                                    "creationTimestamp": stamp},
+                                                       "spec": {"controller": "k8s.io/ingress-nginx"}})
+    backend = {"defaultBackend": {"service": {"name": "web", "port": {"number": 80}}}}
+    made = objects.create(ingresses, "web", {"metadata": {"name": "a"}, "spec": dict(backend)})
+    assert made["spec"]["ingressClassName"] == "new"
+    named = objects.create(ingresses, "web", {"metadata": {"name": "b"}, "spec": {**backend,
+                                                                                 "ingressClassName": "plain"}})
+    assert named["spec"]["ingressClassName"] == "plain"

@@ -8,6 +8,11 @@ def now() -> str:
     return format_time(datetime.datetime.now(datetime.timezone.utc))
 
 
+def micro_now() -> str:
+    """The current time as a metav1.MicroTime (RFC 3339 with microseconds, UTC): Leases' renewTime."""
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def format_time(when: datetime.datetime) -> str:
     return when.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 

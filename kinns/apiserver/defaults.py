@@ -115,6 +115,31 @@ def _workload(obj: dict, kind: str) -> None:
             strategy.setdefault("rollingUpdate", {"maxUnavailable": 1, "maxSurge": 0})
 
 
+def _job(obj: dict) -> None:
+    """A Job's defaults, and the selector and labels kube-apiserver generates from its uid (unless
+    manualSelector): what ties the Job to its pods."""
+    spec = obj.setdefault("spec", {})
+    template = spec.setdefault("template", {})
+    pod_spec(template.setdefault("spec", {}))
+    if spec.get("completions") is None and spec.get("parallelism") is None:
+        spec["completions"] = 1
+    spec.setdefault("parallelism", 1)
+    spec.setdefault("backoffLimit", 6)
+    spec.setdefault("completionMode", "NonIndexed")
+    spec.setdefault("suspend", False)
+    spec.setdefault("podReplacementPolicy", "TerminatingOrFailed")
+    meta = obj.get("metadata") or {}
+    if not spec.get("manualSelector") and meta.get("uid") and not spec.get("selector"):
+        uid, name = meta["uid"], meta.get("name", "")
+        labels = {"batch.kubernetes.io/controller-uid": uid, "batch.kubernetes.io/job-name": name,
+                  "controller-uid": uid, "job-name": name}
+        spec["selector"] = {"matchLabels": {"batch.kubernetes.io/controller-uid": uid}}
+        template.setdefault("metadata", {})
+        template["metadata"]["labels"] = {**(template["metadata"].get("labels") or {}), **labels}
+        obj["metadata"]["labels"] = {**{k: v for k, v in labels.items() if "job-name" in k},
+                                     **(meta.get("labels") or {})}
+
+
 def _service(obj: dict) -> None:
     spec = obj.setdefault("spec", {})
     spec.setdefault("type", "ClusterIP")
@@ -150,8 +175,18 @@ def apply(kind: str, obj: dict) -> None:
              "tolerationSeconds": 300}])
     elif kind in ("Deployment", "ReplicaSet", "DaemonSet"):
         _workload(obj, kind)
+    elif kind == "Job":
+        _job(obj)
+    elif kind == "CronJob":
+        spec = obj.setdefault("spec", {})
+        for key, value in (("concurrencyPolicy", "Allow"), ("suspend", False), ("successfulJobsHistoryLimit", 3),
+                           ("failedJobsHistoryLimit", 1)):
+            spec.setdefault(key, value)
+        template = spec.setdefault("jobTemplate", {}).setdefault("spec", {}).setdefault("template", {})
+        pod_spec(template.setdefault("spec", {}))
     elif kind == "Service":
         _service(obj)
+        obj.setdefault("status", {"loadBalancer": {}})
     elif kind == "Secret":
         obj.setdefault("type", "Opaque")
         plain = obj.pop("stringData", None)  # written into data, never stored or read back

@@ -10,21 +10,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..apimachinery.errors import bad_request, invalid
-
-TRUE = ("1", "t", "T", "TRUE", "true", "True")
-FALSE = ("0", "f", "F", "FALSE", "false", "False")
+from ..apimachinery.params import parse_bool
 
 
 def flag(query: Mapping[str, str], name: str) -> bool | None:
-    """The boolean `name`, None when absent or empty."""
-    value = query.get(name)
-    if value is None or value == "":
-        return None
-    if value in TRUE:
-        return True
-    if value in FALSE:
-        return False
-    raise bad_request(f'strconv.ParseBool: parsing "{value}": invalid syntax')
+    """The boolean `name`, None when absent or empty; 400 when it is not one."""
+    try:
+        return parse_bool(query.get(name))
+    except ValueError as err:
+        raise bad_request(str(err)) from None
 
 
 def integer(query: Mapping[str, str], name: str, default: int = 0) -> int:

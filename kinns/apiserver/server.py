@@ -21,7 +21,7 @@ from aiohttp import web
 from ..apimachinery.errors import APIError, bad_request, gone, invalid, method_not_allowed, not_found, unauthorized
 from ..apimachinery.labels import label_selector
 from ..store import Gone, Store
-from . import body, bootstrap, discovery, openapi, query, tables
+from . import admission, body, bootstrap, discovery, openapi, query, tables
 from . import patch as patches
 from .auth import Authenticator, User
 from .authz import Authorizer, attributes, escalation, reviews
@@ -91,6 +91,7 @@ class APIServer:
         self.authz = Authorizer(store)
         self.registry = Registry()
         self.objects = Objects(store, self.registry)
+        self.objects.mutating.append(admission.default_ingress_class(self.objects))
         self.objects.admission.append(self._no_escalation)
         self.objects.load_crds()
         bootstrap.run(self.objects, address)
@@ -98,7 +99,7 @@ class APIServer:
         # (plural or "*", subresource) -> its handler; other subresources (status, finalize) are storage's
         self.subresources: dict[tuple[str, str], Subresource] = {
             ("pods", "log"): self._logs, ("pods", "exec"): self._exec, ("pods", "attach"): self._attach,
-            ("pods", "portforward"): self._port_forward,
+            ("pods", "portforward"): self._port_forward, ("pods", "eviction"): self._evict,
             ("pods", "binding"): self._bind, ("serviceaccounts", "token"): self._token, ("*", "scale"): self._scale,
             **{(plural, ""): self._review for plural in REVIEWS}}
 
@@ -285,6 +286,15 @@ class APIServer:
             raise method_not_allowed("the server does not allow this method on the requested resource")
         return _json(self.objects.bind(r, namespace, name, await self._body(request), _options(request)), 201)
 
+    async def _evict(self, request: web.Request, r: Resource, namespace: str | None, name: str) -> web.Response:
+        """pods/eviction: what kubectl drain posts; refused (429) while the pod's disruption budget allows none."""
+        if request.method != "POST":
+            raise method_not_allowed("the server does not allow this method on the requested resource")
+        body = await self._body(request)
+        options = (body.get("deleteOptions") if isinstance(body, dict) else None) or {}
+        answer = self.objects.evict(r, namespace or "", name, options)
+        return _json(answer, 201)
+
     async def _scale(self, request: web.Request, r: Resource, namespace: str | None, name: str) -> web.Response:
         """The scale subresource (autoscaling/v1 Scale) of deployments and replicasets."""
         obj = self.objects.get(r, namespace, name)
@@ -358,12 +368,13 @@ class APIServer:
 
     async def _port_forward(self, request: web.Request, r: Resource, namespace: str | None,
                             name: str) -> web.StreamResponse:
-        """pods/portforward: kubectl's SPDY/3.1 streams tunnelled in a WebSocket, relayed to the kubelet."""
+        """pods/portforward: kubectl's SPDY/3.1 streams in a WebSocket, or the WebSocket channel protocol of client
+        libraries, relayed to the kubelet."""
         pod = self.objects.get(r, namespace, name)
         if pod.get("status", {}).get("phase") != "Running":
             raise bad_request(f"pod {name} is not running")
         return await self.relay.stream(request, self._kubelet(pod, "") + f"/portForward/{namespace}/{name}",
-                                       ("SPDY/3.1+portforward.k8s.io",))
+                                       ("SPDY/3.1+portforward.k8s.io", "v4.channel.k8s.io", "portforward.k8s.io"))
 
     async def _token(self, request: web.Request, r: Resource, namespace: str | None, name: str) -> web.Response:
         """serviceaccounts/token: a TokenRequest answered with a signed token."""

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..apimachinery.errors import APIError, already_exists, bad_request, conflict, invalid, not_found
-from ..apimachinery.labels import label_selector
+from ..apimachinery.labels import label_selector, selector_matches
 from ..apimachinery.meta import format_time, now
 from ..store import MAX_VALUE, Conflict, Exists, Missing, Store, TooLarge
 from . import crds, defaults, managedfields
@@ -28,11 +28,17 @@ from .selectors import allowed_fields, field_selector
 from .validation import validate
 
 PROTECTED_NAMESPACES = ("default", "kube-system", "kube-public")
+PROPAGATION = {"Orphan": "orphan", "Foreground": "foregroundDeletion", "Background": ""}  # -> the GC's finalizer
 
 
 def too_large() -> APIError:
     return APIError(413, "RequestEntityTooLarge", f"etcdserver: request is too large (the object is over the "
                     f"{MAX_VALUE}-byte limit of a stored object)")
+
+
+def _too_many(cause: str) -> APIError:
+    return APIError(429, "TooManyRequests", "Cannot evict pod as it would violate the pod's disruption budget.",
+                    {"causes": [{"reason": "DisruptionBudget", "message": cause}]})
 
 
 def with_type(r: Resource, obj: dict) -> dict:
@@ -93,7 +99,8 @@ class Objects:
 
     def __init__(self, store: Store, registry: Registry) -> None:
         self.store, self.registry = store, registry
-        # checks a write passes once it is validated, before it is stored (kube-apiserver's admission)
+        # kube-apiserver's admission: mutating plugins before validation, validating ones after it
+        self.mutating: list[Callable[[Resource, str | None, dict, dict | None, WriteOptions], None]] = []
         self.admission: list[Callable[[Resource, str | None, dict, dict | None, WriteOptions], None]] = []
 
     def _admit(self, r: Resource, namespace: str | None, new: dict, old: dict | None, opts: WriteOptions) -> None:
@@ -187,6 +194,8 @@ class Objects:
             if r.extra.get("crd") and (status := crds.status_default(r)) is not None:
                 new["status"] = status
         self._default(r, new, None)
+        for mutate in self.mutating:
+            mutate(r, namespace, new, None, opts)
         validate(r, new)
         self._namespace_exists(r, namespace)
         self._admit(r, namespace, new, None, opts)
@@ -249,6 +258,8 @@ class Objects:
                opts: WriteOptions, applied: dict | None = None) -> dict:
         """Validate, record field ownership and store, unless nothing changed (then no new revision)."""
         self._default(r, new, old)
+        for mutate in self.mutating:
+            mutate(r, namespace, new, old, opts)
         validate(r, new, old, subresource)
         self._admit(r, namespace, new, old, opts)
         if applied is not None:
@@ -348,6 +359,41 @@ class Objects:
         self._write(r, namespace, name, pod, bound, "binding", opts)
         return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
 
+    def evict(self, r: Resource, namespace: str, name: str, options: dict) -> dict:
+        """pods/eviction: delete the pod unless the disruption budget selecting it allows no disruption now (429),
+        spending one of its allowed disruptions as kube-apiserver's eviction REST does."""
+        pod = self.get(r, namespace, name)
+        budgets = self.registry.get("policy", "v1", "poddisruptionbudgets")
+        selected = [b for b in self.store.list(budgets.key(namespace))[0]
+                    if selector_matches((b.get("spec") or {}).get("selector"), pod["metadata"].get("labels") or {})]
+        if len(selected) > 1:
+            raise APIError(500, "InternalError", "This pod has more than one PodDisruptionBudget, which the eviction "
+                           "subresource does not support.")
+        running = (pod.get("status") or {}).get("phase") == "Running" and not pod["metadata"].get("deletionTimestamp")
+        ready = any(c.get("type") == "Ready" and c.get("status") == "True"
+                    for c in (pod.get("status") or {}).get("conditions") or [])
+        if selected and running:
+            pdb = selected[0]
+            status = dict(pdb.get("status") or {})
+            always = (pdb.get("spec") or {}).get("unhealthyPodEvictionPolicy") == "AlwaysAllow"
+            if not (always and not ready):
+                if status.get("observedGeneration") != pdb["metadata"].get("generation", 1):
+                    cause = f"The disruption budget {pdb['metadata']['name']} is still being processed by the server."
+                    raise _too_many(cause)
+                if status.get("disruptionsAllowed", 0) <= 0:
+                    raise _too_many(f"The disruption budget {pdb['metadata']['name']} needs "
+                                    f"{status.get('desiredHealthy', 0)} healthy pods and has "
+                                    f"{status.get('currentHealthy', 0)} currently")
+                status["disruptionsAllowed"] -= 1
+                status["disruptedPods"] = {**(status.get("disruptedPods") or {}), name: now()}
+                try:
+                    self.store.update(budgets.key(namespace, pdb["metadata"]["name"]), {**pdb, "status": status},
+                                      int(pdb["metadata"]["resourceVersion"]))
+                except Conflict:
+                    raise conflict("poddisruptionbudgets", "policy", pdb["metadata"]["name"]) from None
+        self.delete(r, namespace, name, options)
+        return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
+
     def delete(self, r: Resource, namespace: str | None, name: str, options: dict | None = None,
                dry_run: bool = False) -> dict:
         options = options or {}
@@ -357,10 +403,25 @@ class Objects:
             raise conflict(r.plural, r.group, name)
         if pre.get("uid") and pre["uid"] != old["metadata"]["uid"]:
             raise conflict(r.plural, r.group, name)
+        policy = options.get("propagationPolicy") or ("Orphan" if options.get("orphanDependents") else "")
+        if policy not in ("", *PROPAGATION):
+            raise invalid("DeleteOptions", "", "", [("propagationPolicy", "FieldValueNotSupported",
+                                                     f'Unsupported value: "{policy}": supported values: "Foreground", '
+                                                     '"Background", "Orphan", "nil"')])
         if dry_run:
             return old
         rv = int(old["metadata"]["resourceVersion"])
-        if r.plural == "pods" and not r.group and old.get("spec", {}).get("nodeName"):
+        bound_pod = r.plural == "pods" and not r.group and old.get("spec", {}).get("nodeName")
+        if PROPAGATION.get(policy) and not bound_pod and r.plural != "namespaces":
+            # the garbage collector orphans or deletes the dependents, then lifts its finalizer
+            finalizers = old["metadata"].get("finalizers") or []
+            if old["metadata"].get("deletionTimestamp") and PROPAGATION[policy] in finalizers:
+                return old
+            marked = {**old, "metadata": {**old["metadata"], "finalizers": [*finalizers, PROPAGATION[policy]],
+                                          "deletionTimestamp": old["metadata"].get("deletionTimestamp") or now(),
+                                          "deletionGracePeriodSeconds": 0}}
+            return self.store.update(r.key(namespace, name), marked, rv)
+        if bound_pod:
             grace = options.get("gracePeriodSeconds")
             grace = old["spec"].get("terminationGracePeriodSeconds", 30) if grace is None else int(grace)
             if grace > 0 and not old["metadata"].get("deletionTimestamp"):

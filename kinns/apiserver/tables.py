@@ -164,6 +164,32 @@ def _deployment_row(o: dict) -> Row:
             status.get("availableReplicas", 0), age(o), names, images, _selector(spec.get("selector"))]
 
 
+def _cronjob_row(o: dict) -> Row:
+    spec, status = o.get("spec", {}), o.get("status", {})
+    last = status.get("lastScheduleTime")
+    template = (spec.get("jobTemplate") or {}).get("spec") or {}
+    names, images = _containers(template)
+    return [spec.get("schedule", ""), spec.get("timeZone") or "<none>", str(bool(spec.get("suspend"))),
+            len(status.get("active") or []), age({"metadata": {"creationTimestamp": last}}) if last else "<none>",
+            age(o), names, images, _selector(template.get("selector"))]
+
+
+def _job_row(o: dict) -> Row:
+    spec, status = o.get("spec", {}), o.get("status", {})
+    done = {c.get("type") for c in status.get("conditions") or [] if c.get("status") == "True"}
+    state = "Complete" if "Complete" in done else "Failed" if "Failed" in done else \
+        "Suspended" if spec.get("suspend") else "Running"
+    completions = f"{status.get('succeeded', 0)}/{spec['completions']}" if spec.get("completions") is not None \
+        else f"{status.get('succeeded', 0)}/1 of {spec.get('parallelism', 1)}"
+    duration = ""
+    started = parse_time(status.get("startTime"))
+    if started is not None:
+        ended = parse_time(status.get("completionTime")) or datetime.datetime.now(datetime.timezone.utc)
+        duration = human_duration((ended - started).total_seconds())
+    names, images = _containers(spec)
+    return [state, completions, duration, age(o), names, images, _selector(spec.get("selector"))]
+
+
 def _replicaset_row(o: dict) -> Row:
     return _workload(o, lambda s, st: [s.get("replicas", 1), st.get("replicas", 0), st.get("readyReplicas", 0)])
 
@@ -204,6 +230,11 @@ PRINTERS: dict[str, tuple[list[tuple[str, str, int]], Callable[[dict], Row]]] = 
     "endpoints": ([("Endpoints", S, 0), ("Age", S, 0)], _endpoints_row),
     "deployments": ([("Ready", S, 0), ("Up-to-date", I, 0), ("Available", I, 0), ("Age", S, 0),
                      ("Containers", S, 1), ("Images", S, 1), ("Selector", S, 1)], _deployment_row),
+    "cronjobs": ([("Schedule", S, 0), ("Timezone", S, 0), ("Suspend", S, 0), ("Active", I, 0),
+                  ("Last Schedule", S, 0), ("Age", S, 0), ("Containers", S, 1), ("Images", S, 1),
+                  ("Selector", S, 1)], _cronjob_row),
+    "jobs": ([("Status", S, 0), ("Completions", S, 0), ("Duration", S, 0), ("Age", S, 0), ("Containers", S, 1),
+              ("Images", S, 1), ("Selector", S, 1)], _job_row),
     "replicasets": ([("Desired", I, 0), ("Current", I, 0), ("Ready", I, 0), ("Age", S, 0), ("Containers", S, 1),
                      ("Images", S, 1), ("Selector", S, 1)], _replicaset_row),
     "daemonsets": ([("Desired", I, 0), ("Current", I, 0), ("Ready", I, 0), ("Up-to-date", I, 0),

@@ -6,14 +6,16 @@ from collections.abc import Callable
 from ..client import Client, Informers
 from .base import Controller
 from .cluster import GarbageCollector, NamespaceController, NodeIPAMController, ServiceAccountController
+from .cronjob import CronJobController
 from .daemonset import DaemonSetController
+from .disruption import DisruptionController
 from .endpoints import EndpointsController
+from .job import JobController
 from .nodelifecycle import NodeLifecycleController
 from .rbac import ClusterRoleAggregationController
 from .scheduler import Scheduler
 from .servicelb import ServiceLBController
 from .workloads import DeploymentController, ReplicaSetController
-
 
 ClientFor = Callable[[str], Client]
 
@@ -35,4 +37,5 @@ def all_controllers(client: Client, client_for: ClientFor, apiserver_ip: str, ca
             make(ServiceAccountController, ca_pem=ca_pem), make(NodeIPAMController), make(NamespaceController),
             make(ReplicaSetController), make(DeploymentController), make(DaemonSetController),
             make(EndpointsController), make(ServiceLBController, apiserver_ip=apiserver_ip),
-            make(GarbageCollector), make(ClusterRoleAggregationController)]
+            make(JobController), make(CronJobController), make(DisruptionController), make(GarbageCollector),
+            make(ClusterRoleAggregationController)]

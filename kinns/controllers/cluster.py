@@ -7,7 +7,10 @@
   cluster CIDR (kinns's kubelets register with the one their node was built
   with, as `kubelet --pod-cidr` does);
 - garbage collector: an object whose every owner is gone is deleted
-  (background propagation).
+  (background propagation); an owner deleted with propagationPolicy Orphan
+  first has its dependents' references to it removed, one deleted with
+  Foreground waits until its dependents are gone (each deleted in the
+  foreground too); each then loses the finalizer that held it.
 """
 
 import ipaddress
@@ -18,6 +21,7 @@ from ..client.discovery import Discovery
 from .base import CONFIGMAPS, NAMESPACES, NODES, SERVICEACCOUNTS, Controller, own_key
 
 CLUSTER_CIDR = ipaddress.ip_network("10.244.0.0/16")
+GC_FINALIZERS = {"orphan", "foregroundDeletion"}
 ROOT_CA = "kube-root-ca.crt"
 ROOT_CA_NOTE = ("Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints "
                 "such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across "
@@ -120,7 +124,7 @@ class GarbageCollector(Controller):
 
     name = "garbage-collector-controller"
     KINDS = (("v1", "pods"), ("apps/v1", "replicasets"), ("apps/v1", "deployments"), ("apps/v1", "daemonsets"),
-             ("discovery.k8s.io/v1", "endpointslices"), ("v1", "services"))
+             ("discovery.k8s.io/v1", "endpointslices"), ("v1", "services"), ("batch/v1", "jobs"))
 
     def setup(self) -> None:
         self.mirrors = {kind: self.watch(path(*kind), self._keys(kind)) for kind in self.KINDS}
@@ -129,19 +133,56 @@ class GarbageCollector(Controller):
     def _keys(self, kind: tuple[str, str]):
         def keys(obj: dict) -> list[tuple]:
             meta = obj["metadata"]
+            owners = [(*k, o["metadata"].get("namespace") or "", o["metadata"]["name"])
+                      for ref in meta.get("ownerReferences") or [] for k, m in self.mirrors.items()
+                      if (o := m.objects.get(ref.get("uid"))) is not None]  # an owner waiting on its dependents
             if meta["uid"] in self.mirrors[kind].objects:
-                return [(*kind, meta.get("namespace") or "", meta["name"])] if meta.get("ownerReferences") else []
+                mine = meta.get("ownerReferences") or set(meta.get("finalizers") or []) & GC_FINALIZERS
+                return ([(*kind, meta.get("namespace") or "", meta["name"])] if mine else []) + owners
             # gone: its dependents are looked at again
-            return [(*k, d["metadata"].get("namespace") or "", d["metadata"]["name"])
-                    for k, m in self.mirrors.items() for d in m.values()
-                    if any(r.get("uid") == meta["uid"] for r in d["metadata"].get("ownerReferences") or [])]
+            return owners + [(*k, d["metadata"].get("namespace") or "", d["metadata"]["name"])
+                             for k, d in self._dependents(meta["uid"])]
         return keys
+
+    def _dependents(self, uid: str) -> list[tuple[tuple[str, str], dict]]:
+        return [(k, d) for k, m in self.mirrors.items() for d in m.values()
+                if any(r.get("uid") == uid for r in d["metadata"].get("ownerReferences") or [])]
+
+    async def _finish(self, kind: tuple[str, str], obj: dict) -> None:
+        """An owner being deleted with Orphan or Foreground: do what its finalizer asks, then lift it."""
+        meta = obj["metadata"]
+        where = path(*kind, meta.get("namespace") or None, meta["name"])
+        finalizers = meta.get("finalizers") or []
+        dependents = self._dependents(meta["uid"])
+        if "orphan" in finalizers:
+            for k, d in dependents:
+                refs = [r for r in d["metadata"].get("ownerReferences") or [] if r.get("uid") != meta["uid"]]
+                await self.client.patch(path(*k, d["metadata"].get("namespace") or None, d["metadata"]["name"]),
+                                        {"metadata": {"ownerReferences": refs or None,
+                                                      "resourceVersion": d["metadata"]["resourceVersion"]}})
+            done = "orphan"
+        else:
+            for k, d in dependents:
+                if not d["metadata"].get("deletionTimestamp"):
+                    await self.client.delete(path(*k, d["metadata"].get("namespace") or None, d["metadata"]["name"]),
+                                             {"propagationPolicy": "Foreground"})
+            if dependents:
+                return  # lifted once the last dependent is gone (its disappearance queues this owner again)
+            done = "foregroundDeletion"
+        await self.client.patch(where, {"metadata": {"finalizers": [f for f in finalizers if f != done] or None,
+                                                     "resourceVersion": meta["resourceVersion"]}})
 
     async def reconcile(self, key: tuple[str, str, str, str]) -> None:
         api_version, plural, namespace, name = key
         obj = self.mirrors[(api_version, plural)].get(namespace, name)
-        refs = (obj or {}).get("metadata", {}).get("ownerReferences") or []
-        if not refs or obj["metadata"].get("deletionTimestamp"):
+        if obj is None:
+            return
+        if obj["metadata"].get("deletionTimestamp"):
+            if set(obj["metadata"].get("finalizers") or []) & GC_FINALIZERS:
+                await self._finish((api_version, plural), obj)
+            return
+        refs = obj["metadata"].get("ownerReferences") or []
+        if not refs:
             return
         for ref in refs:
             if await self._owner_exists(ref, namespace):

@@ -19,6 +19,7 @@ from ..client.client import path
 from .base import DEPLOYMENTS, PODS, REPLICASETS, Controller, own_key
 
 _SAFE = "bcdfghjklmnpqrstvwxz2456789"
+REVISION = "deployment.kubernetes.io/revision"
 
 
 def template_hash(template: dict) -> str:
@@ -44,14 +45,15 @@ def live_children(mirror, owner: dict) -> list[dict]:
             if controlled_by(o, owner) and not o["metadata"].get("deletionTimestamp")]
 
 
-def pod_from_template(owner: dict, kind: str, template: dict, labels: dict | None = None) -> dict:
+def pod_from_template(owner: dict, kind: str, template: dict, labels: dict | None = None,
+                      api_version: str = "apps/v1") -> dict:
     """A pod a controller of `kind` creates from its template (named after the owner, owned by it)."""
     template = copy.deepcopy(template or {})
     meta = template.get("metadata") or {}
     return {"metadata": {"generateName": owner["metadata"]["name"] + "-", "namespace": owner["metadata"]["namespace"],
                          "labels": {**(meta.get("labels") or {}), **(labels or {})},
                          "annotations": meta.get("annotations") or {},
-                         "ownerReferences": [owner_reference(owner, kind, "apps/v1")]},
+                         "ownerReferences": [owner_reference(owner, kind, api_version)]},
             "spec": template.get("spec") or {}}
 
 
@@ -108,6 +110,7 @@ class DeploymentController(Controller):
         if current is None:
             current = await self._new_set(deploy, template, pth, owned, want)
         old = [rs for rs in owned if rs["metadata"]["uid"] != current["metadata"]["uid"]]
+        current = await self._revision(deploy, current, old)
         await self._scale(current, want)
         available = current.get("status", {}).get("availableReplicas", 0)
         if available >= want or spec.get("strategy", {}).get("type") == "Recreate":
@@ -119,16 +122,34 @@ class DeploymentController(Controller):
                                        f"{rs['spec']['replicas']} to 0")
         await self._status(deploy, current, old, want)
 
+    async def _revision(self, deploy: dict, current: dict, old: list[dict]) -> dict:
+        """The new ReplicaSet carries the highest revision (an old one the template went back to gets a new
+        number, as after `kubectl rollout undo`), and the Deployment carries it too: what `rollout history` and
+        `rollout undo` read."""
+        def revision(rs: dict) -> int:
+            return int((rs["metadata"].get("annotations") or {}).get(REVISION, 0) or 0)
+
+        highest = max([revision(rs) for rs in old] or [0])
+        if revision(current) <= highest:
+            meta = current["metadata"]
+            current = await self.client.patch(path("apps/v1", "replicasets", meta["namespace"], meta["name"]),
+                                              {"metadata": {"annotations": {REVISION: str(highest + 1)}}})
+        number = str(revision(current))
+        if (deploy["metadata"].get("annotations") or {}).get(REVISION) != number:
+            meta = deploy["metadata"]
+            await self.client.patch(path("apps/v1", "deployments", meta["namespace"], meta["name"]),
+                                    {"metadata": {"annotations": {REVISION: number}}})
+        return current
+
     async def _new_set(self, deploy: dict, template: dict, pth: str, owned: list[dict], want: int) -> dict:
         namespace, name = deploy["metadata"]["namespace"], deploy["metadata"]["name"]
         template.setdefault("metadata", {}).setdefault("labels", {})["pod-template-hash"] = pth
         selector = copy.deepcopy(deploy["spec"].get("selector") or {})
         selector.setdefault("matchLabels", {})["pod-template-hash"] = pth
-        revision = 1 + max([int(rs["metadata"].get("annotations", {}).get("deployment.kubernetes.io/revision", 0))
-                            for rs in owned] or [0])
+        revision = 1 + max([int(rs["metadata"].get("annotations", {}).get(REVISION, 0)) for rs in owned] or [0])
         created = await self.client.create(path("apps/v1", "replicasets", namespace), {
             "metadata": {"name": f"{name}-{pth}", "namespace": namespace, "labels": {**template["metadata"]["labels"]},
-                         "annotations": {"deployment.kubernetes.io/revision": str(revision),
+                         "annotations": {REVISION: str(revision),
                                          "deployment.kubernetes.io/desired-replicas": str(want)},
                          "ownerReferences": [owner_reference(deploy, "Deployment", "apps/v1")]},
             "spec": {"replicas": 0, "selector": selector, "template": template,

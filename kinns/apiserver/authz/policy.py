@@ -165,7 +165,7 @@ CONTROLLERS: dict[str, tuple[str, list[dict]]] = {
         rule(("update", "patch"), ("apps",), ("replicasets/status",)),
         rule(("create", "delete", "list", "patch", "watch"), ("",), ("pods",)), rule(*EVENTS)]),
     "deployment-controller": ("deployment-controller", [
-        rule(("get", "list", "update", "watch"), ("apps",), ("deployments",)),
+        rule(("get", "list", "patch", "update", "watch"), ("apps",), ("deployments",)),
         rule(("update", "patch"), ("apps",), ("deployments/status",)),
         rule(("create", "delete", "get", "list", "patch", "update", "watch"), ("apps",), ("replicasets",)),
         rule(("get", "list", "update", "watch"), ("",), ("pods",)), rule(*EVENTS)]),
@@ -178,6 +178,19 @@ CONTROLLERS: dict[str, tuple[str, list[dict]]] = {
         rule(("create", "delete", "get", "list", "update"), ("",), ("endpoints",)),
         rule(("create", "delete", "get", "list", "update"), ("discovery.k8s.io",), ("endpointslices",)),
         rule(("create",), ("",), ("endpoints/restricted",)), rule(*EVENTS)]),
+    "cronjob-controller": ("cronjob-controller", [
+        rule(("get", "list", "patch", "update", "watch"), ("batch",), ("cronjobs",)),
+        rule(("update", "patch"), ("batch",), ("cronjobs/status", "cronjobs/finalizers")),
+        rule(("create", "delete", "get", "list", "patch", "update", "watch"), ("batch",), ("jobs",)),
+        rule(*EVENTS)]),
+    "disruption-controller": ("disruption-controller", [
+        rule(READ, ("policy",), ("poddisruptionbudgets",)),
+        rule(("update", "patch"), ("policy",), ("poddisruptionbudgets/status",)),
+        rule(("list", "watch"), ("",), ("pods",)), rule(*EVENTS)]),
+    "job-controller": ("job-controller", [  # also the TTL-after-finished controller, hence delete
+        rule(("delete", "get", "list", "patch", "update", "watch"), ("batch",), ("jobs",)),
+        rule(("patch", "update"), ("batch",), ("jobs/status", "jobs/finalizers")),
+        rule(("create", "delete", "list", "patch", "watch"), ("",), ("pods",)), rule(*EVENTS)]),
     "service-lb-controller": ("service-controller", [
         rule(READ, ("",), ("services",)), rule(("patch", "update"), ("",), ("services/status",)),
         rule(("list", "watch"), ("",), ("nodes",)), rule(*EVENTS)]),

@@ -94,6 +94,40 @@ TokenReviewStatus.error: Why the token is not valid.
 TokenReviewStatus.audiences: The audiences the token is valid for.
 EphemeralContainer: A container added to a running pod to inspect it (`kubectl debug`): never restarted, no ports or probes.
 EphemeralContainer.targetContainerName: The container whose process namespace the ephemeral container joins, so it sees that container's processes.
+Job: Pods run until a number of them succeed (a batch task), retried up to a limit.
+JobSpec.parallelism: How many pods run at once at most (default 1).
+JobSpec.completions: How many pods must succeed (default 1).
+JobSpec.activeDeadlineSeconds: Seconds after the Job starts when it fails (DeadlineExceeded) and its pods are stopped.
+JobSpec.selector: The pods the Job counts; generated from the Job's uid unless manualSelector.
+JobSpec.manualSelector: true: the selector is the user's, not generated.
+JobSpec.template: The pods to run; restartPolicy must be Never or OnFailure.
+JobSpec.backoffLimit: Failed pods (or container restarts, with OnFailure) after which the Job fails (default 6).
+JobSpec.ttlSecondsAfterFinished: Seconds after the Job finished when it is deleted with its pods.
+JobSpec.completionMode: NonIndexed (default): any pods' successes count; Indexed is not provided by kinns.
+JobSpec.suspend: true: no pods are started and running ones are stopped.
+JobSpec.podFailurePolicy: Rules on failed pods; not provided by kinns (refused).
+JobSpec.backoffLimitPerIndex: Per-index retries of an Indexed Job; not provided by kinns.
+JobSpec.maxFailedIndexes: Failed indexes tolerated by an Indexed Job; not provided by kinns.
+JobSpec.podReplacementPolicy: When a failed pod is replaced: TerminatingOrFailed (default) or Failed.
+JobSpec.managedBy: The controller that manages the Job; only the built-in one (empty or kubernetes.io/job-controller).
+JobSpec.successPolicy: When an Indexed Job counts as succeeded; not provided by kinns.
+PodDisruptionBudget: How many of a set of pods must stay up while they are evicted (kubectl drain).
+PodDisruptionBudgetSpec.minAvailable: Pods (a number or a percentage) that must stay healthy; exclusive with maxUnavailable.
+PodDisruptionBudgetSpec.selector: The pods the budget covers.
+PodDisruptionBudgetSpec.maxUnavailable: Pods (a number or a percentage) that may be down at once; exclusive with minAvailable.
+PodDisruptionBudgetSpec.unhealthyPodEvictionPolicy: IfHealthyBudget (default): a pod that is not ready may be evicted only while the budget holds; AlwaysAllow: always.
+Eviction: A request to evict a pod, refused while its disruption budget allows no disruption.
+Eviction.deleteOptions: How the evicted pod is deleted.
+CronJob: A Job made on a schedule.
+CronJobSpec.schedule: When, in cron's five fields (minute hour day-of-month month day-of-week) or a macro such as @hourly.
+CronJobSpec.startingDeadlineSeconds: How late a missed run may still start; later ones are skipped.
+CronJobSpec.concurrencyPolicy: Allow (default) runs overlap; Forbid skips a run while one is active; Replace stops the active one.
+CronJobSpec.suspend: true: no new runs start.
+CronJobSpec.jobTemplate: The Job each run makes.
+CronJobSpec.successfulJobsHistoryLimit: Finished successful Jobs kept (default 3).
+CronJobSpec.failedJobsHistoryLimit: Failed Jobs kept (default 1).
+CronJobSpec.timeZone: The IANA time zone the schedule is read in (default: the controller's, UTC).
+JobTemplateSpec: The Job a CronJob makes.
 DeleteOptions: How a deletion is to be carried out.
 DeleteOptions.gracePeriodSeconds: Seconds the object is given to end gracefully; 0 removes it at once, unset takes the object's own default.
 DeleteOptions.preconditions: The uid and resourceVersion the object must still have for the deletion to go ahead.

@@ -227,6 +227,28 @@ AUTHENTICATION = {
     "UserInfo": {"username": "string@1", "uid": "string@2", "groups": "[]string@3", "extra": "object@4"},
 }
 
+BATCH = {
+    "Job": {"metadata": "ObjectMeta@1", "spec": "JobSpec@2", "status": "object@3"},
+    "JobSpec": {"parallelism": "*int32@1", "completions": "*int32@2", "activeDeadlineSeconds": "*int64@3",
+                "selector": "LabelSelector@4", "manualSelector": "*bool@5", "template": "PodTemplateSpec@6",
+                "backoffLimit": "*int32@7", "ttlSecondsAfterFinished": "*int32@8", "completionMode": "*string@9",
+                "suspend": "*bool@10", "podFailurePolicy": "object@11", "backoffLimitPerIndex": "*int32@12",
+                "maxFailedIndexes": "*int32@13", "podReplacementPolicy": "*string@14", "managedBy": "*string@15",
+                "successPolicy": "object@16"},
+    "CronJob": {"metadata": "ObjectMeta@1", "spec": "CronJobSpec@2", "status": "object@3"},
+    "CronJobSpec": {"schedule": "string@1", "startingDeadlineSeconds": "*int64@2", "concurrencyPolicy": "string@3",
+                    "suspend": "*bool@4", "jobTemplate": "JobTemplateSpec@5", "successfulJobsHistoryLimit": "*int32@6",
+                    "failedJobsHistoryLimit": "*int32@7", "timeZone": "*string@8"},
+    "JobTemplateSpec": {"metadata": "ObjectMeta@1", "spec": "JobSpec@2"},
+}
+
+POLICY = {
+    "PodDisruptionBudget": {"metadata": "ObjectMeta@1", "spec": "PodDisruptionBudgetSpec@2", "status": "object@3"},
+    "PodDisruptionBudgetSpec": {"minAvailable": "IntOrString@1", "selector": "LabelSelector@2",
+                                "maxUnavailable": "IntOrString@3", "unhealthyPodEvictionPolicy": "*string@4"},
+    "Eviction": {"metadata": "ObjectMeta@1", "deleteOptions": "DeleteOptions@2"},
+}
+
 RBAC = {
     "Role": {"metadata": "ObjectMeta@1", "rules": "[]PolicyRule@2"},
     "ClusterRole": {"metadata": "ObjectMeta@1", "rules": "[]PolicyRule@2", "aggregationRule": "AggregationRule@3"},
@@ -279,6 +301,8 @@ TABLE.add("io.k8s.api.networking.v1", NETWORKING)
 TABLE.add("io.k8s.api.discovery.v1", DISCOVERY)
 TABLE.add("io.k8s.api.coordination.v1", COORDINATION)
 TABLE.add("io.k8s.api.authentication.v1", AUTHENTICATION)
+TABLE.add("io.k8s.api.batch.v1", BATCH)
+TABLE.add("io.k8s.api.policy.v1", POLICY)
 TABLE.add("io.k8s.api.rbac.v1", RBAC)
 TABLE.add("io.k8s.api.authorization.v1", AUTHORIZATION)
 TABLE.add("io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1", APIEXTENSIONS)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from ...apimachinery.errors import invalid
 from .. import cel
 from ..resources import Resource
-from . import apps, core, formats, networking, pods, rbac
+from . import apps, batch, core, formats, networking, pods, rbac
 from .field import Cause, forbidden, invalid_each
 from .meta import dict_of, object_meta
 
@@ -63,6 +63,9 @@ KINDS: dict[tuple[str, str], tuple[Callable[[str], list[str]], Check | None]] = 
     ("networking.k8s.io", "networkpolicies"): (formats.dns_subdomain, networking.network_policy),
     ("coordination.k8s.io", "leases"): (formats.dns_subdomain, None),
     ("apiextensions.k8s.io", "customresourcedefinitions"): (formats.dns_subdomain, _crd),
+    ("batch", "jobs"): (formats.dns_subdomain, batch.job),
+    ("batch", "cronjobs"): (formats.dns_subdomain, batch.cronjob),
+    ("policy", "poddisruptionbudgets"): (formats.dns_subdomain, apps.disruption_budget),
     ("rbac.authorization.k8s.io", "roles"): (rbac.path_segment, rbac.role),
     ("rbac.authorization.k8s.io", "clusterroles"): (rbac.path_segment, rbac.cluster_role),
     ("rbac.authorization.k8s.io", "rolebindings"): (rbac.path_segment, rbac.role_binding),

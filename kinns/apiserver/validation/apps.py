@@ -48,6 +48,22 @@ def _int_or_percent(value: object, where: str) -> list[Cause]:
     return []
 
 
+def disruption_budget(obj: dict, old: dict | None) -> list[Cause]:
+    spec = dict_of(obj.get("spec"))
+    causes: list[Cause] = []
+    if spec.get("minAvailable") is not None and spec.get("maxUnavailable") is not None:
+        causes.append(invalid("spec", spec, "minAvailable and maxUnavailable cannot be both set"))
+    for name in ("minAvailable", "maxUnavailable"):
+        if spec.get(name) is not None:
+            causes += _int_or_percent(spec[name], f"spec.{name}")
+    if spec.get("selector") is not None:
+        causes += label_selector(spec["selector"], "spec.selector")
+    policy = spec.get("unhealthyPodEvictionPolicy")
+    if policy is not None and policy not in ("IfHealthyBudget", "AlwaysAllow"):
+        causes.append(not_supported("spec.unhealthyPodEvictionPolicy", policy, ["IfHealthyBudget", "AlwaysAllow"]))
+    return causes
+
+
 def workload(obj: dict, old: dict | None) -> list[Cause]:
     """What Deployments, ReplicaSets and DaemonSets share: the selector and the template."""
     spec = dict_of(obj.get("spec"))

@@ -3,8 +3,21 @@ containers with their ports, environment, mounts, resources, probes and security
 policies, DNS settings, host aliases and tolerations."""
 
 from . import formats
-from .field import (Cause, child, duplicate, forbidden, index, invalid, invalid_each, key, not_found, not_supported,
-                    required, too_many, unique_name)
+from .field import (
+    Cause,
+    child,
+    duplicate,
+    forbidden,
+    index,
+    invalid,
+    invalid_each,
+    key,
+    not_found,
+    not_supported,
+    required,
+    too_many,
+    unique_name,
+)
 from .meta import dict_of, labels, list_of
 
 PROTOCOLS = ("SCTP", "TCP", "UDP")
@@ -526,9 +539,9 @@ def ephemeral_update(spec: dict, old: dict) -> list[Cause]:
         seen.add(name)
         if not container.get("image"):
             causes.append(required(f"{where}.image"))
-        for key in EPHEMERAL_FORBIDDEN:
-            if container.get(key):
-                causes.append(forbidden(f"{where}.{key}", "cannot be set for an Ephemeral Container"))
+        for banned in EPHEMERAL_FORBIDDEN:
+            if container.get(banned):
+                causes.append(forbidden(f"{where}.{banned}", "cannot be set for an Ephemeral Container"))
         target = container.get("targetContainerName")
         if target and target not in regular:
             causes.append(not_found(f"{where}.targetContainerName", target))

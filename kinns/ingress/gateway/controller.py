@@ -17,10 +17,11 @@ import time
 from pathlib import Path
 
 from ...apimachinery.conditions import condition
-from ...apimachinery.meta import key as _key, owner_reference
+from ...apimachinery.meta import key as _key
+from ...apimachinery.meta import owner_reference
 from ...client import APIError, Client, Reconciler
-from ..backends import by_service
 from ...kernel.files import write_private
+from ..backends import by_service
 from ..nginx import Nginx, default_certificate
 from . import graph, render
 from .api import CONTROLLER_NAME, GROUP

@@ -19,7 +19,7 @@ import os
 from pathlib import Path
 
 from ...apimachinery.errors import APIError
-from ...apimachinery.meta import now
+from ...apimachinery.meta import micro_now, now
 from ...client import Client, Reconciler
 from ...client.client import path
 from ...client.events import EventRecorder
@@ -30,6 +30,7 @@ from . import podconfig, probes, sandbox, security, static, volumes
 from .status import ContainerState, changed, node_object, node_status, pod_status
 
 HEARTBEAT = 10.0
+LEASE_SECONDS = 40
 VOLUME_SYNC = 5.0  # how soon an edited ConfigMap reaches the pods that mount it
 RETRY = 5.0  # how soon a pod that could not start is tried again
 NODE = ("", "")  # the key of the node's own work
@@ -56,7 +57,7 @@ class Kubelet(Reconciler):
         self.problems: dict[Key, tuple[str, str, float]] = {}  # why a pod cannot run: reason, message, retry at
         self.volumes_at: dict[Key, float] = {}  # when a pod's volumes were last refreshed
         self.events = EventRecorder(client, "kubelet", node_name)
-        self.registered_at = ""
+        self.registered_at = self.node_uid = ""
 
     # the node
 
@@ -69,6 +70,7 @@ class Kubelet(Reconciler):
                 if node is None:
                     node = await self.client.create(path("v1", "nodes"), node_object(self.node))
                 self.registered_at = node["metadata"]["creationTimestamp"]
+                self.node_uid = node["metadata"]["uid"]
                 await self.heartbeat()
                 return
             except (APIError, OSError) as err:
@@ -81,6 +83,22 @@ class Kubelet(Reconciler):
         await self.client.patch(path("v1", "nodes", name=self.node.name, sub="status"),
                                 {"status": node_status(self.node, self.registered_at, now(), os.cpu_count() or 1,
                                                        memory)})
+        await self.renew_lease()
+
+    async def renew_lease(self) -> None:
+        """The node's Lease in kube-node-lease, renewed with every heartbeat, as the kubelet's lease controller
+        keeps it (what `kubectl describe node` shows under Lease)."""
+        spec = {"holderIdentity": self.node.name, "leaseDurationSeconds": LEASE_SECONDS, "renewTime": micro_now()}
+        where = path("coordination.k8s.io/v1", "leases", "kube-node-lease", self.node.name)
+        try:
+            await self.client.patch(where, {"spec": spec})
+        except APIError as err:
+            if err.code != 404:
+                raise
+            await self.client.create(where.rsplit("/", 1)[0], {"metadata": {
+                "name": self.node.name, "ownerReferences": [{"apiVersion": "v1", "kind": "Node",
+                                                              "name": self.node.name, "uid": self.node_uid}]},
+                "spec": spec})
 
     async def run(self) -> None:
         await self.register()

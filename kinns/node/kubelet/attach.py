@@ -21,10 +21,10 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
 from ...kernel import process
-from .streams import CLOSE, ERROR, PROTOCOLS, RESIZE, STDIN, STDOUT
+from .streams import CLOSE, ERROR, PROTOCOLS, RESIZE, STDIN, STDOUT, flag, frame
 
 
 @dataclass
@@ -90,7 +90,7 @@ async def serve(request: web.Request, pod_dir: Path, container: str, pid: int) -
     ws = web.WebSocketResponse(protocols=PROTOCOLS)
     await ws.prepare(request)
     held = _HELD.get((str(pod_dir), container))
-    wants_stdin = q.get("stdin") in ("true", "1")
+    wants_stdin = flag(q, "stdin")
     if wants_stdin and held is None:
         await ws.send_bytes(bytes([ERROR]) + json.dumps({
             "metadata": {}, "status": "Failure", "message": "Stdin is not enabled for this attach session. If you "
@@ -118,9 +118,9 @@ async def serve(request: web.Request, pod_dir: Path, container: str, pid: int) -
 
     async def inputs() -> None:
         async for msg in ws:
-            if msg.type != WSMsgType.BINARY or not msg.data or held is None:
+            if not (raw := frame(msg)) or held is None:
                 continue
-            channel, data = msg.data[0], msg.data[1:]
+            channel, data = raw[0], raw[1:]
             if channel == STDIN and wants_stdin:
                 await asyncio.to_thread(_write, held.fd, data)
             elif channel == RESIZE and held.tty:

@@ -25,9 +25,24 @@ import signal
 import sys
 
 from ...kernel import cgroup, process
-from ...kernel.syscalls import (CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS, MNT_DETACH, MS_BIND,
-                                MS_RDONLY, MS_REC, MS_REMOUNT, MS_SLAVE, mount, pivot_root, sethostname, setns,
-                                umount, unshare)
+from ...kernel.syscalls import (
+    CLONE_NEWNET,
+    CLONE_NEWNS,
+    CLONE_NEWPID,
+    CLONE_NEWUTS,
+    MNT_DETACH,
+    MS_BIND,
+    MS_RDONLY,
+    MS_REC,
+    MS_REMOUNT,
+    MS_SLAVE,
+    mount,
+    pivot_root,
+    sethostname,
+    setns,
+    umount,
+    unshare,
+)
 from . import security
 
 CLONE_NEWIPC = 0x08000000

@@ -1,6 +1,7 @@
-"""`kubectl port-forward` on the kubelet: SPDY/3.1 streams (portforward.k8s.io) tunnelled in a WebSocket.
+"""Port-forward on the kubelet: kubectl's SPDY/3.1 streams tunnelled in a WebSocket, and the plain WebSocket
+channel protocol of client libraries (`channels`).
 
-kubectl 1.32 opens a WebSocket with the subprotocol
+kubectl opens a WebSocket with the subprotocol
 `SPDY/3.1+portforward.k8s.io` and speaks SPDY/3.1 inside it: for every
 connection it forwards, it opens two streams with the same `requestID`
 header, an error stream and a data stream naming the `port`. The kubelet
@@ -20,8 +21,10 @@ import zlib
 from aiohttp import WSMsgType, web
 
 from ...kernel.syscalls import CLONE_NEWNET, setns
+from .streams import frame
 
 PROTOCOL = "SPDY/3.1+portforward.k8s.io"
+PROTOCOLS = (PROTOCOL, "v4.channel.k8s.io", "portforward.k8s.io")
 SYN_STREAM, SYN_REPLY, RST_STREAM, SETTINGS, PING, GOAWAY, HEADERS, WINDOW_UPDATE = 1, 2, 3, 4, 6, 7, 8, 9
 FIN = 0x01
 
@@ -197,9 +200,59 @@ class Session:
             writer.close()
 
 
+async def channels(ws: web.WebSocketResponse, netns_path: str, pod: str, ports: list[int]) -> None:
+    """The WebSocket channel protocol (`v4.channel.k8s.io`, `portforward.k8s.io`), as client libraries speak it:
+    for the i-th port of `?ports=`, channel 2i carries its data and 2i+1 its errors, each opened by a message
+    holding the port (2 bytes, little-endian); one connection to the pod per port, for the session's life."""
+    send_lock = asyncio.Lock()
+
+    async def send(channel: int, data: bytes) -> None:
+        async with send_lock:
+            if not ws.closed:
+                await ws.send_bytes(bytes([channel]) + data)
+
+    writers: dict[int, asyncio.StreamWriter] = {}
+    pumps = []
+    for i, port in enumerate(ports):
+        await send(2 * i, struct.pack("<H", port))
+        await send(2 * i + 1, struct.pack("<H", port))
+        try:
+            sock = await asyncio.to_thread(connect_in_netns, netns_path, port)
+            sock.settimeout(None)
+            reader, writers[2 * i] = await asyncio.open_connection(sock=sock)
+        except OSError as err:
+            await send(2 * i + 1, f"error forwarding port {port} to pod {pod}: {err.strerror or err}".encode())
+            continue
+
+        async def pump(channel: int, source: asyncio.StreamReader) -> None:
+            try:
+                while chunk := await source.read(32768):
+                    await send(channel, chunk)
+            except OSError:
+                pass
+
+        pumps.append(asyncio.create_task(pump(2 * i, reader)))
+    async for msg in ws:
+        if len(raw := frame(msg)) > 1 and raw[0] in writers:
+            writers[raw[0]].write(raw[1:])
+        elif msg.type in (WSMsgType.CLOSE, WSMsgType.ERROR):
+            break
+    for writer in writers.values():
+        writer.close()
+    for task in pumps:
+        task.cancel()
+
+
 async def serve(request: web.Request, netns_path: str, pod: str) -> web.WebSocketResponse:
-    ws = web.WebSocketResponse(protocols=(PROTOCOL,), max_msg_size=0)
+    ws = web.WebSocketResponse(protocols=PROTOCOLS, max_msg_size=0)
     await ws.prepare(request)
-    await Session(ws, netns_path, pod).run()
+    if ws.ws_protocol == PROTOCOL:
+        await Session(ws, netns_path, pod).run()
+    else:
+        try:
+            ports = [int(p) for p in request.query.get("ports", "").split(",") if p]
+        except ValueError:
+            ports = []
+        await channels(ws, netns_path, pod, ports)
     await ws.close()
     return ws

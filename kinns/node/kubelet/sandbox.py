@@ -136,6 +136,9 @@ def create(cluster: ClusterRecord, spec: PodSpec) -> dict:
     return record
 
 
+PREVIOUS = ".previous"  # the log of a container's last run before its restart
+
+
 def log_path(cluster: ClusterRecord, namespace: str, name: str, container: str) -> Path:
     """Where a container's output goes (what `kubectl logs` shows)."""
     return pod_directory(cluster, namespace, name) / f"{container}.log"
@@ -222,6 +225,9 @@ def restart(cluster: ClusterRecord, namespace: str, name: str, container: str) -
     spec = record["spec"]
     pod = PodSpec(**{**spec, "containers": [Container(**c) for c in spec["containers"]]})
     c = next(c for c in pod.containers if c.name == container)
+    log = log_path(cluster, namespace, name, container)
+    if log.exists():  # what `kubectl logs --previous` shows
+        os.replace(log, log.with_name(log.name + PREVIOUS))
     record["pids"][container] = _start(pod_dir, record, pod, cluster.node(record["node"]), c,
                                        images.argv(c.image, c.command, c.args))
     _save(pod_dir, record)

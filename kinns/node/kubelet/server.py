@@ -82,16 +82,32 @@ class KubeletServer:
         if container not in record["pids"]:
             raise web.HTTPNotFound(text=f'container "{container}" in pod "{pod}" is not found')
         path = sandbox.log_path(self.cluster, ns, pod, container)
+        previous = streams.flag(request.query, "previous")
+        if previous:
+            path = path.with_name(path.name + sandbox.PREVIOUS)
+            if not path.exists():
+                raise web.HTTPBadRequest(text=f'previous terminated container "{container}" in pod "{pod}" not found')
         tail = request.query.get("tailLines")
-        follow = request.query.get("follow") in ("true", "1")
+        follow = streams.flag(request.query, "follow") and not previous
+        left = int(request.query.get("limitBytes") or 0) or None  # None: no limit
+
+        async def write(data: bytes) -> bool:
+            """Send within limitBytes; False once the limit is reached."""
+            nonlocal left
+            if left is not None:
+                data, left = data[:left], left - min(left, len(data))
+            if data:
+                await response.write(data)
+            return left is None or left > 0
+
         response = web.StreamResponse(headers={"Content-Type": "text/plain"})
         await response.prepare(request)
         with open(path, "rb") as f:
-            await response.write(_tail(f.read(), tail))
-            while follow:
+            more = await write(_tail(f.read(), tail))
+            while follow and more:
                 chunk = f.read(65536)
                 if chunk:
-                    await response.write(chunk)
+                    more = await write(chunk)
                     continue
                 if not os.path.exists(path):
                     break

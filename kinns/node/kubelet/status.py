@@ -11,8 +11,8 @@ their status holds.
 import platform
 from dataclasses import dataclass, field
 
-from ...apimachinery.version import KUBERNETES
 from ...apimachinery.conditions import condition
+from ...apimachinery.version import KUBERNETES
 from ...kernel.node import Node
 from .probes import ProbeState
 

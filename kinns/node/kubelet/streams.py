@@ -14,11 +14,32 @@ import os
 import socket
 import struct
 import termios
+from collections.abc import Mapping
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSMessage, WSMsgType, web
+
+from ...apimachinery.params import parse_bool
 
 STDIN, STDOUT, STDERR, ERROR, RESIZE, CLOSE = 0, 1, 2, 3, 4, 255
 PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io")
+
+
+def frame(msg: WSMessage) -> bytes:
+    """A message's bytes: client libraries send text frames as well as binary ones (the python client writes a str
+    to stdin as text), and the channel servers take both."""
+    if msg.type == WSMsgType.BINARY:
+        return msg.data
+    if msg.type == WSMsgType.TEXT:
+        return msg.data.encode()
+    return b""
+
+
+def flag(query: Mapping[str, str], name: str) -> bool:
+    """A boolean parameter as Go's ParseBool reads it; what it cannot read counts as false."""
+    try:
+        return bool(parse_bool(query.get(name)))
+    except ValueError:
+        return False
 
 
 def status(code: int, argv: list[str]) -> bytes:
@@ -34,7 +55,7 @@ async def exec_stream(request: web.Request, enter: list[str], target_pid: int) -
     """`enter`: the command line that puts a command into the container (the command itself appended)."""
     q = request.query
     argv = q.getall("command", [])
-    tty = q.get("tty") in ("true", "1")
+    tty = flag(q, "tty")
     ws = web.WebSocketResponse(protocols=PROTOCOLS)
     await ws.prepare(request)
     if not argv:
@@ -63,7 +84,7 @@ async def exec_stream(request: web.Request, enter: list[str], target_pid: int) -
     else:
         command = [*enter, *argv]
         proc = await asyncio.create_subprocess_exec(
-            *command, stdin=asyncio.subprocess.PIPE if q.get("stdin") in ("true", "1") else asyncio.subprocess.DEVNULL,
+            *command, stdin=asyncio.subprocess.PIPE if flag(q, "stdin") else asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env)
     loop = asyncio.get_running_loop()
 
@@ -84,9 +105,9 @@ async def exec_stream(request: web.Request, enter: list[str], target_pid: int) -
 
     async def inputs() -> None:
         async for msg in ws:
-            if msg.type != WSMsgType.BINARY or not msg.data:
+            if not (raw := frame(msg)):
                 continue
-            channel, data = msg.data[0], msg.data[1:]
+            channel, data = raw[0], raw[1:]
             if channel == STDIN:
                 if master is not None:
                     os.write(master, data)

@@ -1,0 +1,30 @@
+"""The admission plugins kube-apiserver enables by default that change what is written (mutating) or refuse it
+after validation: each a function of (resource, namespace, new object, old object or None, write options)."""
+
+from collections.abc import Callable
+
+from .resources import Resource
+from .storage import Objects, WriteOptions
+
+Admit = Callable[[Resource, "str | None", dict, "dict | None", WriteOptions], None]
+DEFAULT_CLASS = "ingressclass.kubernetes.io/is-default-class"
+
+
+def default_ingress_class(objects: Objects) -> Admit:
+    """DefaultIngressClass: a new Ingress naming no class gets the default IngressClass (the newest, when
+    several are marked default), as kube-apiserver's plugin sets it."""
+    classes = objects.registry.get("networking.k8s.io", "v1", "ingressclasses")
+
+    def admit(r: Resource, namespace: str | None, new: dict, old: dict | None, opts: WriteOptions) -> None:
+        if old is not None or (r.group, r.plural) != ("networking.k8s.io", "ingresses"):
+            return
+        spec = new.setdefault("spec", {})
+        if spec.get("ingressClassName") or "kubernetes.io/ingress.class" in (new["metadata"].get("annotations") or {}):
+            return
+        marked = [c for c in objects.store.list(classes.key(None))[0]
+                  if (c["metadata"].get("annotations") or {}).get(DEFAULT_CLASS) == "true"]
+        if marked:
+            newest = max(marked, key=lambda c: (c["metadata"].get("creationTimestamp") or "", c["metadata"]["name"]))
+            spec["ingressClassName"] = newest["metadata"]["name"]
+
+    return admit
