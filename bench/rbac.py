@@ -118,7 +118,7 @@ def end_to_end() -> None:
         print(f"{CREATES} ConfigMap creates by a service account (RBAC, {BINDINGS} RoleBindings): {rbac:8.0f}/min   "
               f"(the admin, system:masters, same cluster: {masters:.0f}/min)")
     finally:
-        lifecycle.down("kbenchrbac")
+        lifecycle.down(cluster)
 
 
 if __name__ == "__main__":

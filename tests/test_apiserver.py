@@ -233,6 +233,8 @@ def test_a_crd_serves_its_resource_with_schema_defaults_and_columns(api):
         "customresourcedefinition.apiextensions.k8s.io/widgets.example.com created"
     conditions = api("get", "crd", "widgets.example.com", "-o", "jsonpath={.status.conditions[*].type}").stdout
     assert conditions == "NamesAccepted Established"
+    again = api("apply", "-f", "-", input=WIDGET_CRD)  # kubectl computes the patch from the CRD type's schema
+    assert "unchanged" in again.stdout and "error calculating patch" not in again.stderr
     assert "widgets" in api("api-resources", "--api-group=example.com").stdout
     widget = "apiVersion: example.com/v1\nkind: Widget\nmetadata: {{name: {name}}}\nspec: {spec}\n"
     api("apply", "-f", "-", input=widget.format(name="w1", spec="{size: 3}"))

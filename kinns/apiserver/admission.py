@@ -8,6 +8,7 @@ from .storage import Objects, WriteOptions
 
 Admit = Callable[[Resource, "str | None", dict, "dict | None", WriteOptions], None]
 DEFAULT_CLASS = "ingressclass.kubernetes.io/is-default-class"
+DEFAULT_STORAGE_CLASS = "storageclass.kubernetes.io/is-default-class"
 
 
 def default_ingress_class(objects: Objects) -> Admit:
@@ -26,5 +27,24 @@ def default_ingress_class(objects: Objects) -> Admit:
         if marked:
             newest = max(marked, key=lambda c: (c["metadata"].get("creationTimestamp") or "", c["metadata"]["name"]))
             spec["ingressClassName"] = newest["metadata"]["name"]
+
+    return admit
+
+
+def default_storage_class(objects: Objects) -> Admit:
+    """DefaultStorageClass: a new claim naming no class gets the default StorageClass (the newest of several)."""
+    classes = objects.registry.get("storage.k8s.io", "v1", "storageclasses")
+
+    def admit(r: Resource, namespace: str | None, new: dict, old: dict | None, opts: WriteOptions) -> None:
+        if old is not None or (r.group, r.plural) != ("", "persistentvolumeclaims"):
+            return
+        spec = new.setdefault("spec", {})
+        if "storageClassName" in spec:  # "" asks for no class: a pre-made volume
+            return
+        marked = [c for c in objects.store.list(classes.key(None))[0]
+                  if (c["metadata"].get("annotations") or {}).get(DEFAULT_STORAGE_CLASS) == "true"]
+        if marked:
+            newest = max(marked, key=lambda c: (c["metadata"].get("creationTimestamp") or "", c["metadata"]["name"]))
+            spec["storageClassName"] = newest["metadata"]["name"]
 
     return admit

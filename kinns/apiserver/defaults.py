@@ -115,6 +115,22 @@ def _workload(obj: dict, kind: str) -> None:
             strategy.setdefault("rollingUpdate", {"maxUnavailable": 1, "maxSurge": 0})
 
 
+def _statefulset(obj: dict) -> None:
+    spec = obj.setdefault("spec", {})
+    pod_spec(spec.setdefault("template", {}).setdefault("spec", {}))
+    spec.setdefault("replicas", 1)
+    spec.setdefault("podManagementPolicy", "OrderedReady")
+    strategy = spec.setdefault("updateStrategy", {"type": "RollingUpdate"})
+    if strategy.get("type", "RollingUpdate") == "RollingUpdate":
+        strategy.setdefault("type", "RollingUpdate")
+        strategy.setdefault("rollingUpdate", {}).setdefault("partition", 0)
+    spec.setdefault("revisionHistoryLimit", 10)
+    spec.setdefault("persistentVolumeClaimRetentionPolicy", {"whenDeleted": "Retain", "whenScaled": "Retain"})
+    for claim in spec.get("volumeClaimTemplates") or []:
+        if isinstance(claim, dict):
+            claim.setdefault("spec", {}).setdefault("volumeMode", "Filesystem")
+
+
 def _job(obj: dict) -> None:
     """A Job's defaults, and the selector and labels kube-apiserver generates from its uid (unless
     manualSelector): what ties the Job to its pods."""
@@ -177,6 +193,28 @@ def apply(kind: str, obj: dict) -> None:
         _workload(obj, kind)
     elif kind == "Job":
         _job(obj)
+    elif kind == "ReplicationController":
+        spec = obj.setdefault("spec", {})
+        template = spec.setdefault("template", {})
+        pod_spec(template.setdefault("spec", {}))
+        spec.setdefault("replicas", 1)
+        labels = (template.get("metadata") or {}).get("labels") or {}
+        if not spec.get("selector"):
+            spec["selector"] = dict(labels)
+        if not (obj.get("metadata") or {}).get("labels"):
+            obj.setdefault("metadata", {})["labels"] = dict(labels)
+    elif kind == "StatefulSet":
+        _statefulset(obj)
+    elif kind == "PersistentVolumeClaim":
+        obj.setdefault("spec", {}).setdefault("volumeMode", "Filesystem")
+        obj.setdefault("status", {"phase": "Pending"})
+    elif kind == "PersistentVolume":
+        obj.setdefault("spec", {}).setdefault("volumeMode", "Filesystem")
+        obj["spec"].setdefault("persistentVolumeReclaimPolicy", "Retain")
+        obj.setdefault("status", {"phase": "Pending"})
+    elif kind == "StorageClass":
+        obj.setdefault("reclaimPolicy", "Delete")
+        obj.setdefault("volumeBindingMode", "Immediate")
     elif kind == "CronJob":
         spec = obj.setdefault("spec", {})
         for key, value in (("concurrencyPolicy", "Allow"), ("suspend", False), ("successfulJobsHistoryLimit", 3),

@@ -53,8 +53,9 @@ def _warn(response: web.Response, warnings: list[str]) -> web.Response:
 
 def _scale_of(obj: dict) -> dict:
     meta = obj["metadata"]
-    selector = ",".join(f"{k}={v}" for k, v in
-                        ((obj.get("spec", {}).get("selector") or {}).get("matchLabels") or {}).items())
+    chosen = obj.get("spec", {}).get("selector") or {}
+    matching = chosen.get("matchLabels") or {} if "matchLabels" in chosen or "matchExpressions" in chosen else chosen
+    selector = ",".join(f"{k}={v}" for k, v in matching.items())  # a ReplicationController's is a plain map
     return {"kind": "Scale", "apiVersion": "autoscaling/v1",
             "metadata": {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
                          if k in meta},
@@ -91,7 +92,8 @@ class APIServer:
         self.authz = Authorizer(store)
         self.registry = Registry()
         self.objects = Objects(store, self.registry)
-        self.objects.mutating.append(admission.default_ingress_class(self.objects))
+        self.objects.mutating += [admission.default_ingress_class(self.objects),
+                                  admission.default_storage_class(self.objects)]
         self.objects.admission.append(self._no_escalation)
         self.objects.load_crds()
         bootstrap.run(self.objects, address)

@@ -186,7 +186,7 @@ class Objects:
         meta.update({"uid": str(uuid.uuid4()), "creationTimestamp": now()})
         for key in ("resourceVersion", "deletionTimestamp", "managedFields"):
             meta.pop(key, None)
-        if "spec" in obj or r.plural in ("deployments", "replicasets", "daemonsets"):
+        if "spec" in obj or r.plural in ("deployments", "replicasets", "daemonsets", "statefulsets"):
             meta["generation"] = 1
         new = with_type(r, {**obj, "metadata": meta})
         if "status" in r.subresources:  # status is the system's to write, through its own subresource

@@ -174,6 +174,26 @@ def _cronjob_row(o: dict) -> Row:
             age(o), names, images, _selector(template.get("selector"))]
 
 
+MODES = {"ReadWriteOnce": "RWO", "ReadOnlyMany": "ROX", "ReadWriteMany": "RWX", "ReadWriteOncePod": "RWOP"}
+
+
+def _claim_row(o: dict) -> Row:
+    spec, status = o.get("spec", {}), o.get("status", {})
+    modes = ",".join(MODES.get(m, m) for m in status.get("accessModes") or [])
+    return [status.get("phase", ""), spec.get("volumeName", ""), (status.get("capacity") or {}).get("storage", ""),
+            modes, spec.get("storageClassName", ""), "<unset>", age(o), spec.get("volumeMode", "Filesystem")]
+
+
+def _volume_row(o: dict) -> Row:
+    spec, status = o.get("spec", {}), o.get("status", {})
+    ref = spec.get("claimRef") or {}
+    return [(spec.get("capacity") or {}).get("storage", ""),
+            ",".join(MODES.get(m, m) for m in spec.get("accessModes") or []),
+            spec.get("persistentVolumeReclaimPolicy", "Retain"), status.get("phase", ""),
+            f"{ref.get('namespace')}/{ref.get('name')}" if ref else "", spec.get("storageClassName", ""), "<unset>",
+            status.get("reason", ""), age(o), spec.get("volumeMode", "Filesystem")]
+
+
 def _job_row(o: dict) -> Row:
     spec, status = o.get("spec", {}), o.get("status", {})
     done = {c.get("type") for c in status.get("conditions") or [] if c.get("status") == "True"}
@@ -233,6 +253,26 @@ PRINTERS: dict[str, tuple[list[tuple[str, str, int]], Callable[[dict], Row]]] = 
     "cronjobs": ([("Schedule", S, 0), ("Timezone", S, 0), ("Suspend", S, 0), ("Active", I, 0),
                   ("Last Schedule", S, 0), ("Age", S, 0), ("Containers", S, 1), ("Images", S, 1),
                   ("Selector", S, 1)], _cronjob_row),
+    "replicationcontrollers": ([("Desired", I, 0), ("Current", I, 0), ("Ready", I, 0), ("Age", S, 0),
+                                ("Containers", S, 1), ("Images", S, 1), ("Selector", S, 1)],
+                               lambda o: [o.get("spec", {}).get("replicas", 1), o.get("status", {}).get("replicas", 0),
+                                          o.get("status", {}).get("readyReplicas", 0), age(o),
+                                          *_containers(o.get("spec", {})),
+                                          _map_selector(o.get("spec", {}).get("selector"))]),
+    "statefulsets": ([("Ready", S, 0), ("Age", S, 0), ("Containers", S, 1), ("Images", S, 1)],
+                     lambda o: [f"{o.get('status', {}).get('readyReplicas', 0)}/{o.get('spec', {}).get('replicas', 1)}",
+                                age(o), *_containers(o.get("spec", {}))]),
+    "persistentvolumeclaims": ([("Status", S, 0), ("Volume", S, 0), ("Capacity", S, 0), ("Access Modes", S, 0),
+                                ("StorageClass", S, 0), ("VolumeAttributesClass", S, 0), ("Age", S, 0),
+                                ("VolumeMode", S, 1)], _claim_row),
+    "persistentvolumes": ([("Capacity", S, 0), ("Access Modes", S, 0), ("Reclaim Policy", S, 0), ("Status", S, 0),
+                           ("Claim", S, 0), ("StorageClass", S, 0), ("VolumeAttributesClass", S, 0),
+                           ("Reason", S, 0), ("Age", S, 0), ("VolumeMode", S, 1)], _volume_row),
+    "storageclasses": ([("Provisioner", S, 0), ("ReclaimPolicy", S, 0), ("VolumeBindingMode", S, 0),
+                        ("AllowVolumeExpansion", S, 0), ("Age", S, 0)],
+                       lambda o: [o.get("provisioner", ""), o.get("reclaimPolicy", "Delete"),
+                                  o.get("volumeBindingMode", "Immediate"),
+                                  str(bool(o.get("allowVolumeExpansion"))).lower(), age(o)]),
     "jobs": ([("Status", S, 0), ("Completions", S, 0), ("Duration", S, 0), ("Age", S, 0), ("Containers", S, 1),
               ("Images", S, 1), ("Selector", S, 1)], _job_row),
     "replicasets": ([("Desired", I, 0), ("Current", I, 0), ("Ready", I, 0), ("Age", S, 0), ("Containers", S, 1),

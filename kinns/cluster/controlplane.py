@@ -22,6 +22,7 @@ import yaml
 from ..apiserver.certs import create_pki, dump_kubeconfig, kubeconfig
 from ..kernel.files import write_private
 from ..kernel.node import Node
+from ..kernel.record import state_dir_of
 
 PORT = 6443
 PKI = "/etc/kubernetes/pki"
@@ -66,6 +67,7 @@ def spawn(node: Node, node_grace: float) -> subprocess.Popen:
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "ab") as out:
         return node.popen([sys.executable, "-m", "kinns.controlplane", "--data", DATA, "--pki", PKI,
+                           "--volumes", str(state_dir_of(node.cluster) / "volumes"),
                            "--address", f"{node.ip}:{PORT}", f"--node-monitor-grace-period={node_grace:g}"],
                           stdout=out, stderr=subprocess.STDOUT,
                           stdin=subprocess.DEVNULL, start_new_session=True)

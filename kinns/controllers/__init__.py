@@ -2,6 +2,7 @@
 (kinns.controlplane) next to the API server, as k3s runs them."""
 
 from collections.abc import Callable
+from pathlib import Path
 
 from ..client import Client, Informers
 from .base import Controller
@@ -15,17 +16,20 @@ from .nodelifecycle import NodeLifecycleController
 from .rbac import ClusterRoleAggregationController
 from .scheduler import Scheduler
 from .servicelb import ServiceLBController
-from .workloads import DeploymentController, ReplicaSetController
+from .statefulset import StatefulSetController
+from .volumes import PersistentVolumeController
+from .workloads import DeploymentController, ReplicaSetController, ReplicationControllerController
 
 ClientFor = Callable[[str], Client]
 
 
-def all_controllers(client: Client, client_for: ClientFor, apiserver_ip: str, ca_pem: str,
+def all_controllers(client: Client, client_for: ClientFor, apiserver_ip: str, ca_pem: str, volumes_dir: Path,
                     node_grace: float = 40.0) -> list[Controller]:
     """Every controller, sharing one set of informers (one watch per kind, read as `client`,
     kube-controller-manager's own identity); each writes as the identity `client_for(its name)` gives, as
     kube-controller-manager's --use-service-account-credentials has it. `node_grace`: how long a node may go
-    without status before it is Unknown (--node-monitor-grace-period)."""
+    without status before it is Unknown (--node-monitor-grace-period); `volumes_dir`: where the local-path
+    provisioner makes volumes."""
     informers = Informers(client)
 
     def make(kind: type[Controller], **settings: object) -> Controller:
@@ -35,7 +39,9 @@ def all_controllers(client: Client, client_for: ClientFor, apiserver_ip: str, ca
 
     return [make(Scheduler), make(NodeLifecycleController, grace=node_grace),
             make(ServiceAccountController, ca_pem=ca_pem), make(NodeIPAMController), make(NamespaceController),
-            make(ReplicaSetController), make(DeploymentController), make(DaemonSetController),
+            make(ReplicaSetController), make(ReplicationControllerController), make(DeploymentController),
+            make(DaemonSetController),
             make(EndpointsController), make(ServiceLBController, apiserver_ip=apiserver_ip),
+            make(StatefulSetController), make(PersistentVolumeController, volumes_dir=volumes_dir),
             make(JobController), make(CronJobController), make(DisruptionController), make(GarbageCollector),
             make(ClusterRoleAggregationController)]

@@ -59,10 +59,11 @@ def pod_from_template(owner: dict, kind: str, template: dict, labels: dict | Non
 
 class ReplicaSetController(Controller):
     name = "replicaset-controller"
+    kind, api_version, plural = "ReplicaSet", "apps/v1", "replicasets"
 
     def setup(self) -> None:
-        self.sets = self.watch(REPLICASETS, own_key)
-        self.pods = self.watch(PODS, controller_keys("ReplicaSet"))
+        self.sets = self.watch(path(self.api_version, self.plural), own_key)
+        self.pods = self.watch(PODS, controller_keys(self.kind))
 
     async def reconcile(self, key: tuple[str, str]) -> None:
         rs = self.live(self.sets, key)
@@ -72,8 +73,8 @@ class ReplicaSetController(Controller):
         pods = live_children(self.pods, rs)
         want = rs.get("spec", {}).get("replicas", 1)
         for _ in range(want - len(pods)):
-            created = await self.client.create(path("v1", "pods", namespace),
-                                               pod_from_template(rs, "ReplicaSet", rs["spec"].get("template")))
+            created = await self.client.create(path("v1", "pods", namespace), pod_from_template(
+                rs, self.kind, rs["spec"].get("template"), api_version=self.api_version))
             self.events.record(rs, "Normal", "SuccessfulCreate", f"Created pod: {created['metadata']['name']}")
         doomed = sorted(pods, key=lambda p: (is_true(p, "Ready"), bool(p["spec"].get("nodeName")),
                                              p["metadata"]["creationTimestamp"]))
@@ -85,7 +86,15 @@ class ReplicaSetController(Controller):
         status = {"replicas": len(pods), "fullyLabeledReplicas": len(pods), "readyReplicas": ready,
                   "availableReplicas": ready, "observedGeneration": rs["metadata"].get("generation", 1)}
         if rs.get("status") != status:
-            await self.client.patch(path("apps/v1", "replicasets", namespace, name, "status"), {"status": status})
+            await self.client.patch(path(self.api_version, self.plural, namespace, name, "status"),
+                                    {"status": status})
+
+
+class ReplicationControllerController(ReplicaSetController):
+    """ReplicationControllers: ReplicaSets' forerunner, kept by the same loop (their selector is a plain map)."""
+
+    name = "replicationcontroller-controller"
+    kind, api_version, plural = "ReplicationController", "v1", "replicationcontrollers"
 
 
 class DeploymentController(Controller):

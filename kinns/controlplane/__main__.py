@@ -90,7 +90,7 @@ async def main(opts: argparse.Namespace) -> None:
 
     await addons.install(client_for("addons"), opts.address)
     controllers = all_controllers(client_for("kube-controller-manager"), client_for, host,
-                                  (opts.pki / "ca.crt").read_text(), opts.node_monitor_grace_period)
+                                  (opts.pki / "ca.crt").read_text(), opts.volumes, opts.node_monitor_grace_period)
     tasks = [asyncio.create_task(c.run(), name=c.name) for c in controllers]
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -112,6 +112,8 @@ if __name__ == "__main__":
     parser.add_argument("--data", required=True, type=Path, help="directory of the SQLite store and the socket")
     parser.add_argument("--pki", required=True, type=Path)
     parser.add_argument("--address", required=True, help="IP:PORT to listen on (and advertise)")
+    parser.add_argument("--volumes", required=True, type=Path,
+                        help="directory (seen by every node) where the local-path provisioner makes volumes")
     parser.add_argument("--node-monitor-grace-period", type=float, default=40.0, metavar="SECONDS",
                         help="how long a node may post no status before it is Unknown (default 40)")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -164,6 +164,10 @@ CONTROLLERS: dict[str, tuple[str, list[dict]]] = {
         rule(("get", "list", "update", "watch"), ("apps",), ("replicasets",)),
         rule(("update", "patch"), ("apps",), ("replicasets/status",)),
         rule(("create", "delete", "list", "patch", "watch"), ("",), ("pods",)), rule(*EVENTS)]),
+    "replicationcontroller-controller": ("replication-controller", [
+        rule(("get", "list", "update", "watch"), ("",), ("replicationcontrollers",)),
+        rule(("update", "patch"), ("",), ("replicationcontrollers/status",)),
+        rule(("create", "delete", "list", "patch", "watch"), ("",), ("pods",)), rule(*EVENTS)]),
     "deployment-controller": ("deployment-controller", [
         rule(("get", "list", "patch", "update", "watch"), ("apps",), ("deployments",)),
         rule(("update", "patch"), ("apps",), ("deployments/status",)),
@@ -178,6 +182,16 @@ CONTROLLERS: dict[str, tuple[str, list[dict]]] = {
         rule(("create", "delete", "get", "list", "update"), ("",), ("endpoints",)),
         rule(("create", "delete", "get", "list", "update"), ("discovery.k8s.io",), ("endpointslices",)),
         rule(("create",), ("",), ("endpoints/restricted",)), rule(*EVENTS)]),
+    "statefulset-controller": ("statefulset-controller", [
+        rule(READ, ("apps",), ("statefulsets",)), rule(("update", "patch"), ("apps",), ("statefulsets/status",)),
+        rule(("create", "delete", "get", "list", "patch", "update", "watch"), ("",), ("pods",)),
+        rule(("create", "get", "list", "watch"), ("",), ("persistentvolumeclaims",)), rule(*EVENTS)]),
+    "persistentvolume-controller": ("persistent-volume-binder", [
+        rule(("create", "delete", "get", "list", "patch", "update", "watch"), ("",), ("persistentvolumes",)),
+        rule(("patch", "update"), ("",), ("persistentvolumes/status",)),
+        rule(("get", "list", "patch", "update", "watch"), ("",), ("persistentvolumeclaims",)),
+        rule(("patch", "update"), ("",), ("persistentvolumeclaims/status",)),
+        rule(READ, ("storage.k8s.io",), ("storageclasses",)), rule(*EVENTS)]),
     "cronjob-controller": ("cronjob-controller", [
         rule(("get", "list", "patch", "update", "watch"), ("batch",), ("cronjobs",)),
         rule(("update", "patch"), ("batch",), ("cronjobs/status", "cronjobs/finalizers")),

@@ -128,6 +128,61 @@ CronJobSpec.successfulJobsHistoryLimit: Finished successful Jobs kept (default 3
 CronJobSpec.failedJobsHistoryLimit: Failed Jobs kept (default 1).
 CronJobSpec.timeZone: The IANA time zone the schedule is read in (default: the controller's, UTC).
 JobTemplateSpec: The Job a CronJob makes.
+PersistentVolumeClaimVolumeSource: A volume that is the PersistentVolume a claim is bound to.
+PersistentVolumeClaimVolumeSource.claimName: The claim, in the pod's namespace.
+PersistentVolumeClaimVolumeSource.readOnly: Mount it read-only.
+PersistentVolume: Storage of the cluster, provisioned for a claim or made by an administrator.
+PersistentVolumeClaim: A request for storage, bound to a PersistentVolume that satisfies it.
+StatefulSet: Pods with stable names, ordinals and storage, started and stopped in order.
+StatefulSetSpec.replicas: How many pods (ordinals 0 to replicas-1).
+StatefulSetSpec.selector: The pods the StatefulSet owns; must match the template's labels.
+StatefulSetSpec.template: The pods to run; each gets hostname <name>-<ordinal> under the governing Service.
+StatefulSetSpec.volumeClaimTemplates: Claims made for every pod (<template>-<name>-<ordinal>) and kept across its restarts.
+StatefulSetSpec.serviceName: The headless Service that gives each pod its DNS name <pod>.<service>.<namespace>.svc.
+StatefulSetSpec.podManagementPolicy: OrderedReady (default): one pod at a time, in order; Parallel: all at once.
+StatefulSetSpec.updateStrategy: RollingUpdate (default; pods replaced from the highest ordinal down to partition) or OnDelete.
+StatefulSetSpec.revisionHistoryLimit: Old revisions kept (default 10).
+StatefulSetSpec.minReadySeconds: Seconds a pod must be ready before it counts as available.
+StatefulSetSpec.persistentVolumeClaimRetentionPolicy: Whether claims are kept (Retain, default) or deleted when the StatefulSet is deleted or scaled down.
+StatefulSetSpec.ordinals: The first ordinal (default 0).
+StorageClass: A kind of storage and the provisioner that makes volumes of it.
+StorageClass.provisioner: Who provisions volumes of this class (kinns.io/local-path: a directory on the machine).
+StorageClass.parameters: Settings for the provisioner.
+StorageClass.reclaimPolicy: What happens to a provisioned volume when its claim goes: Delete (default) or Retain.
+StorageClass.mountOptions: Mount options of the volumes.
+StorageClass.allowVolumeExpansion: Whether claims may grow.
+StorageClass.volumeBindingMode: Immediate (binds when the claim is made) or WaitForFirstConsumer.
+StorageClass.allowedTopologies: Where volumes may be provisioned.
+CustomResourceDefinitionSpec.group: The API group of the new kind.
+CustomResourceDefinitionSpec.names: The names of the new kind and its resource.
+CustomResourceDefinitionSpec.scope: Namespaced or Cluster.
+CustomResourceDefinitionSpec.versions: The versions served, each with its schema; exactly one is the storage version.
+CustomResourceDefinitionSpec.conversion: How objects are converted between versions; kinns converts by renaming the apiVersion only.
+CustomResourceDefinitionSpec.preserveUnknownFields: Deprecated; must be false in apiextensions.k8s.io/v1.
+CustomResourceDefinitionNames.plural: The resource name in URLs (lower case, plural).
+CustomResourceDefinitionNames.singular: The singular name (lower case).
+CustomResourceDefinitionNames.shortNames: Short names kubectl accepts.
+CustomResourceDefinitionNames.kind: The kind in CamelCase.
+CustomResourceDefinitionNames.listKind: The kind of a list of them (kind + "List" by default).
+CustomResourceDefinitionNames.categories: Groups of resources this one belongs to (`kubectl get all`).
+CustomResourceDefinitionVersion.name: The version's name (v1, v1beta1, ...).
+CustomResourceDefinitionVersion.served: Whether the API serves this version.
+CustomResourceDefinitionVersion.storage: Whether objects are stored in this version.
+CustomResourceDefinitionVersion.schema: The OpenAPI v3 schema objects of this version must match.
+CustomResourceDefinitionVersion.subresources: The status and scale subresources of this version.
+CustomResourceDefinitionVersion.additionalPrinterColumns: Columns `kubectl get` shows.
+CustomResourceDefinitionVersion.deprecated: Whether requests to this version get a deprecation warning.
+CustomResourceDefinitionVersion.deprecationWarning: The warning's text.
+CustomResourceDefinitionVersion.selectableFields: Fields that field selectors may use.
+CustomResourceValidation.openAPIV3Schema: The schema, with Kubernetes' extensions (x-kubernetes-*), and CEL validation rules.
+CustomResourceDefinitionStatus.conditions: Established, NamesAccepted and the like.
+CustomResourceDefinitionStatus.acceptedNames: The names the API server serves the kind under.
+CustomResourceDefinitionStatus.storedVersions: Versions objects have been stored in.
+ReplicationController: ReplicaSet's forerunner: keeps a number of pods from a template running.
+ReplicationControllerSpec.replicas: How many pods (default 1).
+ReplicationControllerSpec.selector: The labels its pods carry (a plain map; the template's labels by default).
+ReplicationControllerSpec.template: The pods to run.
+ReplicationControllerSpec.minReadySeconds: Seconds a pod must be ready before it counts as available.
 DeleteOptions: How a deletion is to be carried out.
 DeleteOptions.gracePeriodSeconds: Seconds the object is given to end gracefully; 0 removes it at once, unset takes the object's own default.
 DeleteOptions.preconditions: The uid and resourceVersion the object must still have for the deletion to go ahead.

@@ -73,6 +73,10 @@ CORE = {
               "series": "object@11", "action": "string@12", "related": "ObjectReference@13",
               "reportingComponent": "string@14", "reportingInstance": "string@15"},
     "EventSource": {"component": "string@1", "host": "string@2"},
+    "ReplicationController": {"metadata": "ObjectMeta@1", "spec": "ReplicationControllerSpec@2",
+                              "status": "object@3"},
+    "ReplicationControllerSpec": {"replicas": "*int32@1", "selector": "map[string]string@2",
+                                  "template": "PodTemplateSpec@3", "minReadySeconds": "int32@4"},
     "Node": {"metadata": "ObjectMeta@1", "spec": "NodeSpec@2", "status": "object@3"},
     "NodeSpec": {"podCIDR": "string@1", "externalID": "string@2", "providerID": "string@3",
                  "unschedulable": "bool@4", "taints": "[]Taint@5", "configSource": "object@6",
@@ -142,10 +146,13 @@ CORE = {
     "PodDNSConfigOption": {"name": "string@1", "value": "*string@2"},
     "Volume": {"name": "string@1", "volumeSource": "~VolumeSource@2"},
     "VolumeSource": {"hostPath": "HostPathVolumeSource@1", "emptyDir": "EmptyDirVolumeSource@2",
-                     "secret": "SecretVolumeSource@6", "persistentVolumeClaim": "object@10",
+                     "secret": "SecretVolumeSource@6", "persistentVolumeClaim": "PersistentVolumeClaimVolumeSource@10",
                      "downwardAPI": "object@16", "configMap": "ConfigMapVolumeSource@19", "projected": "object@24",
                      "csi": "object@28", "ephemeral": "object@29", "image": "object@30"},
     "HostPathVolumeSource": {"path": "string@1", "type": "*string@2"},
+    "PersistentVolumeClaimVolumeSource": {"claimName": "string@1", "readOnly": "bool@2"},
+    "PersistentVolume": {"metadata": "ObjectMeta@1", "spec": "object@2", "status": "object@3"},
+    "PersistentVolumeClaim": {"metadata": "ObjectMeta@1", "spec": "object@2", "status": "object@3"},
     "EmptyDirVolumeSource": {"medium": "string@1", "sizeLimit": "Quantity@2"},
     "SecretVolumeSource": {"secretName": "string@1", "items": "[]KeyToPath@2", "defaultMode": "*int32@3",
                            "optional": "*bool@4"},
@@ -164,6 +171,12 @@ APPS = {
     "ReplicaSet": {"metadata": "ObjectMeta@1", "spec": "ReplicaSetSpec@2", "status": "object@3"},
     "ReplicaSetSpec": {"replicas": "*int32@1", "selector": "LabelSelector@2", "template": "PodTemplateSpec@3",
                        "minReadySeconds": "int32@4"},
+    "StatefulSet": {"metadata": "ObjectMeta@1", "spec": "StatefulSetSpec@2", "status": "object@3"},
+    "StatefulSetSpec": {"replicas": "*int32@1", "selector": "LabelSelector@2", "template": "PodTemplateSpec@3",
+                        "volumeClaimTemplates": "[]object@4", "serviceName": "string@5",
+                        "podManagementPolicy": "string@6", "updateStrategy": "object@7",
+                        "revisionHistoryLimit": "*int32@8", "minReadySeconds": "int32@9",
+                        "persistentVolumeClaimRetentionPolicy": "object@10", "ordinals": "object@11"},
     "DaemonSet": {"metadata": "ObjectMeta@1", "spec": "DaemonSetSpec@2", "status": "object@3"},
     "DaemonSetSpec": {"selector": "LabelSelector@1", "template": "PodTemplateSpec@2", "updateStrategy": "object@3",
                       "minReadySeconds": "int32@4", "revisionHistoryLimit": "*int32@6"},
@@ -225,6 +238,12 @@ AUTHENTICATION = {
     "SelfSubjectReview": {"metadata": "ObjectMeta@1", "status": "SelfSubjectReviewStatus@2"},
     "SelfSubjectReviewStatus": {"userInfo": "UserInfo@1"},
     "UserInfo": {"username": "string@1", "uid": "string@2", "groups": "[]string@3", "extra": "object@4"},
+}
+
+STORAGE = {
+    "StorageClass": {"metadata": "ObjectMeta@1", "provisioner": "string@2", "parameters": "map[string]string@3",
+                     "reclaimPolicy": "*string@4", "mountOptions": "[]string@5", "allowVolumeExpansion": "*bool@6",
+                     "volumeBindingMode": "*string@7", "allowedTopologies": "[]object@8"},
 }
 
 BATCH = {
@@ -290,7 +309,20 @@ AUTHORIZATION = {
 }
 
 APIEXTENSIONS = {
-    "CustomResourceDefinition": {"metadata": "ObjectMeta@1", "spec": "object@2", "status": "object@3"},
+    "CustomResourceDefinition": {"metadata": "ObjectMeta@1", "spec": "CustomResourceDefinitionSpec@2",
+                                 "status": "CustomResourceDefinitionStatus@3"},
+    "CustomResourceDefinitionSpec": {"group": "string@1", "names": "CustomResourceDefinitionNames@3",
+                                     "scope": "string@4", "versions": "[]CustomResourceDefinitionVersion@7/name",
+                                     "conversion": "object@9", "preserveUnknownFields": "bool@10"},
+    "CustomResourceDefinitionNames": {"plural": "string@1", "singular": "string@2", "shortNames": "[]string@3",
+                                      "kind": "string@4", "listKind": "string@5", "categories": "[]string@6"},
+    "CustomResourceDefinitionVersion": {"name": "string@1", "served": "bool@2", "storage": "bool@3",
+                                        "schema": "CustomResourceValidation@4", "subresources": "object@5",
+                                        "additionalPrinterColumns": "[]object@6", "deprecated": "bool@7",
+                                        "deprecationWarning": "*string@8", "selectableFields": "[]object@9"},
+    "CustomResourceValidation": {"openAPIV3Schema": "object@1"},
+    "CustomResourceDefinitionStatus": {"conditions": "[]object@1", "acceptedNames": "CustomResourceDefinitionNames@2",
+                                       "storedVersions": "[]string@3"},
 }
 
 TABLE = Table()
@@ -302,6 +334,7 @@ TABLE.add("io.k8s.api.discovery.v1", DISCOVERY)
 TABLE.add("io.k8s.api.coordination.v1", COORDINATION)
 TABLE.add("io.k8s.api.authentication.v1", AUTHENTICATION)
 TABLE.add("io.k8s.api.batch.v1", BATCH)
+TABLE.add("io.k8s.api.storage.v1", STORAGE)
 TABLE.add("io.k8s.api.policy.v1", POLICY)
 TABLE.add("io.k8s.api.rbac.v1", RBAC)
 TABLE.add("io.k8s.api.authorization.v1", AUTHORIZATION)

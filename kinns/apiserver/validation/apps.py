@@ -116,3 +116,54 @@ def deployment(obj: dict, old: dict | None) -> list[Cause]:
 
 def daemonset(obj: dict, old: dict | None) -> list[Cause]:
     return workload(obj, old) + _strategy(obj, "updateStrategy", ("OnDelete", "RollingUpdate"))[2]
+
+
+STATEFULSET_MUTABLE = ("replicas", "ordinals", "template", "updateStrategy", "persistentVolumeClaimRetentionPolicy",
+                       "minReadySeconds")
+
+
+def statefulset(obj: dict, old: dict | None) -> list[Cause]:
+    spec = dict_of(obj.get("spec"))
+    # the pods mount their claims as volumes named after the claim templates
+    names = [dict_of(dict_of(c).get("metadata")).get("name") for c in list_of(spec.get("volumeClaimTemplates"))]
+    claimed = [{"name": n, "persistentVolumeClaim": {"claimName": n}} for n in names]
+    template = dict_of(spec.get("template"))
+    pod = dict_of(template.get("spec"))
+    seen = {dict_of(v).get("name") for v in list_of(pod.get("volumes"))}
+    with_claims = {**pod, "volumes": list_of(pod.get("volumes")) + [v for v in claimed if v["name"] not in seen]}
+    causes = workload({**obj, "spec": {**spec, "template": {**template, "spec": with_claims}}}, old)
+    policy = spec.get("podManagementPolicy", "OrderedReady")
+    if policy not in ("OrderedReady", "Parallel"):
+        causes.append(not_supported("spec.podManagementPolicy", policy, ["OrderedReady", "Parallel"]))
+    _, _, problems = _strategy(obj, "updateStrategy", ("RollingUpdate", "OnDelete"))
+    causes += problems
+    for i, claim in enumerate(list_of(spec.get("volumeClaimTemplates"))):
+        claim_name = dict_of(dict_of(claim).get("metadata")).get("name")
+        if not claim_name:
+            causes.append(required(f"spec.volumeClaimTemplates[{i}].metadata.name"))
+    if old is not None:
+        before = dict_of(old.get("spec"))
+        fixed = {k: v for k, v in spec.items() if k not in STATEFULSET_MUTABLE}
+        if fixed != {k: v for k, v in before.items() if k not in STATEFULSET_MUTABLE}:
+            causes.append(forbidden("spec", "updates to statefulset spec for fields other than 'replicas', 'ordinals', "
+                                    "'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and "
+                                    "'minReadySeconds' are forbidden"))
+    return [c for c in causes if not (old is not None and c[0] == "spec.selector" and "immutable" in c[2])]
+
+
+def replication_controller(obj: dict, old: dict | None) -> list[Cause]:
+    spec = dict_of(obj.get("spec"))
+    selector = dict_of(spec.get("selector"))
+    template = dict_of(spec.get("template"))
+    template_labels = dict_of(dict_of(template.get("metadata")).get("labels"))
+    causes: list[Cause] = []
+    if not selector:
+        causes.append(required("spec.selector"))
+    elif any(template_labels.get(k) != v for k, v in selector.items()):
+        causes.append(invalid("spec.template.metadata.labels", template_labels,
+                              "`selector` does not match template `labels`"))
+    causes += labels(selector, "spec.selector") + labels(template_labels, "spec.template.metadata.labels")
+    causes += pod_spec(dict_of(template.get("spec")), "spec.template.spec", ("Always",))
+    for name in ("replicas", "minReadySeconds"):
+        causes += _count(spec, name)
+    return causes

@@ -5,8 +5,20 @@ import base64
 import binascii
 
 from . import formats
-from .field import (Cause, child, duplicate, forbidden, index, invalid, invalid_each, key, not_supported, required,
-                    too_long, unique_name)
+from .field import (
+    Cause,
+    child,
+    duplicate,
+    forbidden,
+    index,
+    invalid,
+    invalid_each,
+    key,
+    not_supported,
+    required,
+    too_long,
+    unique_name,
+)
 from .meta import dict_of, labels, list_of
 from .pods import PROTOCOLS
 
@@ -228,4 +240,60 @@ def event(obj: dict, old: dict | None) -> list[Cause]:
         causes.append(invalid("involvedObject.namespace", involved["namespace"], "does not match event.namespace"))
     if obj.get("type") and obj["type"] not in ("Normal", "Warning"):
         causes.append(not_supported("type", obj["type"], ("Normal", "Warning")))
+    return causes
+
+
+ACCESS_MODES = ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod")
+
+
+def _access_modes(spec: dict) -> list[Cause]:
+    modes = list_of(spec.get("accessModes"))
+    if not modes:
+        return [required("spec.accessModes")]
+    return [not_supported(f"spec.accessModes[{i}]", m, ACCESS_MODES) for i, m in enumerate(modes)
+            if m not in ACCESS_MODES]
+
+
+def persistent_volume_claim(obj: dict, old: dict | None) -> list[Cause]:
+    spec = dict_of(obj.get("spec"))
+    causes = _access_modes(spec)
+    storage = dict_of(dict_of(spec.get("resources")).get("requests")).get("storage")
+    if storage is None:
+        causes.append(required("spec.resources[storage]"))
+    else:
+        causes += invalid_each("spec.resources.requests[storage]", storage, formats.quantity(storage))
+    if old is not None and dict_of(old.get("spec")).get("volumeName"):
+        before = {k: v for k, v in dict_of(old.get("spec")).items() if k != "resources"}
+        if {k: v for k, v in spec.items() if k != "resources"} != before:
+            causes.append(forbidden("spec", "spec is immutable after creation except resources.requests and "
+                                    "volumeAttributesClassName for bound claims"))
+    return causes
+
+
+def persistent_volume(obj: dict, old: dict | None) -> list[Cause]:
+    spec = dict_of(obj.get("spec"))
+    causes = _access_modes(spec)
+    storage = dict_of(spec.get("capacity")).get("storage")
+    if storage is None:
+        causes.append(required("spec.capacity"))
+    else:
+        causes += invalid_each("spec.capacity[storage]", storage, formats.quantity(storage))
+    sources = [k for k in ("hostPath", "local") if spec.get(k) is not None]
+    if not sources:
+        causes.append(required("spec", "must specify a volume type (kinns provides hostPath and local)"))
+    policy = spec.get("persistentVolumeReclaimPolicy", "Retain")
+    if policy not in ("Retain", "Delete", "Recycle"):
+        causes.append(not_supported("spec.persistentVolumeReclaimPolicy", policy, ["Delete", "Recycle", "Retain"]))
+    return causes
+
+
+def storage_class(obj: dict, old: dict | None) -> list[Cause]:
+    causes = [] if obj.get("provisioner") else [required("provisioner")]
+    mode = obj.get("volumeBindingMode", "Immediate")
+    if mode not in ("Immediate", "WaitForFirstConsumer"):
+        causes.append(not_supported("volumeBindingMode", mode, ["Immediate", "WaitForFirstConsumer"]))
+    if old is not None:
+        for name in ("provisioner", "parameters", "reclaimPolicy", "volumeBindingMode"):
+            if obj.get(name) != old.get(name):
+                causes.append(forbidden(name, "updates to " + name + " are forbidden."))
     return causes

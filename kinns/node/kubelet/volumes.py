@@ -160,6 +160,8 @@ async def materialize(client: Client, node, pod: dict, pod_dir: Path) -> dict[st
             elif kind in ("Directory", "File", "Socket") and not path.exists():
                 raise ConfigError(f"hostPath type check failed: {path} is not a {kind.lower()}")
             target = path
+        elif "persistentVolumeClaim" in volume:
+            target = await _claimed(client, node, pod, volume["persistentVolumeClaim"].get("claimName", ""))
         elif "configMap" in volume or "secret" in volume:
             kind = "configMap" if "configMap" in volume else "secret"
             spec = volume[kind]
@@ -181,6 +183,31 @@ async def materialize(client: Client, node, pod: dict, pod_dir: Path) -> dict[st
             raise ConfigError(f'volume "{name}" is of a kind kinns does not provide')
         out[name] = str(target)
     return out
+
+
+class MountPending(ConfigError):
+    """A volume that cannot be mounted yet (its claim is not bound): the pod waits in ContainerCreating."""
+
+    reason = "ContainerCreating"
+
+
+async def _claimed(client: Client, node, pod: dict, claim_name: str) -> Path:
+    """The directory of the PersistentVolume a claim is bound to; a ConfigError (retried) until it is bound."""
+    namespace = pod["metadata"]["namespace"]
+    claim = await client.get(f"/api/v1/namespaces/{namespace}/persistentvolumeclaims/{claim_name}")
+    if claim is None:
+        raise MountPending(f'persistentvolumeclaim "{claim_name}" not found')
+    volume_name = (claim.get("spec") or {}).get("volumeName")
+    if (claim.get("status") or {}).get("phase") != "Bound" or not volume_name:
+        raise MountPending(f'persistentvolumeclaim "{claim_name}" is not bound')
+    volume = await client.get(f"/api/v1/persistentvolumes/{volume_name}")
+    spec = (volume or {}).get("spec") or {}
+    where = (spec.get("hostPath") or spec.get("local") or {}).get("path")
+    if not where:
+        raise ConfigError(f'persistentvolume "{volume_name}" is of a kind kinns does not mount')
+    target = host_path(node, where)
+    target.mkdir(parents=True, exist_ok=True)
+    return target
 
 
 async def _token(client: Client, pod: dict, spec: dict) -> bytes:
