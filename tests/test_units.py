@@ -247,3 +247,13 @@ def test_a_new_ingress_without_a_class_gets_the_newest_default_class(tmp_path):
     named = objects.create(ingresses, "web", {"metadata": {"name": "b"}, "spec": {**backend,
                                                                                  "ingressClassName": "plain"}})
     assert named["spec"]["ingressClassName"] == "plain"
+
+
+def test_a_read_only_claim_makes_every_mount_of_it_read_only():
+    from kinns.node.kubelet import volumes
+
+    pod = {"spec": {"volumes": [{"name": "data", "persistentVolumeClaim": {"claimName": "c", "readOnly": True}},
+                                {"name": "scratch", "emptyDir": {}}]}}
+    container = {"volumeMounts": [{"name": "data", "mountPath": "/data"}, {"name": "scratch", "mountPath": "/tmp"}]}
+    made = volumes.mounts(container, {"data": "/v/data", "scratch": "/v/scratch"}, volumes.read_only(pod))
+    assert [(m["target"], m["readOnly"]) for m in made] == [("/data", True), ("/tmp", False)]

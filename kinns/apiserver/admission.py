@@ -11,6 +11,16 @@ DEFAULT_CLASS = "ingressclass.kubernetes.io/is-default-class"
 DEFAULT_STORAGE_CLASS = "storageclass.kubernetes.io/is-default-class"
 
 
+def _newest_default(objects: Objects, classes: Resource, annotation: str) -> str | None:
+    """The name of the newest class marked default by `annotation` (kube-apiserver picks the newest of several)."""
+    marked = [c for c in objects.store.list(classes.key(None))[0]
+              if (c["metadata"].get("annotations") or {}).get(annotation) == "true"]
+    if not marked:
+        return None
+    return max(marked, key=lambda c: (c["metadata"].get("creationTimestamp") or "", c["metadata"]["name"]))[
+        "metadata"]["name"]
+
+
 def default_ingress_class(objects: Objects) -> Admit:
     """DefaultIngressClass: a new Ingress naming no class gets the default IngressClass (the newest, when
     several are marked default), as kube-apiserver's plugin sets it."""
@@ -22,11 +32,8 @@ def default_ingress_class(objects: Objects) -> Admit:
         spec = new.setdefault("spec", {})
         if spec.get("ingressClassName") or "kubernetes.io/ingress.class" in (new["metadata"].get("annotations") or {}):
             return
-        marked = [c for c in objects.store.list(classes.key(None))[0]
-                  if (c["metadata"].get("annotations") or {}).get(DEFAULT_CLASS) == "true"]
-        if marked:
-            newest = max(marked, key=lambda c: (c["metadata"].get("creationTimestamp") or "", c["metadata"]["name"]))
-            spec["ingressClassName"] = newest["metadata"]["name"]
+        if (default := _newest_default(objects, classes, DEFAULT_CLASS)) is not None:
+            spec["ingressClassName"] = default
 
     return admit
 
@@ -41,10 +48,7 @@ def default_storage_class(objects: Objects) -> Admit:
         spec = new.setdefault("spec", {})
         if "storageClassName" in spec:  # "" asks for no class: a pre-made volume
             return
-        marked = [c for c in objects.store.list(classes.key(None))[0]
-                  if (c["metadata"].get("annotations") or {}).get(DEFAULT_STORAGE_CLASS) == "true"]
-        if marked:
-            newest = max(marked, key=lambda c: (c["metadata"].get("creationTimestamp") or "", c["metadata"]["name"]))
-            spec["storageClassName"] = newest["metadata"]["name"]
+        if (default := _newest_default(objects, classes, DEFAULT_STORAGE_CLASS)) is not None:
+            spec["storageClassName"] = default
 
     return admit

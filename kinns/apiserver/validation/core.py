@@ -5,20 +5,8 @@ import base64
 import binascii
 
 from . import formats
-from .field import (
-    Cause,
-    child,
-    duplicate,
-    forbidden,
-    index,
-    invalid,
-    invalid_each,
-    key,
-    not_supported,
-    required,
-    too_long,
-    unique_name,
-)
+from .field import (Cause, child, duplicate, forbidden, index, invalid, invalid_each, key, not_supported, required,
+                    too_long, unique_name)
 from .meta import dict_of, labels, list_of
 from .pods import PROTOCOLS
 

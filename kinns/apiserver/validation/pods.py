@@ -3,21 +3,8 @@ containers with their ports, environment, mounts, resources, probes and security
 policies, DNS settings, host aliases and tolerations."""
 
 from . import formats
-from .field import (
-    Cause,
-    child,
-    duplicate,
-    forbidden,
-    index,
-    invalid,
-    invalid_each,
-    key,
-    not_found,
-    not_supported,
-    required,
-    too_many,
-    unique_name,
-)
+from .field import (Cause, child, duplicate, forbidden, index, invalid, invalid_each, key, not_found, not_supported,
+                    required, too_many, unique_name)
 from .meta import dict_of, labels, list_of
 
 PROTOCOLS = ("SCTP", "TCP", "UDP")

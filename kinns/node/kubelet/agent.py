@@ -274,7 +274,8 @@ class Kubelet(Reconciler):
         command = [podconfig.expand(a, env) for a in c["command"]] if c.get("command") else None
         args = [podconfig.expand(a, env) for a in c["args"]] if c.get("args") is not None else None
         return sandbox.Container(name=c["name"], image=c.get("image", ""), command=command, args=args, env=env,
-                                 ports=c.get("ports") or [], field_env=late, mounts=volumes.mounts(c, paths),
+                                 ports=c.get("ports") or [], field_env=late,
+                                 mounts=volumes.mounts(c, paths, volumes.read_only(pod)),
                                  security=security.effective(pod.get("spec", {}), c,
                                                              pod["metadata"].get("annotations")),
                                  stdin=bool(c.get("stdin")), stdin_once=bool(c.get("stdinOnce")),

@@ -223,8 +223,15 @@ async def _token(client: Client, pod: dict, spec: dict) -> bytes:
     return reply["status"]["token"].encode()
 
 
-def mounts(container: dict, paths: dict[str, str]) -> list[dict]:
-    """The bind mounts a container gets: source on the machine, target in the container."""
+def read_only(pod: dict) -> set[str]:
+    """The volumes the pod itself mounts read-only everywhere (a claim with readOnly: true)."""
+    return {v["name"] for v in pod.get("spec", {}).get("volumes") or []
+            if (v.get("persistentVolumeClaim") or {}).get("readOnly")}
+
+
+def mounts(container: dict, paths: dict[str, str], forced: set[str] = frozenset()) -> list[dict]:
+    """The bind mounts a container gets: source on the machine, target in the container (read-only where the
+    mount asks for it or the volume is in `forced`)."""
     out = []
     for m in container.get("volumeMounts") or []:
         if m["name"] not in paths:
@@ -235,5 +242,6 @@ def mounts(container: dict, paths: dict[str, str]) -> list[dict]:
                 source = str(safe_join(Path(source), m["subPath"]))
             except Escape as err:
                 raise ConfigError(f'subPath of volume "{m["name"]}": {err}') from None
-        out.append({"source": source, "target": m["mountPath"], "readOnly": bool(m.get("readOnly"))})
+        out.append({"source": source, "target": m["mountPath"],
+                    "readOnly": bool(m.get("readOnly")) or m["name"] in forced})
     return out
