@@ -13,6 +13,16 @@ def micro_now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def parse_time(text: str | None) -> datetime.datetime | None:
+    """A metav1.Time or MicroTime as an aware datetime (to the second); None when absent or unreadable."""
+    if not text:
+        return None
+    try:
+        return datetime.datetime.strptime(text[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=datetime.timezone.utc)
+    except ValueError:
+        return None
+
+
 def format_time(when: datetime.datetime) -> str:
     return when.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 

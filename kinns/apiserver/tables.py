@@ -10,14 +10,9 @@ import re
 from collections.abc import Callable
 
 from ..apimachinery.labels import selector_text
+from ..apimachinery.meta import parse_time
 
 Row = list[object]
-
-
-def parse_time(value: str | None) -> datetime.datetime | None:
-    if not value:
-        return None
-    return datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
 
 
 def human_duration(seconds: float) -> str:
@@ -145,7 +140,7 @@ def _ingress_row(o: dict) -> Row:
 def _event_row(o: dict) -> Row:
     obj = o.get("involvedObject") or o.get("regarding") or {}
     last = o.get("lastTimestamp") or o.get("eventTime") or o.get("metadata", {}).get("creationTimestamp")
-    when = parse_time(last[:19] + "Z" if last and len(last) > 20 else last)
+    when = parse_time(last)
     seen = human_duration((datetime.datetime.now(datetime.timezone.utc) - when).total_seconds()) if when else ""
     return [seen, o.get("type", ""), o.get("reason", ""), f"{obj.get('kind', '').lower()}/{obj.get('name', '')}",
             o.get("message", "")]

@@ -15,10 +15,10 @@ import zoneinfo
 from croniter import croniter
 
 from ..apimachinery.errors import APIError
-from ..apimachinery.meta import controlled_by, format_time, owner_reference
+from ..apimachinery.meta import controlled_by, format_time, owner_reference, parse_time
 from ..client.client import path
 from .base import Controller, own_key
-from .job import JOBS, _finished, _time
+from .job import JOBS, finished
 from .workloads import controller_keys
 
 CRONJOBS = path("batch/v1", "cronjobs")
@@ -53,9 +53,9 @@ class CronJobController(Controller):
         spec, status = cj.get("spec") or {}, dict(cj.get("status") or {})
         clock = datetime.datetime.now(datetime.timezone.utc)
         jobs = [j for j in self.jobs.in_namespace(namespace) if controlled_by(j, cj)]
-        active = [j for j in jobs if _finished(j.get("status") or {}) is None and
+        active = [j for j in jobs if finished(j.get("status") or {}) is None and
                   not j["metadata"].get("deletionTimestamp")]
-        since = _time(status.get("lastScheduleTime") or cj["metadata"].get("creationTimestamp")) or clock
+        since = parse_time(status.get("lastScheduleTime") or cj["metadata"].get("creationTimestamp")) or clock
         due = latest_due(spec["schedule"], spec.get("timeZone"), since, clock)
         late = spec.get("startingDeadlineSeconds")
         if due is not None and not spec.get("suspend") and (late is None or (clock - due).total_seconds() <= late):
@@ -75,7 +75,7 @@ class CronJobController(Controller):
         elif due is not None:
             status["lastScheduleTime"] = format_time(due)  # missed or suspended: not run later
         await self._prune(cj, jobs)
-        succeeded = [j for j in jobs if (_finished(j.get("status") or {}) or {}).get("type") == "Complete"]
+        succeeded = [j for j in jobs if (finished(j.get("status") or {}) or {}).get("type") == "Complete"]
         if succeeded:
             status["lastSuccessfulTime"] = max(j["status"].get("completionTime", "") for j in succeeded)
         status["active"] = [{"kind": "Job", "namespace": namespace, "name": j["metadata"]["name"],
@@ -110,7 +110,7 @@ class CronJobController(Controller):
     async def _prune(self, cj: dict, jobs: list[dict]) -> None:
         for outcome, limit in (("Complete", cj["spec"].get("successfulJobsHistoryLimit", 3)),
                                ("Failed", cj["spec"].get("failedJobsHistoryLimit", 1))):
-            done = sorted((j for j in jobs if (_finished(j.get("status") or {}) or {}).get("type") == outcome),
+            done = sorted((j for j in jobs if (finished(j.get("status") or {}) or {}).get("type") == outcome),
                           key=lambda j: j["metadata"].get("creationTimestamp", ""))
             for job in done[:max(0, len(done) - limit)]:
                 await self.client.delete(path("batch/v1", "jobs", job["metadata"]["namespace"],

@@ -13,7 +13,7 @@ deleted that long after it finished, its pods with it (the garbage collector).
 import datetime
 
 from ..apimachinery.conditions import condition
-from ..apimachinery.meta import controlled_by, now
+from ..apimachinery.meta import controlled_by, now, parse_time
 from ..client.client import path
 from .base import PODS, Controller, own_key
 from .workloads import controller_keys, pod_from_template
@@ -22,19 +22,13 @@ JOBS = path("batch/v1", "jobs")
 BACKOFF, MAX_BACKOFF = 10.0, 360.0
 
 
-def _time(text: str | None) -> datetime.datetime | None:
-    if not text:
-        return None
-    return datetime.datetime.strptime(text[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=datetime.timezone.utc)
-
-
-def _finished(status: dict) -> dict | None:
+def finished(status: dict) -> dict | None:
     return next((c for c in status.get("conditions") or [] if c.get("type") in ("Complete", "Failed")
                  and c.get("status") == "True"), None)
 
 
 def _last_failure(pods: list[dict]) -> datetime.datetime | None:
-    ends = [_time(s.get("state", {}).get("terminated", {}).get("finishedAt"))
+    ends = [parse_time(s.get("state", {}).get("terminated", {}).get("finishedAt"))
             for p in pods for s in (p.get("status") or {}).get("containerStatuses") or []]
     ends = [e for e in ends if e is not None]
     return max(ends) if ends else None
@@ -55,7 +49,7 @@ class JobController(Controller):
         spec, status = job.get("spec") or {}, dict(job.get("status") or {})
         clock = datetime.datetime.now(datetime.timezone.utc)
         pods = [p for p in self.pods.in_namespace(namespace) if controlled_by(p, job)]
-        if (done := _finished(status)) is not None:
+        if (done := finished(status)) is not None:
             await self._expire(job, done, clock)
             return
         phase = {p["metadata"]["name"]: (p.get("status") or {}).get("phase") for p in pods}
@@ -70,7 +64,7 @@ class JobController(Controller):
         conditions = list(status.get("conditions") or [])
         if not spec.get("suspend") and not status.get("startTime"):
             status["startTime"] = now()
-        started = _time(status.get("startTime"))
+        started = parse_time(status.get("startTime"))
         completions, parallelism = spec.get("completions"), spec.get("parallelism", 1)
         deadline = spec.get("activeDeadlineSeconds")
         outcome = None
@@ -114,7 +108,7 @@ class JobController(Controller):
         status = {k: v for k, v in status.items() if v is not None}
         if status != (job.get("status") or {}):
             await self.client.patch(path("batch/v1", "jobs", namespace, name, "status"), {"status": status})
-            if _finished(status) is not None:
+            if finished(status) is not None:
                 self.enqueue(key)  # a TTL starts counting now
 
     async def _run(self, job: dict, active: list[dict], failed_pods: list[dict], succeeded: int,
@@ -142,7 +136,7 @@ class JobController(Controller):
     async def _expire(self, job: dict, done: dict, clock: datetime.datetime) -> None:
         """ttlSecondsAfterFinished: the finished Job is deleted (its pods by the garbage collector) once due."""
         ttl = job["spec"].get("ttlSecondsAfterFinished")
-        finished = _time(job.get("status", {}).get("completionTime") or done.get("lastTransitionTime"))
+        finished = parse_time(job.get("status", {}).get("completionTime") or done.get("lastTransitionTime"))
         if ttl is None or finished is None:
             return
         left = ttl - (clock - finished).total_seconds()

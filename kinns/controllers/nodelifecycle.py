@@ -15,20 +15,13 @@ deleted when that time has passed since the taint was added.
 import datetime
 
 from ..apimachinery.conditions import condition
-from ..apimachinery.meta import now
+from ..apimachinery.meta import now, parse_time
 from ..client.client import path
 from .base import NODES, PODS, Controller, own_key
 from .scheduler import tolerates
 
 NOT_READY, UNREACHABLE = "node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"
 CONDITIONS = ("Ready", "MemoryPressure", "DiskPressure", "PIDPressure")
-
-
-def _time(text: str | None) -> datetime.datetime | None:
-    try:
-        return datetime.datetime.strptime(text or "", "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
-    except ValueError:
-        return None
 
 
 def ready_state(node: dict) -> str:
@@ -52,7 +45,7 @@ def eviction_time(pod: dict, taint: dict) -> datetime.datetime | None:
     """When a pod is evicted for a NoExecute taint: at once (no toleration), after tolerationSeconds, or
     never (None: tolerated for good)."""
     matching = [t for t in pod.get("spec", {}).get("tolerations") or [] if tolerates([t], taint)]
-    added = _time(taint.get("timeAdded")) or datetime.datetime.now(datetime.timezone.utc)
+    added = parse_time(taint.get("timeAdded")) or datetime.datetime.now(datetime.timezone.utc)
     if not matching:
         return added
     seconds = [t["tolerationSeconds"] for t in matching if t.get("tolerationSeconds") is not None]
@@ -75,7 +68,7 @@ class NodeLifecycleController(Controller):
         node = self.nodes.get(None, key[1])
         if node is None:
             return
-        heartbeat = next((_time(c.get("lastHeartbeatTime")) for c in (node.get("status") or {}).get("conditions")
+        heartbeat = next((parse_time(c.get("lastHeartbeatTime")) for c in (node.get("status") or {}).get("conditions")
                           or [] if c.get("type") == "Ready"), None)
         current = datetime.datetime.now(datetime.timezone.utc)
         if heartbeat and (current - heartbeat).total_seconds() > self.grace and ready_state(node) != "Unknown":
