@@ -64,24 +64,31 @@ def disruption_budget(obj: dict, old: dict | None) -> list[Cause]:
     return causes
 
 
-def workload(obj: dict, old: dict | None) -> list[Cause]:
-    """What Deployments, ReplicaSets and DaemonSets share: the selector and the template."""
-    spec = dict_of(obj.get("spec"))
+def selected_template(spec: dict, refuse_empty: str = "") -> list[Cause]:
+    """What every kind with a pod template checks of its selector and the template's labels: a selector,
+    valid, that selects the template (and, naming the kind in `refuse_empty`, one that is not empty)."""
     causes: list[Cause] = []
     selector = spec.get("selector")
-    template = dict_of(spec.get("template"))
-    template_labels = dict_of(dict_of(template.get("metadata")).get("labels"))
+    template_labels = dict_of(dict_of(dict_of(spec.get("template")).get("metadata")).get("labels"))
     if selector is None:
         causes.append(required("spec.selector"))
-    elif not dict_of(selector).get("matchLabels") and not list_of(dict_of(selector).get("matchExpressions")):
-        causes.append(invalid("spec.selector", selector, "empty selector is invalid for "
-                                                         f"{str(obj.get('kind') or 'workload').lower()}"))
+    elif refuse_empty and not dict_of(selector).get("matchLabels") and \
+            not list_of(dict_of(selector).get("matchExpressions")):
+        causes.append(invalid("spec.selector", selector, f"empty selector is invalid for {refuse_empty}"))
     else:
         causes += label_selector(selector, "spec.selector")
         if not selector_matches(selector, template_labels):
             causes.append(invalid("spec.template.metadata.labels", template_labels,
                                   "`selector` does not match template `labels`"))
-    causes += labels(template_labels, "spec.template.metadata.labels")
+    return causes + labels(template_labels, "spec.template.metadata.labels")
+
+
+def workload(obj: dict, old: dict | None) -> list[Cause]:
+    """What Deployments, ReplicaSets and DaemonSets share: the selector and the template."""
+    spec = dict_of(obj.get("spec"))
+    selector = spec.get("selector")
+    template = dict_of(spec.get("template"))
+    causes = selected_template(spec, str(obj.get("kind") or "workload").lower())
     causes += pod_spec(dict_of(template.get("spec")), "spec.template.spec", ("Always",))
     for name in ("replicas", "minReadySeconds", "revisionHistoryLimit"):
         causes += _count(spec, name)

@@ -6,10 +6,9 @@ import zoneinfo
 
 from croniter import croniter
 
-from ...apimachinery.labels import selector_matches
-from .apps import label_selector
+from .apps import selected_template
 from .field import Cause, forbidden, invalid, not_supported, required
-from .meta import dict_of, labels
+from .meta import dict_of
 from .pods import pod_spec
 
 NOT_PROVIDED = ("podFailurePolicy", "successPolicy", "backoffLimitPerIndex", "maxFailedIndexes")
@@ -26,18 +25,8 @@ def _non_negative(spec: dict, name: str, low: int = 0) -> list[Cause]:
 
 def job(obj: dict, old: dict | None) -> list[Cause]:
     spec = dict_of(obj.get("spec"))
-    causes: list[Cause] = []
-    selector = spec.get("selector")
     template = dict_of(spec.get("template"))
-    template_labels = dict_of(dict_of(template.get("metadata")).get("labels"))
-    if selector is None:
-        causes.append(required("spec.selector"))
-    else:
-        causes += label_selector(selector, "spec.selector")
-        if not selector_matches(selector, template_labels):
-            causes.append(invalid("spec.template.metadata.labels", template_labels,
-                                  "`selector` does not match template `labels`"))
-    causes += labels(template_labels, "spec.template.metadata.labels")
+    causes = selected_template(spec)
     causes += pod_spec(dict_of(template.get("spec")), "spec.template.spec", ("OnFailure", "Never"))
     for name in ("parallelism", "completions", "backoffLimit"):
         causes += _non_negative(spec, name)

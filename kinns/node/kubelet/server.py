@@ -45,21 +45,21 @@ class KubeletServer:
         app.router.add_get("/healthz", lambda _: web.Response(text="ok"))
         return app
 
-    async def exec(self, request: web.Request) -> web.StreamResponse:
+    def _running(self, request: web.Request) -> tuple[str, str, str, int]:
+        """(namespace, pod, container, its main pid) of the request's running container; 404 otherwise."""
         ns, pod, container = (request.match_info[k] for k in ("namespace", "pod", "container"))
         try:
-            main = sandbox.main_pid(sandbox.get(self.cluster, ns, pod), container)
+            return ns, pod, container, sandbox.main_pid(sandbox.get(self.cluster, ns, pod), container)
         except sandbox.SandboxError:
             raise web.HTTPNotFound(text=f'container "{container}" in pod "{pod}" is not running') from None
+
+    async def exec(self, request: web.Request) -> web.StreamResponse:
+        ns, pod, container, main = self._running(request)
         enter = sandbox.enter_argv(sandbox.pod_directory(self.cluster, ns, pod), container, main, [])
         return await streams.exec_stream(request, enter, main)
 
     async def attach(self, request: web.Request) -> web.StreamResponse:
-        ns, pod, container = (request.match_info[k] for k in ("namespace", "pod", "container"))
-        try:
-            main = sandbox.main_pid(sandbox.get(self.cluster, ns, pod), container)
-        except sandbox.SandboxError:
-            raise web.HTTPNotFound(text=f'container "{container}" in pod "{pod}" is not running') from None
+        ns, pod, container, main = self._running(request)
         return await attach.serve(request, sandbox.pod_directory(self.cluster, ns, pod), container, main)
 
     async def port_forward(self, request: web.Request) -> web.StreamResponse:
