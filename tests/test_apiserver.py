@@ -228,6 +228,55 @@ spec:
 """
 
 
+def test_a_list_is_validated_item_by_item_against_openapi_v2(api):
+    """kubectl checks a `kind: List` (as the Weave Net manifest is) against /openapi/v2, in protobuf."""
+    ns = unique("ns")
+    api("create", "namespace", ns)
+    items = f"""\
+apiVersion: v1
+kind: List
+items:
+- {{apiVersion: v1, kind: ConfigMap, metadata: {{name: a, namespace: {ns}}}, data: {{k: v}}}}
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {{name: web, namespace: {ns}}}
+  spec:
+    replicas: 1
+    selector: {{matchLabels: {{app: web}}}}
+    template:
+      metadata: {{labels: {{app: web}}}}
+      spec: {{containers: [{{name: web, image: nginx}}]}}
+"""
+    made = api("apply", "-f", "-", input=items).stdout.split("\n")
+    assert made[:2] == ["configmap/a created", "deployment.apps/web created"]
+    bad = api("apply", "-f", "-", check=False, input=items.replace("data: {k: v}", "data: {k: v}, dta: 1")
+              .replace("replicas: 1", 'replicas: "one"'))
+    assert 'ValidationError(ConfigMap): unknown field "dta" in io.k8s.api.core.v1.ConfigMap' in bad.stderr
+    assert 'invalid type for io.k8s.api.apps.v1.DeploymentSpec.replicas: got "string", expected "integer"' \
+        in bad.stderr
+    swagger = json.loads(api("get", "--raw", "/openapi/v2").stdout)
+    assert swagger["definitions"]["io.k8s.api.core.v1.Pod"]["x-kubernetes-group-version-kind"] == [
+        {"group": "", "version": "v1", "kind": "Pod"}]
+    api("delete", "namespace", ns, "--wait=false")
+
+
+def test_api_services_list_what_the_server_serves_itself(api):
+    rows = {line.split()[0]: line.split()[1:3] for line in api("get", "apiservices").stdout.splitlines()[1:]}
+    assert rows["v1."] == rows["v1.apps"] == rows["v2.autoscaling"] == ["Local", "True"]
+    crd = WIDGET_CRD.replace("widgets.example.com", "gadgets.example.org").replace("example.com", "example.org") \
+        .replace("Widget", "Gadget").replace("widget", "gadget").replace("[wd]", "[gd]")
+    api("apply", "-f", "-", input=crd)
+    assert api("get", "apiservice", "v1.example.org", "-o", "jsonpath={.spec.groupPriorityMinimum}").stdout == "1000"
+    api("delete", "crd", "gadgets.example.org")
+    wait(lambda: api("get", "apiservice", "v1.example.org", check=False).returncode == 1)
+    aggregated = {"apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService",
+                  "metadata": {"name": "v1beta1.metrics.k8s.io"},
+                  "spec": {"group": "metrics.k8s.io", "version": "v1beta1", "groupPriorityMinimum": 100,
+                           "versionPriority": 100, "service": {"namespace": "kube-system", "name": "metrics-server"}}}
+    refused = api("create", "-f", "-", check=False, input=json.dumps(aggregated))
+    assert "spec.service: Forbidden: kinns runs no extension API servers and proxies to none" in refused.stderr
+
+
 def test_a_crd_serves_its_resource_with_schema_defaults_and_columns(api):
     assert api("apply", "-f", "-", input=WIDGET_CRD).stdout.strip() == \
         "customresourcedefinition.apiextensions.k8s.io/widgets.example.com created"

@@ -1,7 +1,9 @@
 """RBAC with the real kubectl: identities (service-account tokens, client certificates, kubelets) against verbs,
 resources and namespaces, asked with `auth can-i` and tried with real requests; escalation, impersonation,
-aggregation and the Node authorizer's limits. One cluster for all."""
+aggregation and the Node authorizer's limits; certificates signed through CertificateSigningRequests. One cluster for
+all."""
 
+import base64
 import json
 import subprocess
 import time
@@ -10,6 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import kube_cluster, unique, wait
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from kinns.apiserver.certs import client_certificate
 
@@ -279,3 +285,86 @@ def test_a_binding_authorizes_the_very_next_request(cluster, people, tmp_path):
     started = time.monotonic()
     cluster("-n", ns, "create", "rolebinding", "late", "--clusterrole=view", f"--serviceaccount={ns}:late")
     assert late("-n", ns, "get", "pods").returncode == 0 and time.monotonic() - started < 5
+
+
+def _signing_request(name: str, subject: list[tuple], signer: str, usages: list[str], tmp: Path,
+                     names: list[str] = ()) -> str:
+    """A CertificateSigningRequest for a new key (written to tmp/<name>.key)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    (tmp / f"{name}.key").write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                                        serialization.PrivateFormat.PKCS8,
+                                                        serialization.NoEncryption()))
+    builder = x509.CertificateSigningRequestBuilder().subject_name(
+        x509.Name([x509.NameAttribute(oid, value) for oid, value in subject]))
+    if names:
+        builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), False)
+    pem = builder.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM)
+    return json.dumps({"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
+                       "metadata": {"name": name}, "spec": {"request": base64.b64encode(pem).decode(),
+                                                            "signerName": signer, "expirationSeconds": 3600,
+                                                            "usages": usages}})
+
+
+def test_a_signing_request_approved_is_issued_and_authenticates(cluster, people, tmp_path):
+    ns, users = people
+    name = unique("csr")
+    subject = [(NameOID.COMMON_NAME, name), (NameOID.ORGANIZATION_NAME, "dev-team")]
+    cluster("create", "-f", "-", input=_signing_request(name, subject, "kubernetes.io/kube-apiserver-client",
+                                                        ["client auth"], tmp_path))
+    row = cluster("get", "csr", name).stdout.split("\n")[1].split()
+    assert row[2:] == ["kubernetes.io/kube-apiserver-client", "kubernetes-admin", "60m", "Pending"]
+    # an editor may not approve (no `approve` on the signer)
+    editor = users["editor"]("certificate", "approve", name)
+    assert editor.returncode == 1 and "forbidden" in editor.stderr
+    cluster("certificate", "approve", name)
+    wait(lambda: cluster("get", "csr", name, "-o", "jsonpath={.status.certificate}").stdout != "")
+    assert cluster("get", "csr", name).stdout.split("\n")[1].split()[-1] == "Approved,Issued"
+    pem = base64.b64decode(cluster("get", "csr", name, "-o", "jsonpath={.status.certificate}").stdout)
+    (tmp_path / f"{name}.crt").write_bytes(pem)
+    issued = x509.load_pem_x509_certificate(pem)
+    assert 3500 < (issued.not_valid_after_utc - issued.not_valid_before_utc).total_seconds() <= 3600 + 300
+    holder = _as(_kubeconfig(cluster, tmp_path, name, {"client-certificate": str(tmp_path / f"{name}.crt"),
+                                                      "client-key": str(tmp_path / f"{name}.key")}))
+    whoami = holder("auth", "whoami").stdout
+    assert name in whoami and "dev-team" in whoami
+    assert holder("-n", ns, "get", "pods").returncode == 0  # dev-team may view everything
+    assert holder("-n", ns, "delete", "secret", "keys").returncode == 1
+    cluster("delete", "csr", name)
+
+
+def test_signers_refuse_what_they_may_not_sign_and_bad_requests_are_invalid(cluster, tmp_path):
+    name = unique("csr")
+    cluster("create", "-f", "-", input=_signing_request(
+        name, [(NameOID.COMMON_NAME, "someone"), (NameOID.ORGANIZATION_NAME, "x")],
+        "kubernetes.io/kubelet-serving", ["server auth", "digital signature"], tmp_path, ["node01"]))
+    cluster("certificate", "approve", name)
+    wait(lambda: "Failed" in cluster("get", "csr", name).stdout)
+    failed = json.loads(cluster("get", "csr", name, "-o", "json").stdout)["status"]
+    assert [(c["type"], c["reason"], c.get("message")) for c in failed["conditions"]][-1] == \
+        ("Failed", "SignerValidationFailure", "subject organization is not system:nodes")
+    assert "certificate" not in failed
+    denied = unique("csr")
+    cluster("create", "-f", "-", input=_signing_request(denied, [(NameOID.COMMON_NAME, "x")],
+                                                        "kubernetes.io/kube-apiserver-client", ["client auth"],
+                                                        tmp_path))
+    cluster("certificate", "deny", denied)
+    assert cluster("get", "csr", denied).stdout.split("\n")[1].split()[-1] == "Denied"
+    both = json.loads(cluster("get", "csr", denied, "-o", "json").stdout)  # kubectl itself would not send this
+    both["status"]["conditions"].append({"type": "Approved", "status": "True", "reason": "Sneaky"})
+    again = cluster("replace", "--raw", f"/apis/certificates.k8s.io/v1/certificatesigningrequests/{denied}/approval",
+                    "-f", "-", input=json.dumps(both), check=False)
+    assert 'status.conditions[1].type: Invalid value: "Approved": Approved and Denied conditions are mutually ' \
+        "exclusive" in again.stderr
+    bad = json.loads(_signing_request(unique("csr"), [(NameOID.COMMON_NAME, "x")], "nodomain", ["flying"], tmp_path))
+    bad["spec"]["request"] = base64.b64encode(b"not a request").decode()
+    bad["spec"]["expirationSeconds"] = 60
+    refused = cluster("create", "-f", "-", input=json.dumps(bad), check=False)
+    for cause in ("spec.request: Invalid value: []byte{0x6e, 0x6f, 0x74, 0x20, 0x61, 0x20, 0x72, 0x65, 0x71, 0x75, "
+                  "0x65, 0x73, 0x74}: PEM block type must be CERTIFICATE REQUEST",
+                  "spec.signerName: Invalid value: \"nodomain\": must be a fully qualified domain and path of the "
+                  "form 'example.com/signer-name'",
+                  'spec.usages[0]: Unsupported value: "flying"',
+                  "spec.expirationSeconds: Invalid value: 60: may not specify a duration less than 600 seconds"):
+        assert cause in refused.stderr, refused.stderr
+    assert bad["metadata"]["name"] not in cluster("get", "csr", "-o", "name").stdout
+    cluster("delete", "csr", name, denied)

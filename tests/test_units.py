@@ -226,7 +226,9 @@ def test_every_field_of_the_type_table_is_described_for_kubectl_explain():
 
 
 def test_a_new_ingress_without_a_class_gets_the_newest_default_class(tmp_path):
-    from kinns.apiserver.admission import default_ingress_class
+    import asyncio
+
+    from kinns.apiserver.admission.plugins import default_ingress_class
     from kinns.apiserver.resources import Registry
     from kinns.apiserver.storage import Objects
     from kinns.store import SQLiteStore
@@ -242,10 +244,10 @@ def test_a_new_ingress_without_a_class_gets_the_newest_default_class(tmp_path):
                                                                     "creationTimestamp": stamp},
                                                        "spec": {"controller": "k8s.io/ingress-nginx"}})
     backend = {"defaultBackend": {"service": {"name": "web", "port": {"number": 80}}}}
-    made = objects.create(ingresses, "web", {"metadata": {"name": "a"}, "spec": dict(backend)})
+    made = asyncio.run(objects.create(ingresses, "web", {"metadata": {"name": "a"}, "spec": dict(backend)}))
     assert made["spec"]["ingressClassName"] == "new"
-    named = objects.create(ingresses, "web", {"metadata": {"name": "b"}, "spec": {**backend,
-                                                                                 "ingressClassName": "plain"}})
+    named = asyncio.run(objects.create(ingresses, "web", {"metadata": {"name": "b"},
+                                                          "spec": {**backend, "ingressClassName": "plain"}}))
     assert named["spec"]["ingressClassName"] == "plain"
 
 

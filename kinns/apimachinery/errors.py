@@ -12,7 +12,7 @@ class APIError(Exception):
 
     def to_status(self) -> dict:
         out = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-               "message": self.message, "reason": self.reason, "code": self.code}
+               "message": self.message, **({"reason": self.reason} if self.reason else {}), "code": self.code}
         if self.details:
             out["details"] = self.details
         return out
@@ -72,3 +72,9 @@ def unauthorized() -> APIError:
 
 def gone(message: str) -> APIError:
     return APIError(410, "Expired", message)
+
+
+def admission_forbidden(resource: str, group: str, name: str, message: str) -> APIError:
+    """What an admission plugin's refusal reads as: 'pods "x" is forbidden: <message>' (admission.NewForbidden)."""
+    details = {"name": name, "kind": resource, **({"group": group} if group else {})}
+    return APIError(403, "Forbidden", f'{_qualified(resource, group)} "{name}" is forbidden: {message}', details)

@@ -65,6 +65,19 @@ def program(expression: str) -> celpy.Runner:
         raise RuleError(f"compilation failed: {str(err).splitlines()[0]}") from None
 
 
+class EvalError(ValueError):
+    """An expression that failed to evaluate; its text is CEL's first words, without the activation dump."""
+
+
+def evaluate(expression: str, activation: dict) -> object:
+    """The value of `expression` with these variables (JSON values); EvalError when it does not evaluate."""
+    try:
+        return program(expression).evaluate({k: celpy.json_to_cel(v) for k, v in activation.items()})
+    except (celpy.CELEvalError, TypeError, ValueError, KeyError) as err:
+        text = str(err.args[0] if err.args else err).split(" (in activation", 1)[0]
+        raise EvalError(text) from None
+
+
 def compile_rules(schema: dict, path: str = "openAPIV3Schema") -> list[Cause]:
     """Causes for every rule in `schema` that does not compile (checked when a CRD is written)."""
     out: list[Cause] = []

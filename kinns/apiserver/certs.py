@@ -95,6 +95,42 @@ def serving_certificate(pki: Path, dest: Path, cn: str, names: list[str]) -> Non
     _write(dest, *_issue(_load(pki / "ca"), _name(cn), server_names=names))
 
 
+KEY_USAGES = {"digital signature": "digital_signature", "content commitment": "content_commitment",
+              "key encipherment": "key_encipherment", "key agreement": "key_agreement",
+              "data encipherment": "data_encipherment", "cert sign": "key_cert_sign", "crl sign": "crl_sign",
+              "encipher only": "encipher_only", "decipher only": "decipher_only"}
+EXTENDED_USAGES = {"server auth": ExtendedKeyUsageOID.SERVER_AUTH, "client auth": ExtendedKeyUsageOID.CLIENT_AUTH,
+                   "code signing": ExtendedKeyUsageOID.CODE_SIGNING,
+                   "email protection": ExtendedKeyUsageOID.EMAIL_PROTECTION,
+                   "timestamping": ExtendedKeyUsageOID.TIME_STAMPING, "ocsp signing": ExtendedKeyUsageOID.OCSP_SIGNING}
+
+
+def sign_request(pki: Path, csr: x509.CertificateSigningRequest, usages: list[str], seconds: int) -> bytes:
+    """A certificate for `csr` signed by the cluster CA: its subject and names, the usages asked for, valid for
+    `seconds` (backdated five minutes for clock skew, as kube-controller-manager's signer does, and never past
+    the CA's own expiry)."""
+    ca_key, ca = _load(pki / "ca")
+    now = datetime.datetime.now(datetime.timezone.utc)
+    until = min(now + datetime.timedelta(seconds=seconds), ca.not_valid_after_utc)
+    flags = {name: name in {KEY_USAGES[u] for u in usages if u in KEY_USAGES} for name in KEY_USAGES.values()}
+    builder = (x509.CertificateBuilder().subject_name(csr.subject).issuer_name(ca.subject)
+               .public_key(csr.public_key()).serial_number(x509.random_serial_number())
+               .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(until)
+               .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+               .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.public_key()), critical=False))
+    if any(flags.values()):
+        builder = builder.add_extension(x509.KeyUsage(**flags), critical=True)
+    extended = [EXTENDED_USAGES[u] for u in usages if u in EXTENDED_USAGES]
+    if extended:
+        builder = builder.add_extension(x509.ExtendedKeyUsage(extended), critical=False)
+    try:
+        names = csr.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        builder = builder.add_extension(names, critical=False)
+    except x509.ExtensionNotFound:
+        pass
+    return builder.sign(ca_key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM)
+
+
 def kubeconfig(pki: Path, server: str, context: str) -> dict:
     """A kubeconfig with the admin credentials, as `kind get kubeconfig` prints one."""
     import base64

@@ -22,6 +22,7 @@ def resources_of(crd: dict) -> list[Resource]:
     spec = crd.get("spec") or {}
     names = spec.get("names") or {}
     out = []
+    served = tuple(v["name"] for v in spec.get("versions") or [] if v.get("served", True))
     for version in spec.get("versions") or []:
         if not version.get("served", True):
             continue
@@ -32,7 +33,7 @@ def resources_of(crd: dict) -> list[Resource]:
             short_names=tuple(names.get("shortNames") or ()), categories=tuple(names.get("categories") or ()),
             subresources=subresources, verbs=ALL_VERBS, singular=names.get("singular", ""),
             extra={"crd": True, "schema": (version.get("schema") or {}).get("openAPIV3Schema") or {},
-                   "printerColumns": _columns(version)}))
+                   "printerColumns": _columns(version), "versions": served}))
     return out
 
 

@@ -26,7 +26,9 @@ def _container(c: dict) -> None:
     c.setdefault("terminationMessagePath", "/dev/termination-log")
     c.setdefault("terminationMessagePolicy", "File")
     c.setdefault("imagePullPolicy", _image_pull_policy(c.get("image", "")))
-    c.setdefault("resources", {})
+    resources = c.setdefault("resources", {})
+    if isinstance(resources, dict) and isinstance(resources.get("limits"), dict):  # requests default to the limits
+        resources["requests"] = {**resources["limits"], **(resources.get("requests") or {})}
     for p in c.get("ports") or []:
         p.setdefault("protocol", "TCP")
     for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
@@ -174,6 +176,66 @@ def _service(obj: dict) -> None:
         spec.setdefault("allocateLoadBalancerNodePorts", True)
 
 
+def _match_resources(match: dict) -> None:
+    """MatchResources of a policy or binding: Equivalent matching, empty selectors, every scope."""
+    match.setdefault("matchPolicy", "Equivalent")
+    match.setdefault("namespaceSelector", {})
+    match.setdefault("objectSelector", {})
+    for rule in (match.get("resourceRules") or []) + (match.get("excludeResourceRules") or []):
+        if isinstance(rule, dict):
+            rule.setdefault("scope", "*")
+
+
+def _limit_defaults(item: dict) -> None:
+    """A Container limit: the default limit is the max where unset, the default request the default limit,
+    else the min."""
+    default, request = item.setdefault("default", {}), item.setdefault("defaultRequest", {})
+    for name, value in (item.get("max") or {}).items():
+        default.setdefault(name, value)
+    for name, value in default.items():
+        request.setdefault(name, value)
+    for name, value in (item.get("min") or {}).items():
+        request.setdefault(name, value)
+    for field in ("default", "defaultRequest"):
+        if not item[field]:
+            del item[field]
+
+
+def _autoscaler(spec: dict) -> None:
+    """autoscaling/v2's defaults: one replica at least, 80% CPU utilization, the standard scaling behaviour."""
+    spec.setdefault("minReplicas", 1)
+    if not spec.get("metrics"):
+        spec["metrics"] = [{"type": "Resource", "resource": {"name": "cpu", "target": {
+            "type": "Utilization", "averageUtilization": 80}}}]
+    behavior = spec.setdefault("behavior", {})
+    up = behavior.setdefault("scaleUp", {})
+    up.setdefault("stabilizationWindowSeconds", 0)
+    up.setdefault("selectPolicy", "Max")
+    up.setdefault("policies", [{"type": "Pods", "value": 4, "periodSeconds": 15},
+                               {"type": "Percent", "value": 100, "periodSeconds": 15}])
+    down = behavior.setdefault("scaleDown", {})
+    down.setdefault("stabilizationWindowSeconds", 300)
+    down.setdefault("selectPolicy", "Max")
+    down.setdefault("policies", [{"type": "Percent", "value": 100, "periodSeconds": 15}])
+
+
+def _webhooks(obj: dict, mutating: bool) -> None:
+    for hook in obj.get("webhooks") or []:
+        if not isinstance(hook, dict):
+            continue
+        _match_resources(hook)
+        hook.setdefault("failurePolicy", "Fail")
+        hook.setdefault("timeoutSeconds", 10)
+        if mutating:
+            hook.setdefault("reinvocationPolicy", "Never")
+        service = (hook.get("clientConfig") or {}).get("service")
+        if isinstance(service, dict):
+            service.setdefault("port", 443)
+        for rule in hook.get("rules") or []:
+            if isinstance(rule, dict):
+                rule.setdefault("scope", "*")
+
+
 def apply(kind: str, obj: dict) -> None:
     """Fill in the defaults of a new or updated object of a built-in kind (in place)."""
     if kind == "Pod":
@@ -182,8 +244,6 @@ def apply(kind: str, obj: dict) -> None:
         obj["spec"].setdefault("serviceAccountName", "default")
         _service_account_volume(obj)
         obj["spec"].setdefault("serviceAccount", obj["spec"]["serviceAccountName"])
-        obj["spec"].setdefault("priority", 0)
-        obj["spec"].setdefault("preemptionPolicy", "PreemptLowerPriority")
         obj["spec"].setdefault("tolerations", [
             {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute",
              "tolerationSeconds": 300},
@@ -231,6 +291,24 @@ def apply(kind: str, obj: dict) -> None:
         if isinstance(plain, dict) and plain:
             obj["data"] = {**(obj.get("data") or {}),
                            **{k: base64.b64encode(str(v).encode()).decode() for k, v in plain.items()}}
+    elif kind in ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"):
+        _webhooks(obj, kind.startswith("Mutating"))
+    elif kind == "ValidatingAdmissionPolicy":
+        spec = obj.setdefault("spec", {})
+        spec.setdefault("failurePolicy", "Fail")
+        if isinstance(spec.get("matchConstraints"), dict):
+            _match_resources(spec["matchConstraints"])
+    elif kind == "ValidatingAdmissionPolicyBinding":
+        if isinstance((obj.get("spec") or {}).get("matchResources"), dict):
+            _match_resources(obj["spec"]["matchResources"])
+    elif kind == "LimitRange":
+        for item in (obj.get("spec") or {}).get("limits") or []:
+            if isinstance(item, dict) and item.get("type") == "Container":
+                _limit_defaults(item)
+    elif kind == "PriorityClass":
+        obj.setdefault("preemptionPolicy", "PreemptLowerPriority")
+    elif kind == "HorizontalPodAutoscaler":
+        _autoscaler(obj.setdefault("spec", {}))
     elif kind == "Namespace":
         name = obj.get("metadata", {}).get("name", "")
         obj["metadata"].setdefault("labels", {})["kubernetes.io/metadata.name"] = name

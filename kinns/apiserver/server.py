@@ -18,11 +18,14 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
-from ..apimachinery.errors import APIError, bad_request, gone, invalid, method_not_allowed, not_found, unauthorized
+from ..apimachinery.errors import (APIError, admission_forbidden, bad_request, gone, invalid, method_not_allowed,
+                                   not_found, unauthorized)
 from ..apimachinery.labels import label_selector
 from ..store import Gone, Store
-from . import admission, body, bootstrap, discovery, openapi, query, tables
+from . import apiservices, body, bootstrap, discovery, openapi, openapi_v2, query, tables
 from . import patch as patches
+from .admission import limits, plugins, priority, quota
+from .admission.chain import DynamicAdmission
 from .auth import Authenticator, User
 from .authz import Authorizer, attributes, escalation, reviews
 from .authz.impersonation import impersonate
@@ -92,18 +95,32 @@ class APIServer:
         self.authz = Authorizer(store)
         self.registry = Registry()
         self.objects = Objects(store, self.registry)
-        self.objects.mutating += [admission.default_ingress_class(self.objects),
-                                  admission.default_storage_class(self.objects)]
-        self.objects.admission.append(self._no_escalation)
+        self.objects.mutating += [limits.default_limits(self.objects), priority.pod_priority(self.objects),
+                                  plugins.default_ingress_class(self.objects),
+                                  plugins.default_storage_class(self.objects), plugins.signing_requester(self.objects)]
+        self.objects.admission += [self._no_escalation, limits.enforce_limits(self.objects),
+                                   priority.one_default_class(self.objects), quota.resource_quota(self.objects)]
         self.objects.load_crds()
-        bootstrap.run(self.objects, address)
+        self.dynamic = DynamicAdmission(store, self.registry)
         self.relay = KubeletRelay(pki)
         # (plural or "*", subresource) -> its handler; other subresources (status, finalize) are storage's
         self.subresources: dict[tuple[str, str], Subresource] = {
             ("pods", "log"): self._logs, ("pods", "exec"): self._exec, ("pods", "attach"): self._attach,
             ("pods", "portforward"): self._port_forward, ("pods", "eviction"): self._evict,
             ("pods", "binding"): self._bind, ("serviceaccounts", "token"): self._token, ("*", "scale"): self._scale,
+            ("certificatesigningrequests", "approval"): self._approval,
+            ("certificatesigningrequests", "status"): self._signing_status,
             **{(plural, ""): self._review for plural in REVIEWS}}
+
+    async def start(self) -> None:
+        """What kube-apiserver makes of itself at start (written before any webhook or policy applies, so a
+        broken one cannot stop the server coming up), then dynamic admission for every later write."""
+        await bootstrap.run(self.objects, self.address)
+        apiservices.sync(self.store, self.registry)
+        self.objects.hooks = self.dynamic
+
+    async def stop(self) -> None:
+        await self.dynamic.close()
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._errors], client_max_size=body.MAX_BODY)
@@ -164,6 +181,10 @@ class APIServer:
             return web.Response(text="ok")
         if path == "/version":
             return _json(discovery.VERSION)
+        if parts == ["openapi", "v2"]:
+            if "protobuf" in request.headers.get("Accept", ""):
+                return web.Response(body=openapi_v2.as_protobuf(self.registry), content_type=openapi_v2.MEDIA_TYPE)
+            return _json(openapi_v2.as_json(self.registry))
         if parts[:2] == ["openapi", "v3"]:
             if len(parts) == 2:
                 return _json(openapi.index(self.registry))
@@ -241,23 +262,23 @@ class APIServer:
             return _json(obj)
         opts = _options(request)
         if method == "POST" and not name:
-            created = self.objects.create(r, namespace, await self._body(request), opts)
+            created = await self.objects.create(r, namespace, await self._body(request), opts)
             return _warn(_json(created, 201), opts.warnings)
         if method == "PUT" and name:
-            updated = self.objects.update(r, namespace, name, await self._body(request), sub, opts)
+            updated = await self.objects.update(r, namespace, name, await self._body(request), sub, opts)
             return _warn(_json(updated), opts.warnings)
         if method == "PATCH" and name:
             body = await self._body(request)
-            obj, created = self.objects.patch(r, namespace, name, request.headers.get("Content-Type", ""), body,
-                                              sub, opts)
+            obj, created = await self.objects.patch(r, namespace, name, request.headers.get("Content-Type", ""),
+                                                    body, sub, opts)
             return _warn(_json(obj, 201 if created else 200), opts.warnings)
         if method == "DELETE" and name:
             options = await self._body(request) if (await request.read()).strip() else {}
-            return _json(self.objects.delete(r, namespace, name, options, opts.dry_run))
+            return _json(await self.objects.delete(r, namespace, name, options, opts))
         if method == "DELETE":
             items, meta = self.objects.list(r, namespace, q.get("labelSelector"), q.get("fieldSelector"))
-            deleted = [self.objects.delete(r, i["metadata"].get("namespace"), i["metadata"]["name"], None,
-                                           opts.dry_run) for i in items]
+            deleted = [await self.objects.delete(r, i["metadata"].get("namespace"), i["metadata"]["name"], None, opts)
+                       for i in items]
             return _json({"kind": f"{r.kind}List", "apiVersion": r.group_version, "metadata": meta,
                           "items": deleted})
         raise method_not_allowed("the server does not allow this method on the requested resource")
@@ -286,7 +307,7 @@ class APIServer:
         """pods/binding: what the scheduler posts to put a pod on a node."""
         if request.method != "POST":
             raise method_not_allowed("the server does not allow this method on the requested resource")
-        return _json(self.objects.bind(r, namespace, name, await self._body(request), _options(request)), 201)
+        return _json(await self.objects.bind(r, namespace, name, await self._body(request), _options(request)), 201)
 
     async def _evict(self, request: web.Request, r: Resource, namespace: str | None, name: str) -> web.Response:
         """pods/eviction: what kubectl drain posts; refused (429) while the pod's disruption budget allows none."""
@@ -294,8 +315,45 @@ class APIServer:
             raise method_not_allowed("the server does not allow this method on the requested resource")
         body = await self._body(request)
         options = (body.get("deleteOptions") if isinstance(body, dict) else None) or {}
-        answer = self.objects.evict(r, namespace or "", name, options)
+        answer = await self.objects.evict(r, namespace or "", name, options, _options(request))
         return _json(answer, 201)
+
+    def _may_on_signer(self, user: User, verb: str, r: Resource, obj: dict) -> None:
+        """`verb` (approve, sign) on the request's signer, by its name or its domain's `<domain>/*`, as the
+        CertificateApproval and CertificateSigning plugins require."""
+        signer = (obj.get("spec") or {}).get("signerName", "")
+        if not any(self.authz.decide(attributes.Attributes(user, verb, api_group=r.group, resource="signers",
+                                                           name=name))[0]
+                   for name in (signer, signer.split("/", 1)[0] + "/*")):
+            raise admission_forbidden(r.plural, r.group, obj["metadata"]["name"], f"user not permitted to {verb} "
+                                      f'requests with signerName "{signer}"')
+
+    async def _approval(self, request: web.Request, r: Resource, namespace: str | None, name: str) -> web.Response:
+        """certificatesigningrequests/approval: approving or denying takes `approve` on the signer."""
+        obj = self.objects.get(r, None, name)
+        if request.method == "GET":
+            return _json(obj)
+        if request.method != "PUT":
+            raise method_not_allowed("the server does not allow this method on the requested resource")
+        self._may_on_signer(request["user"], "approve", r, obj)
+        opts = _options(request)
+        return _warn(_json(await self.objects.update(r, None, name, await self._body(request), "approval", opts)),
+                     opts.warnings)
+
+    async def _signing_status(self, request: web.Request, r: Resource, namespace: str | None,
+                              name: str) -> web.Response:
+        """certificatesigningrequests/status: writing the certificate takes `sign` on the signer."""
+        obj = self.objects.get(r, None, name)
+        if request.method == "GET":
+            return _json(obj)
+        if request.method != "PUT":
+            raise method_not_allowed("the server does not allow this method on the requested resource")
+        body = await self._body(request)
+        certificate = ((body if isinstance(body, dict) else {}).get("status") or {}).get("certificate")
+        if certificate and certificate != (obj.get("status") or {}).get("certificate"):
+            self._may_on_signer(request["user"], "sign", r, obj)
+        opts = _options(request)
+        return _warn(_json(await self.objects.update(r, None, name, body, "status", opts)), opts.warnings)
 
     async def _scale(self, request: web.Request, r: Resource, namespace: str | None, name: str) -> web.Response:
         """The scale subresource (autoscaling/v1 Scale) of deployments and replicasets."""
@@ -314,8 +372,10 @@ class APIServer:
                 raise invalid("Scale", "autoscaling", name, [("spec.replicas", "FieldValueInvalid",
                                                               f"Invalid value: {replicas}: must be greater than or "
                                                               "equal to 0")])
-            obj = self.objects.update(r, namespace, name, {**obj, "spec": {**obj["spec"], "replicas": replicas}},
-                                      "", WriteOptions(manager=_agent(request)))
+            opts = _options(request)
+            obj = await self.objects.update(r, namespace, name, {**obj, "spec": {**obj["spec"], "replicas": replicas}},
+                                            "scale", opts)
+            return _warn(_json(_scale_of(obj)), opts.warnings)
         return _json(_scale_of(obj))
 
     async def _logs(self, request: web.Request, r: Resource, namespace: str | None, name: str) -> web.StreamResponse:

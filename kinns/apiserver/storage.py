@@ -12,15 +12,14 @@ import datetime
 import json
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from ..apimachinery.errors import APIError, already_exists, bad_request, conflict, invalid, not_found
 from ..apimachinery.labels import label_selector, selector_matches
 from ..apimachinery.meta import format_time, now
 from ..store import MAX_VALUE, Conflict, Exists, Missing, Store, TooLarge
-from . import crds, defaults, managedfields
+from . import apiservices, crds, defaults, managedfields
 from . import patch as patches
-from .auth import User
+from .admission.request import Hooks, Request, WriteOptions
 from .resources import Registry, Resource
 from .schema import kind_type
 from .schema.fields import TypeError_, prune
@@ -72,18 +71,6 @@ def decode(r: Resource, obj: dict, validation: str, warnings: list[str]) -> dict
     return obj
 
 
-@dataclass
-class WriteOptions:
-    """What a write request says besides its body (query parameters)."""
-
-    dry_run: bool = False
-    validation: str = "Warn"  # fieldValidation: Strict, Warn or Ignore
-    manager: str = "unknown"  # fieldManager
-    force: bool = False  # server-side apply takes ownership of conflicting fields
-    user: User | None = None  # who writes (None: the API server itself)
-    warnings: list[str] = field(default_factory=list)
-
-
 def _same(old: dict, new: dict) -> bool:
     """Equal but for resourceVersion and ownership timestamps: such a write is a no-op."""
     def strip(o: dict) -> dict:
@@ -102,6 +89,7 @@ class Objects:
         # kube-apiserver's admission: mutating plugins before validation, validating ones after it
         self.mutating: list[Callable[[Resource, str | None, dict, dict | None, WriteOptions], None]] = []
         self.admission: list[Callable[[Resource, str | None, dict, dict | None, WriteOptions], None]] = []
+        self.hooks = Hooks()  # dynamic admission (webhooks, policies), set by the API server
 
     def _admit(self, r: Resource, namespace: str | None, new: dict, old: dict | None, opts: WriteOptions) -> None:
         for admit in self.admission:
@@ -167,7 +155,7 @@ class Objects:
         if kind and kind != r.kind:
             raise bad_request(f"the kind in the data ({kind}) does not match the expected kind ({r.kind})")
 
-    def create(self, r: Resource, namespace: str | None, obj: dict, opts: WriteOptions | None = None,
+    async def create(self, r: Resource, namespace: str | None, obj: dict, opts: WriteOptions | None = None,
                operation: str = "Update") -> dict:
         opts = opts or WriteOptions()
         self._check_type(r, obj)
@@ -193,12 +181,12 @@ class Objects:
             new.pop("status", None)
             if r.extra.get("crd") and (status := crds.status_default(r)) is not None:
                 new["status"] = status
-        self._default(r, new, None)
-        for mutate in self.mutating:
-            mutate(r, namespace, new, None, opts)
+        request = Request(r, "CREATE", namespace, meta["name"], opts)
+        new = await self._mutate(request, new, None)
         validate(r, new)
         self._namespace_exists(r, namespace)
         self._admit(r, namespace, new, None, opts)
+        await self.hooks.validate(request, new, None)
         if operation == "Apply":
             new = managedfields.apply({}, applied, new, opts.manager, r.group_version, opts.force)
         else:
@@ -215,6 +203,19 @@ class Objects:
             raise too_large() from None
         return self._after_write(r, created)
 
+    async def _mutate(self, request: Request, new: dict, old: dict | None) -> dict:
+        """Defaults, the built-in mutating plugins, then the mutating webhooks; an object a webhook changed is
+        decoded and defaulted again, as kube-apiserver decodes a patched object."""
+        r, opts = request.resource, request.opts
+        self._default(r, new, old)
+        for mutate in self.mutating:
+            mutate(r, request.namespace, new, old, opts)
+        mutated = await self.hooks.mutate(request, new, old)
+        if mutated is not new:
+            new = decode(r, mutated, "Ignore", opts.warnings)
+            self._default(r, new, old)
+        return new
+
     def _default(self, r: Resource, obj: dict, old: dict | None) -> None:
         """Built-in kinds get kube-apiserver's defaults; Services their ClusterIP and node ports."""
         if r.extra.get("crd") or kind_type(r) is None:
@@ -228,6 +229,7 @@ class Objects:
         if r.plural != "customresourcedefinitions" or r.group != "apiextensions.k8s.io":
             return obj
         crds.install(self.registry, obj)
+        apiservices.sync(self.store, self.registry)
         status = crds.accepted_status(obj, now())
         if obj.get("status") == status:
             return obj
@@ -239,7 +241,7 @@ class Objects:
         for crd in self.store.list(r.key(None))[0]:
             crds.install(self.registry, crd)
 
-    def update(self, r: Resource, namespace: str | None, name: str, obj: dict, subresource: str = "",
+    async def update(self, r: Resource, namespace: str | None, name: str, obj: dict, subresource: str = "",
                opts: WriteOptions | None = None) -> dict:
         opts = opts or WriteOptions()
         self._check_type(r, obj)
@@ -251,17 +253,17 @@ class Objects:
         expect = meta.get("resourceVersion")
         if expect and expect != old["metadata"]["resourceVersion"]:
             raise conflict(r.plural, r.group, name)
-        return self._write(r, namespace, name, old, self._merge_update(r, old, obj, subresource), subresource,
+        return await self._write(r, namespace, name, old, self._merge_update(r, old, obj, subresource), subresource,
                            opts)
 
-    def _write(self, r: Resource, namespace: str | None, name: str, old: dict, new: dict, subresource: str,
+    async def _write(self, r: Resource, namespace: str | None, name: str, old: dict, new: dict, subresource: str,
                opts: WriteOptions, applied: dict | None = None) -> dict:
         """Validate, record field ownership and store, unless nothing changed (then no new revision)."""
-        self._default(r, new, old)
-        for mutate in self.mutating:
-            mutate(r, namespace, new, old, opts)
+        request = Request(r, "UPDATE", namespace, name, opts, subresource)
+        new = await self._mutate(request, new, old)
         validate(r, new, old, subresource)
         self._admit(r, namespace, new, old, opts)
+        await self.hooks.validate(request, new, old)
         if applied is not None:
             new = managedfields.apply(old, applied, new, opts.manager, r.group_version, opts.force)
         if _same(old, new):
@@ -278,6 +280,12 @@ class Objects:
                                                 "deletionTimestamp", "managedFields") if k in old["metadata"]}
         if subresource == "status":
             new = {**old, "metadata": dict(old["metadata"]), "status": obj.get("status", {})}
+        elif subresource == "approval":  # a signing request's approval: its conditions, never its certificate
+            status = {**(old.get("status") or {}), "conditions": (obj.get("status") or {}).get("conditions") or []}
+            new = {**old, "metadata": dict(old["metadata"]), "status": status}
+        elif r.kind == "CertificateSigningRequest":  # the request itself never changes once made
+            new = {**with_type(r, {**obj, "metadata": {**(obj.get("metadata") or {}), **keep}}),
+                   "spec": old.get("spec"), **({"status": old["status"]} if "status" in old else {})}
         elif subresource == "ephemeralcontainers":  # only the running pod's ephemeral containers change
             spec = {**old.get("spec", {}), "ephemeralContainers": (obj.get("spec") or {}).get("ephemeralContainers")}
             new = {**old, "metadata": dict(old["metadata"]), "spec": {k: v for k, v in spec.items() if v is not None}}
@@ -306,7 +314,7 @@ class Objects:
         except TooLarge:
             raise too_large() from None
 
-    def patch(self, r: Resource, namespace: str | None, name: str, content_type: str, body: object,
+    async def patch(self, r: Resource, namespace: str | None, name: str, content_type: str, body: object,
               subresource: str = "", opts: WriteOptions | None = None) -> tuple[dict, bool]:
         """Apply a patch; returns the object and whether it was created (server-side apply)."""
         opts = opts or WriteOptions()
@@ -318,7 +326,7 @@ class Objects:
                 raise bad_request("the body of an apply patch must be an object")
             applied = {**body, "metadata": {**(body.get("metadata") or {}), "name": name}}
             if old is None:
-                return self.create(r, namespace, applied, opts, operation="Apply"), True
+                return await self.create(r, namespace, applied, opts, operation="Apply"), True
             merged = patches.strategic_merge(old, body)
         elif old is None:
             raise not_found(r.plural, r.group, name)
@@ -342,9 +350,9 @@ class Objects:
         if expect and expect != old["metadata"]["resourceVersion"]:
             raise conflict(r.plural, r.group, name)
         new = self._merge_update(r, old, merged, subresource)
-        return self._write(r, namespace, name, old, new, subresource, opts, applied), False
+        return await self._write(r, namespace, name, old, new, subresource, opts, applied), False
 
-    def bind(self, r: Resource, namespace: str | None, name: str, binding: dict, opts: WriteOptions) -> dict:
+    async def bind(self, r: Resource, namespace: str | None, name: str, binding: dict, opts: WriteOptions) -> dict:
         """pods/binding: what the scheduler posts to put a pod on a node (once)."""
         target = (binding or {}).get("target") or {}
         if not target.get("name"):
@@ -356,10 +364,10 @@ class Objects:
                            f"already assigned to node \"{node}\"", {"name": name, "kind": "pods/binding"})
         bound = copy.deepcopy(pod)
         bound["spec"]["nodeName"] = target["name"]
-        self._write(r, namespace, name, pod, bound, "binding", opts)
+        await self._write(r, namespace, name, pod, bound, "binding", opts)
         return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
 
-    def evict(self, r: Resource, namespace: str, name: str, options: dict) -> dict:
+    async def evict(self, r: Resource, namespace: str, name: str, options: dict, opts: WriteOptions) -> dict:
         """pods/eviction: delete the pod unless the disruption budget selecting it allows no disruption now (429),
         spending one of its allowed disruptions as kube-apiserver's eviction REST does."""
         pod = self.get(r, namespace, name)
@@ -387,16 +395,17 @@ class Objects:
                 status["disruptionsAllowed"] -= 1
                 status["disruptedPods"] = {**(status.get("disruptedPods") or {}), name: now()}
                 try:
-                    self.store.update(budgets.key(namespace, pdb["metadata"]["name"]), {**pdb, "status": status},
-                                      int(pdb["metadata"]["resourceVersion"]))
+                    if not opts.dry_run:  # a dry run spends nothing
+                        self.store.update(budgets.key(namespace, pdb["metadata"]["name"]), {**pdb, "status": status},
+                                          int(pdb["metadata"]["resourceVersion"]))
                 except Conflict:
                     raise conflict("poddisruptionbudgets", "policy", pdb["metadata"]["name"]) from None
-        self.delete(r, namespace, name, options)
+        await self.delete(r, namespace, name, options, opts)
         return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
 
-    def delete(self, r: Resource, namespace: str | None, name: str, options: dict | None = None,
-               dry_run: bool = False) -> dict:
-        options = options or {}
+    async def delete(self, r: Resource, namespace: str | None, name: str, options: dict | None = None,
+                     opts: WriteOptions | None = None) -> dict:
+        options, opts = options or {}, opts or WriteOptions()
         old = self.get(r, namespace, name)
         pre = (options.get("preconditions") or {})
         if pre.get("resourceVersion") and pre["resourceVersion"] != old["metadata"]["resourceVersion"]:
@@ -408,7 +417,8 @@ class Objects:
             raise invalid("DeleteOptions", "", "", [("propagationPolicy", "FieldValueNotSupported",
                                                      f'Unsupported value: "{policy}": supported values: "Foreground", '
                                                      '"Background", "Orphan", "nil"')])
-        if dry_run:
+        await self.hooks.validate(Request(r, "DELETE", namespace, name, opts, options=options), None, old)
+        if opts.dry_run:
             return old
         rv = int(old["metadata"]["resourceVersion"])
         bound_pod = r.plural == "pods" and not r.group and old.get("spec", {}).get("nodeName")
@@ -463,4 +473,5 @@ class Objects:
                 for obj in self.store.list(served.key(None))[0]:
                     self.store.delete(served.key(obj["metadata"].get("namespace"), obj["metadata"]["name"]))
             crds.uninstall(self.registry, gone)
+            apiservices.sync(self.store, self.registry)
         return gone

@@ -225,6 +225,60 @@ def _slice_row(o: dict) -> Row:
     return [o.get("addressType", ""), ports, text or "<unset>", age(o)]
 
 
+def _param_kind(kind: dict | None) -> str:
+    return f"{kind.get('apiVersion', '')}/{kind.get('kind', '')}" if kind else "<unset>"
+
+
+def _param_ref(ref: dict | None) -> str:
+    if not ref:
+        return "<unset>"
+    name = ref.get("name") or "*"
+    return f"{ref['namespace']}/{name}" if ref.get("namespace") else name
+
+
+def _quota_row(o: dict) -> Row:
+    hard, used = o.get("status", {}).get("hard") or {}, o.get("status", {}).get("used") or {}
+    shown = [f"{k}: {used.get(k, '0')}/{v}" for k, v in sorted(hard.items())]
+    return [age(o), ", ".join(s for s in shown if not s.startswith("limits.")),
+            ", ".join(s for s in shown if s.startswith("limits."))]
+
+
+def _target(metric: dict, current: dict | None) -> str:
+    """One HPA metric as kubectl shows it: `cpu: 40%/80%`, `<unknown>` for what has no current value."""
+    kind = metric.get("type", "")
+    source = metric.get(kind[:1].lower() + kind[1:]) or {}
+    target = source.get("target") or {}
+    have = ((current or {}).get(kind[:1].lower() + kind[1:]) or {}).get("current") or {}
+    if target.get("type") == "Utilization":
+        now = f"{have['averageUtilization']}%" if "averageUtilization" in have else "<unknown>"
+        want = f"{target.get('averageUtilization')}%"
+    else:
+        field = "averageValue" if target.get("type") == "AverageValue" else "value"
+        now, want = str(have.get(field, "<unknown>")), str(target.get(field, ""))
+    name = source.get("name") or (source.get("metric") or {}).get("name", "")
+    return f"{name}: {now}/{want}"
+
+
+def _autoscaler_row(o: dict) -> Row:
+    spec, status = o.get("spec", {}), o.get("status", {})
+    ref = spec.get("scaleTargetRef") or {}
+    current = status.get("currentMetrics") or []
+    metrics = spec.get("metrics") or []
+    targets = ", ".join(_target(m, current[i] if i < len(current) else None) for i, m in enumerate(metrics))
+    return [f"{ref.get('kind', '')}/{ref.get('name', '')}", targets or "<none>", spec.get("minReplicas", 1),
+            spec.get("maxReplicas", 0), status.get("currentReplicas", 0), age(o)]
+
+
+def _signing_row(o: dict) -> Row:
+    spec, status = o.get("spec", {}), o.get("status", {})
+    states = [c.get("type", "") for c in status.get("conditions") or [] if c.get("status") == "True"]
+    if status.get("certificate"):
+        states.append("Issued")
+    seconds = spec.get("expirationSeconds")
+    return [age(o), spec.get("signerName", ""), spec.get("username", ""),
+            human_duration(seconds) if seconds else "<none>", ",".join(states) or "Pending"]
+
+
 # (column name, type, priority) lists and row functions; the NAME column comes first everywhere.
 S, I, D = "string", "integer", "date"
 PRINTERS: dict[str, tuple[list[tuple[str, str, int]], Callable[[dict], Row]]] = {
@@ -284,6 +338,30 @@ PRINTERS: dict[str, tuple[list[tuple[str, str, int]], Callable[[dict], Row]]] = 
     "events": ([("Last Seen", S, 0), ("Type", S, 0), ("Reason", S, 0), ("Object", S, 0), ("Message", S, 0)],
                _event_row),
     "endpointslices": ([("AddressType", S, 0), ("Ports", S, 0), ("Endpoints", S, 0), ("Age", S, 0)], _slice_row),
+    "validatingwebhookconfigurations": ([("Webhooks", I, 0), ("Age", S, 0)],
+                                        lambda o: [len(o.get("webhooks") or []), age(o)]),
+    "mutatingwebhookconfigurations": ([("Webhooks", I, 0), ("Age", S, 0)],
+                                      lambda o: [len(o.get("webhooks") or []), age(o)]),
+    "validatingadmissionpolicies": ([("Validations", I, 0), ("ParamKind", S, 0), ("Age", S, 0)],
+                                    lambda o: [len(o.get("spec", {}).get("validations") or []),
+                                               _param_kind(o.get("spec", {}).get("paramKind")), age(o)]),
+    "validatingadmissionpolicybindings": ([("PolicyName", S, 0), ("ParamRef", S, 0), ("Age", S, 0)],
+                                          lambda o: [o.get("spec", {}).get("policyName", ""),
+                                                     _param_ref(o.get("spec", {}).get("paramRef")), age(o)]),
+    "resourcequotas": ([("Age", S, 0), ("Request", S, 0), ("Limit", S, 0)], _quota_row),
+    "limitranges": ([("Created At", D, 0)], lambda o: [o.get("metadata", {}).get("creationTimestamp", "")]),
+    "priorityclasses": ([("Value", I, 0), ("Global-Default", S, 0), ("Age", S, 0), ("PreemptionPolicy", S, 0)],
+                        lambda o: [o.get("value", 0), str(bool(o.get("globalDefault"))).lower(), age(o),
+                                   o.get("preemptionPolicy", "PreemptLowerPriority")]),
+    "horizontalpodautoscalers": ([("Reference", S, 0), ("Targets", S, 0), ("MinPods", S, 0), ("MaxPods", I, 0),
+                                  ("Replicas", I, 0), ("Age", S, 0)], _autoscaler_row),
+    "certificatesigningrequests": ([("Age", S, 0), ("SignerName", S, 0), ("Requestor", S, 0),
+                                    ("RequestedDuration", S, 0), ("Condition", S, 0)], _signing_row),
+    "apiservices": ([("Service", S, 0), ("Available", S, 0), ("Age", S, 0)],
+                    lambda o: ["Local" if not o.get("spec", {}).get("service") else
+                               f"{o['spec']['service'].get('namespace')}/{o['spec']['service'].get('name')}",
+                               next((c.get("status") for c in o.get("status", {}).get("conditions") or []
+                                     if c.get("type") == "Available"), "Unknown"), age(o)]),
     "leases": ([("Holder", S, 0), ("Age", S, 0)],
                lambda o: [o.get("spec", {}).get("holderIdentity", ""), age(o)]),
 }

@@ -114,10 +114,13 @@ def _cached(node: Node, network: str, container_id: str, ifname: str) -> dict | 
         return None
 
 
-def delete(node: Node, container_id: str, netns: str, ifname: str = "eth0", network: str | None = None) -> None:
-    """DEL with the config and result ADD used; without a cache, with the current config."""
+def delete(node: Node, container_id: str, netns: str, ifname: str = "eth0", network: str | None = None,
+           conflist: dict | None = None) -> None:
+    """DEL with the config and result ADD used; without a cache (a runtime that died before it wrote one),
+    with `conflist` when the attachment is to a fixed network (the loopback), else the node's current config."""
+    network = conflist["name"] if conflist else network
     cached = _cached(node, network, container_id, ifname) if network else None
-    conflist = cached["config"] if cached else load_conflist(node)
+    conflist = cached["config"] if cached else (conflist or load_conflist(node))
     if not cached:
         cached = _cached(node, conflist["name"], container_id, ifname)
     env = {"CNI_CONTAINERID": container_id, "CNI_NETNS": netns, "CNI_IFNAME": ifname}

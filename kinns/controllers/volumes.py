@@ -12,6 +12,7 @@ its reclaimPolicy is Delete.
 import shutil
 from pathlib import Path
 
+from ..apimachinery import quantity
 from ..apimachinery.labels import selector_matches
 from ..apimachinery.meta import key
 from ..client.client import path
@@ -20,16 +21,8 @@ from .base import Controller
 CLAIMS, VOLUMES = path("v1", "persistentvolumeclaims"), path("v1", "persistentvolumes")
 CLASSES = path("storage.k8s.io/v1", "storageclasses")
 PROVISIONER = "kinns.io/local-path"
-UNITS = {"Ki": 2 ** 10, "Mi": 2 ** 20, "Gi": 2 ** 30, "Ti": 2 ** 40, "k": 10 ** 3, "M": 10 ** 6, "G": 10 ** 9,
-         "T": 10 ** 12}
-
-
-def size(quantity: str | int | None) -> int:
-    text = str(quantity or "0")
-    for suffix in sorted(UNITS, key=len, reverse=True):
-        if text.endswith(suffix):
-            return int(float(text[:-len(suffix)]) * UNITS[suffix])
-    return int(float(text))
+def size(value: str | int | None) -> int:
+    return int(quantity.parse(value or 0))
 
 
 def _claim_keys(claim: dict) -> list[tuple[str, str, str]]:

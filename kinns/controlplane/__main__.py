@@ -69,6 +69,7 @@ async def main(opts: argparse.Namespace) -> None:
     tokens = {name: secrets.token_urlsafe(32) for name in identities()}
     server = APIServer(SQLiteStore(opts.data / "state.db"), opts.address, opts.pki,
                        {tokens[name]: user for name, user in identities().items()})
+    await server.start()
     runner = web.AppRunner(server.app(), access_log=None, shutdown_timeout=1.0)
     await runner.setup()
     host, port = opts.address.rsplit(":", 1)
@@ -89,8 +90,8 @@ async def main(opts: argparse.Namespace) -> None:
         return clients[name]
 
     await addons.install(client_for("addons"), opts.address)
-    controllers = all_controllers(client_for("kube-controller-manager"), client_for, host,
-                                  (opts.pki / "ca.crt").read_text(), opts.volumes, opts.node_monitor_grace_period)
+    controllers = all_controllers(client_for("kube-controller-manager"), client_for, host, opts.pki, opts.volumes,
+                                  opts.node_monitor_grace_period)
     tasks = [asyncio.create_task(c.run(), name=c.name) for c in controllers]
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -105,6 +106,7 @@ async def main(opts: argparse.Namespace) -> None:
     for r in health:
         await r.cleanup()
     await runner.cleanup()
+    await server.stop()
 
 
 if __name__ == "__main__":

@@ -208,6 +208,21 @@ CONTROLLERS: dict[str, tuple[str, list[dict]]] = {
     "service-lb-controller": ("service-controller", [
         rule(READ, ("",), ("services",)), rule(("patch", "update"), ("",), ("services/status",)),
         rule(("list", "watch"), ("",), ("nodes",)), rule(*EVENTS)]),
+    "resourcequota-controller": ("resourcequota-controller", [
+        rule(("list", "watch"), ("*",), ("*",)), rule(("patch", "update"), ("",), ("resourcequotas/status",)),
+        rule(*EVENTS)]),
+    "horizontal-pod-autoscaler": ("horizontal-pod-autoscaler", [
+        rule(READ, ("autoscaling",), ("horizontalpodautoscalers",)),
+        rule(("patch", "update"), ("autoscaling",), ("horizontalpodautoscalers/status",)),
+        rule(("get", "patch", "update"), ("*",), ("*/scale",)),
+        rule(("list",), ("metrics.k8s.io",), ("pods",)), rule(*EVENTS)]),
+    "certificate-controller": ("certificate-controller", [
+        rule(READ, ("certificates.k8s.io",), ("certificatesigningrequests",)),
+        rule(("update",), ("certificates.k8s.io",), ("certificatesigningrequests/status",)),
+        rule(("sign",), ("certificates.k8s.io",), ("signers",), ("kubernetes.io/kube-apiserver-client",
+                                                                "kubernetes.io/kube-apiserver-client-kubelet",
+                                                                "kubernetes.io/kubelet-serving")),
+        rule(*EVENTS)]),
     "clusterrole-aggregation-controller": ("clusterrole-aggregation-controller", [
         rule(("escalate", "get", "list", "patch", "update", "watch"), (RBAC_GROUP,), ("clusterroles",))]),
 }

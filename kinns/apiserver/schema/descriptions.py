@@ -29,6 +29,163 @@ ObjectMeta.finalizers: Names of the cleanups that must finish before the object 
 ObjectMeta.managedFields: Which manager (kubectl, a controller) owns which fields, as server-side apply tracks them.
 Role: A namespaced set of permissions, granted by a RoleBinding.
 Role.rules: The permissions the role grants, each a set of verbs on resources (or, in a ClusterRole, non-resource URLs).
+ResourceQuota: Limits on what a namespace's objects may use in total, enforced when they are written.
+ResourceQuotaSpec.hard: The most of each resource (pods, requests.cpu, count/deployments.apps, ...) the namespace may use.
+ResourceQuotaSpec.scopes: Which pods the quota counts: Terminating, NotTerminating, BestEffort, NotBestEffort.
+ResourceQuotaSpec.scopeSelector: Which pods the quota counts, by their priority class.
+ScopeSelector.matchExpressions: Requirements on scopes, all of which must hold.
+ScopedResourceSelectorRequirement.scopeName: The scope the requirement is about (PriorityClass, ...).
+ScopedResourceSelectorRequirement.operator: In, NotIn, Exists or DoesNotExist.
+ScopedResourceSelectorRequirement.values: The values for In and NotIn.
+ResourceQuotaStatus.hard: The limits in force.
+ResourceQuotaStatus.used: What the namespace uses now of each limited resource.
+LimitRange: Per-container, per-pod and per-claim bounds and defaults for a namespace's resources.
+LimitRangeSpec.limits: The bounds, each for one kind of object.
+LimitRangeItem.type: Container, Pod or PersistentVolumeClaim.
+LimitRangeItem.max: The most of each resource one object may be limited to.
+LimitRangeItem.min: The least of each resource one object must request.
+LimitRangeItem.default: The limits a container gets when it sets none (the max by default).
+LimitRangeItem.defaultRequest: The requests a container gets when it sets none (the default limit by default).
+LimitRangeItem.maxLimitRequestRatio: The largest limit-to-request ratio allowed for each resource.
+CertificateSigningRequest: A request for the cluster CA (or another signer) to sign a certificate, issued once approved.
+CertificateSigningRequestSpec.request: The PEM-encoded PKCS#10 certificate request.
+CertificateSigningRequestSpec.signerName: Who is to sign it: kubernetes.io/kube-apiserver-client, kubernetes.io/kube-apiserver-client-kubelet, kubernetes.io/kubelet-serving, ...
+CertificateSigningRequestSpec.expirationSeconds: How long the certificate should be valid (at least 600 seconds).
+CertificateSigningRequestSpec.usages: What the certificate may be used for (client auth, server auth, digital signature, ...).
+CertificateSigningRequestSpec.username: Who made the request (set by the API server).
+CertificateSigningRequestSpec.uid: The requester's uid (set by the API server).
+CertificateSigningRequestSpec.groups: The requester's groups (set by the API server).
+CertificateSigningRequestSpec.extra: The requester's extra attributes (set by the API server).
+CertificateSigningRequestStatus.conditions: Approved or Denied (by an approver), Failed (by the signer).
+CertificateSigningRequestStatus.certificate: The issued certificate, PEM-encoded, once signed.
+CertificateSigningRequestCondition.type: Approved, Denied or Failed.
+CertificateSigningRequestCondition.status: True, False or Unknown.
+CertificateSigningRequestCondition.reason: Why, in one word.
+CertificateSigningRequestCondition.message: Why, for people.
+CertificateSigningRequestCondition.lastUpdateTime: When the condition was last written.
+CertificateSigningRequestCondition.lastTransitionTime: When the condition's status last changed.
+APIService: A group version of the API and who serves it; here always this server itself (Local).
+APIServiceSpec.service: The extension API server behind the group version (kinns runs none: never set).
+APIServiceSpec.group: The API group.
+APIServiceSpec.version: The API version.
+APIServiceSpec.insecureSkipTLSVerify: Whether the extension server's certificate goes unchecked.
+APIServiceSpec.caBundle: The CA that signed the extension server's certificate.
+APIServiceSpec.groupPriorityMinimum: How early the group is listed in discovery (higher first).
+APIServiceSpec.versionPriority: How early the version is listed within its group (higher first).
+APIServiceStatus.conditions: Available: whether the group version is being served.
+APIServiceCondition.type: Available.
+APIServiceCondition.status: True, False or Unknown.
+APIServiceCondition.lastTransitionTime: When the status last changed.
+APIServiceCondition.reason: Why, in one word (Local).
+APIServiceCondition.message: Why, for people.
+PriorityClass: A named pod priority; the scheduler places higher ones first and may preempt lower ones for them.
+PriorityClass.value: The priority of the class's pods; at most 1000000000 for user classes.
+PriorityClass.globalDefault: Whether pods naming no class get this one (one class at most).
+PriorityClass.description: What the class is for.
+PriorityClass.preemptionPolicy: PreemptLowerPriority (default) or Never.
+HorizontalPodAutoscaler: Keeps a workload's replicas between bounds, scaling on metrics.
+HorizontalPodAutoscalerSpec.scaleTargetRef: The workload scaled (through its scale subresource).
+HorizontalPodAutoscalerSpec.minReplicas: The fewest replicas (default 1).
+HorizontalPodAutoscalerSpec.maxReplicas: The most replicas.
+HorizontalPodAutoscalerSpec.metrics: What to scale on (default: 80% average CPU utilization).
+HorizontalPodAutoscalerSpec.behavior: How fast to scale up and down.
+CrossVersionObjectReference.name: The object's name.
+MetricSpec.type: Which source the metric comes from: Resource, ContainerResource, Pods, Object or External.
+MetricSpec.resource: A resource (cpu, memory) of the pods, from the resource metrics API.
+MetricSpec.containerResource: A resource of one container of the pods, from the resource metrics API.
+MetricSpec.pods: A metric of the pods, from the custom metrics API.
+MetricSpec.object: A metric of another object, from the custom metrics API.
+MetricSpec.external: A metric from outside the cluster, from the external metrics API.
+ResourceMetricSource.name: The resource: cpu or memory.
+ResourceMetricSource.target: The value to keep it at.
+ContainerResourceMetricSource.name: The resource: cpu or memory.
+ContainerResourceMetricSource.target: The value to keep it at.
+ContainerResourceMetricSource.container: The container whose usage counts.
+PodsMetricSource.metric: The metric's name and selector.
+PodsMetricSource.target: The value to keep it at.
+ObjectMetricSource.describedObject: The object the metric is about.
+ObjectMetricSource.target: The value to keep it at.
+ObjectMetricSource.metric: The metric's name and selector.
+ExternalMetricSource.metric: The metric's name and selector.
+ExternalMetricSource.target: The value to keep it at.
+MetricIdentifier.name: The metric's name.
+MetricIdentifier.selector: Labels narrowing the metric's series.
+MetricTarget.type: Utilization, Value or AverageValue.
+MetricTarget.value: The value of the metric to keep.
+MetricTarget.averageValue: The average over the pods to keep.
+MetricTarget.averageUtilization: The average over the pods, in percent of their requests, to keep.
+HorizontalPodAutoscalerBehavior.scaleUp: How fast replicas may be added.
+HorizontalPodAutoscalerBehavior.scaleDown: How fast replicas may be taken away.
+HPAScalingRules.stabilizationWindowSeconds: How far back recommendations are considered before scaling.
+HPAScalingRules.selectPolicy: Which policy wins: Max, Min or Disabled.
+HPAScalingRules.policies: How many pods, or what share of them, may change per period.
+HPAScalingRules.tolerance: How far from the target the metric may be before scaling.
+HPAScalingPolicy.type: Pods or Percent.
+HPAScalingPolicy.value: How many pods, or what percentage.
+HPAScalingPolicy.periodSeconds: The period the change is allowed in.
+ValidatingWebhookConfiguration: Webhooks the API server asks, over HTTPS, whether a request may go ahead.
+ValidatingWebhookConfiguration.webhooks: The webhooks, called in order of their configurations' names.
+MutatingWebhookConfiguration: Webhooks the API server asks, over HTTPS, to change an object before it is validated and stored.
+ValidatingWebhook.name: The webhook's fully qualified name (at least three dot-separated segments), unique in its configuration.
+ValidatingWebhook.clientConfig: Where the webhook listens and the CA that signed its certificate.
+ValidatingWebhook.rules: The operations on resources the webhook is called for; it is called when any rule matches.
+ValidatingWebhook.failurePolicy: What a call that fails does to the request: Fail refuses it, Ignore lets it through (default Fail).
+ValidatingWebhook.matchPolicy: Exact matches only the versions the rules name; Equivalent also the other versions of the same resource (default).
+ValidatingWebhook.namespaceSelector: Labels the object's namespace (a Namespace's own labels) must have; empty matches all.
+ValidatingWebhook.objectSelector: Labels the new or the old object must have; empty matches all.
+ValidatingWebhook.sideEffects: Whether calling the webhook changes anything elsewhere: None or NoneOnDryRun.
+ValidatingWebhook.timeoutSeconds: How long a call may take, 1 to 30 seconds (default 10).
+ValidatingWebhook.admissionReviewVersions: The AdmissionReview versions the webhook understands, preferred first; v1 is sent.
+ValidatingWebhook.matchConditions: CEL conditions that must all be true for the webhook to be called.
+MutatingWebhook.reinvocationPolicy: IfNeeded calls the webhook once more when a later webhook changed the object; Never (default) does not.
+WebhookClientConfig.url: An https URL to call the webhook at (without user, query or fragment).
+WebhookClientConfig.service: The Service in the cluster to call the webhook through.
+WebhookClientConfig.caBundle: The PEM certificates that verify the webhook's serving certificate; the system's roots when empty.
+ServiceReference.namespace: The Service's namespace.
+ServiceReference.name: The Service's name.
+ServiceReference.path: The URL path the review is POSTed to.
+ServiceReference.port: The Service port to call (default 443).
+RuleWithOperations.operations: CREATE, UPDATE, DELETE, CONNECT, or * for all.
+Rule.apiGroups: The API groups ("" for the core group), or * for all.
+Rule.apiVersions: The API versions, or * for all.
+Rule.resources: Resources by plural name, with subresources as pods/status; * is every resource, */* every resource and subresource.
+Rule.scope: Cluster, Namespaced, or * for both (default).
+NamedRuleWithOperations.resourceNames: The objects' names the rule is limited to; empty means every name.
+MatchCondition.name: The condition's name, a qualified name unique among the conditions.
+MatchCondition.expression: A CEL expression over object, oldObject, request (and params in a policy) that must be true.
+ValidatingAdmissionPolicy: CEL validations the API server runs itself on the requests its bindings select.
+ValidatingAdmissionPolicySpec.paramKind: The kind of the objects a binding supplies as `params`.
+ValidatingAdmissionPolicySpec.matchConstraints: The requests the policy can apply to; bindings narrow them further.
+ValidatingAdmissionPolicySpec.validations: CEL expressions that must all be true for the request to be admitted.
+ValidatingAdmissionPolicySpec.failurePolicy: What an expression that fails to evaluate does: Fail counts it as a failed validation, Ignore skips it.
+ValidatingAdmissionPolicySpec.auditAnnotations: CEL expressions whose values go into the request's audit event.
+ValidatingAdmissionPolicySpec.matchConditions: CEL conditions that must all be true for the policy to be evaluated.
+ValidatingAdmissionPolicySpec.variables: Named CEL expressions the validations use as variables.<name>, evaluated in order.
+ValidatingAdmissionPolicyStatus.observedGeneration: The generation the status describes.
+ValidatingAdmissionPolicyStatus.typeChecking: Warnings from checking the expressions' types.
+ValidatingAdmissionPolicyStatus.conditions: The policy's latest observed conditions.
+MatchResources.namespaceSelector: Labels the object's namespace must have; empty matches all.
+MatchResources.objectSelector: Labels the object must have; empty matches all.
+MatchResources.resourceRules: The operations on resources matched.
+MatchResources.excludeResourceRules: Operations on resources never matched, whatever the other rules say.
+MatchResources.matchPolicy: Exact or Equivalent (default), as for webhooks.
+Validation.expression: A CEL expression that must evaluate to true.
+Validation.message: What the refusal says when the expression is false.
+Validation.messageExpression: A CEL expression giving the refusal's message; message is used when it fails.
+Validation.reason: The Status reason of the refusal: Invalid (default, 422), Forbidden (403) or RequestEntityTooLarge (413).
+AuditAnnotation.key: The audit annotation's key, under the policy's name.
+AuditAnnotation.valueExpression: A CEL expression giving the annotation's value (a string, or null for none).
+Variable.name: The variable's name, a CEL identifier.
+Variable.expression: The CEL expression whose value the variable holds.
+ValidatingAdmissionPolicyBinding: Applies a ValidatingAdmissionPolicy to the requests it selects, with parameters and the actions taken on failure.
+ValidatingAdmissionPolicyBindingSpec.policyName: The ValidatingAdmissionPolicy bound.
+ValidatingAdmissionPolicyBindingSpec.paramRef: Which objects of the policy's paramKind are its params.
+ValidatingAdmissionPolicyBindingSpec.matchResources: The requests, among those the policy matches, the binding applies it to; all when unset.
+ValidatingAdmissionPolicyBindingSpec.validationActions: What a failed validation does: Deny, Warn, Audit (Deny and Warn not together).
+ParamRef.name: The one parameter object's name (not with selector).
+ParamRef.namespace: The parameters' namespace; the request's own when unset and the kind is namespaced.
+ParamRef.selector: Labels selecting the parameter objects, each evaluated in turn.
+ParamRef.parameterNotFoundAction: Allow or Deny the request when no parameter object is found.
 ClusterRole: A cluster-wide set of permissions, granted everywhere by a ClusterRoleBinding or in one namespace by a RoleBinding.
 ClusterRole.rules: The permissions the role grants; with an aggregationRule, kept by the controller as the union of the selected roles' rules.
 ClusterRole.aggregationRule: Labels of other ClusterRoles whose rules this one gathers.
@@ -609,8 +766,13 @@ def _parse() -> dict[str, str]:
 DESCRIPTIONS = _parse()
 
 
+# types described by another's words where they share fields
+SAME_AS = {"MutatingWebhook": "ValidatingWebhook", "MutatingWebhookConfiguration": "ValidatingWebhookConfiguration"}
+
+
 def describe(type_name: str, field: str = "") -> str:
     """The description of a type, or of one of its fields (the common ones under `*`)."""
     if not field:
         return DESCRIPTIONS.get(type_name, "")
-    return DESCRIPTIONS.get(f"{type_name}.{field}") or DESCRIPTIONS.get(f"*.{field}", "")
+    return DESCRIPTIONS.get(f"{type_name}.{field}") or DESCRIPTIONS.get(f"{SAME_AS.get(type_name)}.{field}") or \
+        DESCRIPTIONS.get(f"*.{field}", "")

@@ -11,6 +11,7 @@ never silently lost.
 
 import base64
 import datetime
+import json
 import struct
 
 from .types import TABLE
@@ -91,9 +92,15 @@ def _scalar(type_name: str, wire: int, value: object) -> object:
     if type_name == "Quantity":
         return dict((n, v) for n, _, v in fields(value)).get(1, b"").decode()
     if type_name == "object":
-        if not _all_zero(value):
-            raise ProtobufError("content in a field kinns holds as free-form JSON")
-        return {}
+        if _all_zero(value):
+            return {}
+        parts = fields(value)
+        if len(parts) == 1 and parts[0][:2] == (1, 2):  # RawExtension, JSON, FieldsV1: JSON text in field 1
+            try:
+                return json.loads(parts[0][2])
+            except ValueError:
+                pass
+        raise ProtobufError("content in a field kinns holds as free-form JSON")
     raise ProtobufError(f"unknown type {type_name}")
 
 

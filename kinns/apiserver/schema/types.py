@@ -247,6 +247,17 @@ STORAGE = {
 }
 
 BATCH = {
+    "ResourceQuota": {"metadata": "ObjectMeta@1", "spec": "ResourceQuotaSpec@2", "status": "ResourceQuotaStatus@3"},
+    "ResourceQuotaSpec": {"hard": "map[string]Quantity@1", "scopes": "[]string@2",
+                          "scopeSelector": "ScopeSelector@3"},
+    "ScopeSelector": {"matchExpressions": "[]ScopedResourceSelectorRequirement@1"},
+    "ScopedResourceSelectorRequirement": {"scopeName": "string@1", "operator": "string@2", "values": "[]string@3"},
+    "ResourceQuotaStatus": {"hard": "map[string]Quantity@1", "used": "map[string]Quantity@2"},
+    "LimitRange": {"metadata": "ObjectMeta@1", "spec": "LimitRangeSpec@2"},
+    "LimitRangeSpec": {"limits": "[]LimitRangeItem@1"},
+    "LimitRangeItem": {"type": "string@1", "max": "map[string]Quantity@2", "min": "map[string]Quantity@3",
+                       "default": "map[string]Quantity@4", "defaultRequest": "map[string]Quantity@5",
+                       "maxLimitRequestRatio": "map[string]Quantity@6"},
     "Job": {"metadata": "ObjectMeta@1", "spec": "JobSpec@2", "status": "object@3"},
     "JobSpec": {"parallelism": "*int32@1", "completions": "*int32@2", "activeDeadlineSeconds": "*int64@3",
                 "selector": "LabelSelector@4", "manualSelector": "*bool@5", "template": "PodTemplateSpec@6",
@@ -308,6 +319,104 @@ AUTHORIZATION = {
     "NonResourceRule": {"verbs": "[]string@1", "nonResourceURLs": "[]string@2"},
 }
 
+CERTIFICATES = {
+    "CertificateSigningRequest": {"metadata": "ObjectMeta@1", "spec": "CertificateSigningRequestSpec@2",
+                                  "status": "CertificateSigningRequestStatus@3"},
+    "CertificateSigningRequestSpec": {"request": "bytes@1", "username": "string@2", "uid": "string@3",
+                                      "groups": "[]string@4", "usages": "[]string@5", "extra": "object@6",
+                                      "signerName": "string@7", "expirationSeconds": "*int32@8"},
+    "CertificateSigningRequestStatus": {"conditions": "[]CertificateSigningRequestCondition@1/type",
+                                        "certificate": "bytes@2"},
+    "CertificateSigningRequestCondition": {"type": "string@1", "reason": "string@2", "message": "string@3",
+                                           "lastUpdateTime": "Time@4", "lastTransitionTime": "Time@5",
+                                           "status": "string@6"},
+}
+
+APIREGISTRATION = {
+    "APIService": {"metadata": "ObjectMeta@1", "spec": "APIServiceSpec@2", "status": "APIServiceStatus@3"},
+    "APIServiceSpec": {"service": "object@1", "group": "string@2", "version": "string@3",
+                       "insecureSkipTLSVerify": "bool@4", "caBundle": "bytes@5", "groupPriorityMinimum": "int32@7",
+                       "versionPriority": "int32@8"},
+    "APIServiceStatus": {"conditions": "[]APIServiceCondition@1/type"},
+    "APIServiceCondition": {"type": "string@1", "status": "string@2", "lastTransitionTime": "Time@3",
+                            "reason": "string@4", "message": "string@5"},
+}
+
+SCHEDULING = {
+    "PriorityClass": {"metadata": "ObjectMeta@1", "value": "int32@2", "globalDefault": "bool@3",
+                      "description": "string@4", "preemptionPolicy": "*string@5"},
+}
+
+AUTOSCALING = {
+    "HorizontalPodAutoscaler": {"metadata": "ObjectMeta@1", "spec": "HorizontalPodAutoscalerSpec@2",
+                                "status": "object@3"},
+    "HorizontalPodAutoscalerSpec": {"scaleTargetRef": "CrossVersionObjectReference@1", "minReplicas": "*int32@2",
+                                    "maxReplicas": "int32@3", "metrics": "[]MetricSpec@4",
+                                    "behavior": "HorizontalPodAutoscalerBehavior@5"},
+    "CrossVersionObjectReference": {"kind": "string@1", "name": "string@2", "apiVersion": "string@3"},
+    "MetricSpec": {"type": "string@1", "object": "ObjectMetricSource@2", "pods": "PodsMetricSource@3",
+                   "resource": "ResourceMetricSource@4", "external": "ExternalMetricSource@5",
+                   "containerResource": "ContainerResourceMetricSource@7"},
+    "ResourceMetricSource": {"name": "string@1", "target": "MetricTarget@2"},
+    "ContainerResourceMetricSource": {"name": "string@1", "target": "MetricTarget@2", "container": "string@3"},
+    "PodsMetricSource": {"metric": "MetricIdentifier@1", "target": "MetricTarget@2"},
+    "ObjectMetricSource": {"describedObject": "CrossVersionObjectReference@1", "target": "MetricTarget@2",
+                           "metric": "MetricIdentifier@3"},
+    "ExternalMetricSource": {"metric": "MetricIdentifier@1", "target": "MetricTarget@2"},
+    "MetricIdentifier": {"name": "string@1", "selector": "LabelSelector@2"},
+    "MetricTarget": {"type": "string@1", "value": "Quantity@2", "averageValue": "Quantity@3",
+                     "averageUtilization": "*int32@4"},
+    "HorizontalPodAutoscalerBehavior": {"scaleUp": "HPAScalingRules@1", "scaleDown": "HPAScalingRules@2"},
+    "HPAScalingRules": {"stabilizationWindowSeconds": "*int32@3", "selectPolicy": "*string@1",
+                        "policies": "[]HPAScalingPolicy@2", "tolerance": "Quantity@4"},
+    "HPAScalingPolicy": {"type": "string@1", "value": "int32@2", "periodSeconds": "int32@3"},
+}
+
+ADMISSIONREGISTRATION = {
+    "ValidatingWebhookConfiguration": {"metadata": "ObjectMeta@1", "webhooks": "[]ValidatingWebhook@2/name"},
+    "MutatingWebhookConfiguration": {"metadata": "ObjectMeta@1", "webhooks": "[]MutatingWebhook@2/name"},
+    "ValidatingWebhook": {"name": "string@1", "clientConfig": "WebhookClientConfig@2",
+                          "rules": "[]RuleWithOperations@3", "failurePolicy": "*string@4",
+                          "namespaceSelector": "LabelSelector@5", "sideEffects": "*string@6",
+                          "timeoutSeconds": "*int32@7", "admissionReviewVersions": "[]string@8",
+                          "matchPolicy": "*string@9", "objectSelector": "LabelSelector@10",
+                          "matchConditions": "[]MatchCondition@11/name"},
+    "MutatingWebhook": {"name": "string@1", "clientConfig": "WebhookClientConfig@2",
+                        "rules": "[]RuleWithOperations@3", "failurePolicy": "*string@4",
+                        "namespaceSelector": "LabelSelector@5", "sideEffects": "*string@6",
+                        "timeoutSeconds": "*int32@7", "admissionReviewVersions": "[]string@8",
+                        "matchPolicy": "*string@9", "reinvocationPolicy": "*string@10",
+                        "objectSelector": "LabelSelector@11", "matchConditions": "[]MatchCondition@12/name"},
+    "WebhookClientConfig": {"service": "ServiceReference@1", "caBundle": "bytes@2", "url": "*string@3"},
+    "ServiceReference": {"namespace": "string@1", "name": "string@2", "path": "*string@3", "port": "*int32@4"},
+    "RuleWithOperations": {"operations": "[]string@1", "rule": "~Rule@2"},
+    "Rule": {"apiGroups": "[]string@1", "apiVersions": "[]string@2", "resources": "[]string@3",
+             "scope": "*string@4"},
+    "NamedRuleWithOperations": {"resourceNames": "[]string@1", "ruleWithOperations": "~RuleWithOperations@2"},
+    "MatchCondition": {"name": "string@1", "expression": "string@2"},
+    "ValidatingAdmissionPolicy": {"metadata": "ObjectMeta@1", "spec": "ValidatingAdmissionPolicySpec@2",
+                                  "status": "ValidatingAdmissionPolicyStatus@3"},
+    "ValidatingAdmissionPolicySpec": {"paramKind": "ParamKind@1", "matchConstraints": "MatchResources@2",
+                                      "validations": "[]Validation@3", "failurePolicy": "*string@5",
+                                      "auditAnnotations": "[]AuditAnnotation@6",
+                                      "matchConditions": "[]MatchCondition@7/name", "variables": "[]Variable@8"},
+    "ParamKind": {"apiVersion": "string@1", "kind": "string@2"},
+    "MatchResources": {"namespaceSelector": "LabelSelector@1", "objectSelector": "LabelSelector@2",
+                       "resourceRules": "[]NamedRuleWithOperations@3",
+                       "excludeResourceRules": "[]NamedRuleWithOperations@4", "matchPolicy": "*string@7"},
+    "Validation": {"expression": "string@1", "message": "string@2", "reason": "*string@3",
+                   "messageExpression": "string@4"},
+    "AuditAnnotation": {"key": "string@1", "valueExpression": "string@2"},
+    "Variable": {"name": "string@1", "expression": "string@2"},
+    "ValidatingAdmissionPolicyStatus": {"observedGeneration": "int64@1", "typeChecking": "object@2",
+                                        "conditions": "[]Condition@3/type"},
+    "ValidatingAdmissionPolicyBinding": {"metadata": "ObjectMeta@1", "spec": "ValidatingAdmissionPolicyBindingSpec@2"},
+    "ValidatingAdmissionPolicyBindingSpec": {"policyName": "string@1", "paramRef": "ParamRef@2",
+                                             "matchResources": "MatchResources@3", "validationActions": "[]string@4/+"},
+    "ParamRef": {"name": "string@1", "namespace": "string@2", "selector": "LabelSelector@3",
+                 "parameterNotFoundAction": "*string@4"},
+}
+
 APIEXTENSIONS = {
     "CustomResourceDefinition": {"metadata": "ObjectMeta@1", "spec": "CustomResourceDefinitionSpec@2",
                                  "status": "CustomResourceDefinitionStatus@3"},
@@ -338,4 +447,9 @@ TABLE.add("io.k8s.api.storage.v1", STORAGE)
 TABLE.add("io.k8s.api.policy.v1", POLICY)
 TABLE.add("io.k8s.api.rbac.v1", RBAC)
 TABLE.add("io.k8s.api.authorization.v1", AUTHORIZATION)
+TABLE.add("io.k8s.api.admissionregistration.v1", ADMISSIONREGISTRATION)
+TABLE.add("io.k8s.api.scheduling.v1", SCHEDULING)
+TABLE.add("io.k8s.api.certificates.v1", CERTIFICATES)
+TABLE.add("io.k8s.kube-aggregator.pkg.apis.apiregistration.v1", APIREGISTRATION)
+TABLE.add("io.k8s.api.autoscaling.v2", AUTOSCALING)
 TABLE.add("io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1", APIEXTENSIONS)

@@ -2,8 +2,9 @@
 reported together in one Invalid (422) Status with kube-apiserver's field paths and messages.
 
 One table says, per resource, how its names are checked and which function checks the rest (core.py,
-pods.py, apps.py, networking.py, rbac.py); custom resources get their CRD's CEL rules (the schema itself is checked
-when they are decoded, crds.py).
+pods.py, apps.py, networking.py, rbac.py, admissionregistration.py, quota.py, scheduling.py,
+autoscaling.py, certificates.py); custom resources get their CRD's CEL rules (the schema itself is checked when they are
+decoded, crds.py).
 """
 
 from collections.abc import Callable
@@ -11,7 +12,8 @@ from collections.abc import Callable
 from ...apimachinery.errors import invalid
 from .. import cel
 from ..resources import Resource
-from . import apps, batch, core, formats, networking, pods, rbac
+from . import (admissionregistration, apps, autoscaling, batch, certificates, core, formats, networking, pods, quota,
+               rbac, scheduling)
 from .field import Cause, forbidden, invalid_each
 from .meta import dict_of, object_meta
 
@@ -43,6 +45,20 @@ def _service_account(obj: dict, old: dict | None) -> list[Cause]:
                                       formats.dns_subdomain(str(dict_of(ref).get("name") or "x")))]
 
 
+def _api_service(obj: dict, old: dict | None) -> list[Cause]:
+    """kinns serves every group version itself: an APIService naming an extension server is refused."""
+    spec = dict_of(obj.get("spec"))
+    name = (obj.get("metadata") or {}).get("name")
+    causes = [] if name == f"{spec.get('version')}.{spec.get('group')}" else \
+        invalid_each("metadata.name", name, ['must be `spec.version+"."+spec.group`'])
+    if spec.get("service"):
+        causes.append(forbidden("spec.service", "kinns runs no extension API servers and proxies to none: only "
+                                                "Local APIServices are served"))
+    return causes
+
+
+# kinds whose status has rules of its own (checked on writes of the status too)
+STATUS_CHECKED = {("certificates.k8s.io", "certificatesigningrequests")}
 # (group, plural) -> (the check of names, the kind's own check)
 KINDS: dict[tuple[str, str], tuple[Callable[[str], list[str]], Check | None]] = {
     ("", "namespaces"): (formats.dns_label, core.namespace),
@@ -75,6 +91,20 @@ KINDS: dict[tuple[str, str], tuple[Callable[[str], list[str]], Check | None]] = 
     ("rbac.authorization.k8s.io", "clusterroles"): (rbac.path_segment, rbac.cluster_role),
     ("rbac.authorization.k8s.io", "rolebindings"): (rbac.path_segment, rbac.role_binding),
     ("rbac.authorization.k8s.io", "clusterrolebindings"): (rbac.path_segment, rbac.cluster_role_binding),
+    ("", "resourcequotas"): (formats.dns_subdomain, quota.resource_quota),
+    ("", "limitranges"): (formats.dns_subdomain, quota.limit_range),
+    ("scheduling.k8s.io", "priorityclasses"): (formats.dns_subdomain, scheduling.priority_class),
+    ("apiregistration.k8s.io", "apiservices"): (formats.dns_subdomain, _api_service),
+    ("certificates.k8s.io", "certificatesigningrequests"): (formats.dns_subdomain, certificates.signing_request),
+    ("autoscaling", "horizontalpodautoscalers"): (formats.dns_subdomain, autoscaling.autoscaler),
+    ("admissionregistration.k8s.io", "validatingwebhookconfigurations"):
+        (formats.dns_subdomain, admissionregistration.validating_webhooks),
+    ("admissionregistration.k8s.io", "mutatingwebhookconfigurations"):
+        (formats.dns_subdomain, admissionregistration.mutating_webhooks),
+    ("admissionregistration.k8s.io", "validatingadmissionpolicies"):
+        (formats.dns_subdomain, admissionregistration.policy),
+    ("admissionregistration.k8s.io", "validatingadmissionpolicybindings"):
+        (formats.dns_subdomain, admissionregistration.binding),
 }
 
 
@@ -91,7 +121,8 @@ def causes_of(resource: Resource, obj: dict, old: dict | None = None, subresourc
         return causes + (cel.check({**schema, "properties": props}, obj, old) if schema else [])
     if subresource == "ephemeralcontainers" and old is not None:
         causes += pods.ephemeral_update(dict_of(obj.get("spec")), dict_of(old.get("spec")))
-    elif check is not None and subresource not in ("status", "binding"):
+    elif check is not None and (subresource not in ("status", "binding") or
+                                (resource.group, resource.plural) in STATUS_CHECKED):
         causes += check(obj, old)
     return causes
 

@@ -20,6 +20,11 @@ def shown(value: object) -> str:
     return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
 
 
+def go_strings(values: list) -> str:
+    """A list of strings as Go's %#v shows a []string in a message."""
+    return "[]string{" + ", ".join(f'"{v}"' for v in values) + "}"
+
+
 def child(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
 
@@ -34,6 +39,11 @@ def key(path: str, k: str) -> str:
 
 def invalid(path: str, value: object, detail: str) -> Cause:
     return path, "FieldValueInvalid", f"Invalid value: {shown(value)}: {detail}"
+
+
+def invalid_strings(path: str, values: list, detail: str) -> Cause:
+    """Invalid for a list of strings, shown as Go shows a []string."""
+    return path, "FieldValueInvalid", f"Invalid value: {go_strings(values)}: {detail}"
 
 
 def invalid_each(path: str, value: object, details: list[str]) -> list[Cause]:
@@ -62,6 +72,18 @@ def unique_name(path: str, name: str, details: list[str], seen: set[str]) -> lis
     if name in seen:
         causes.append(duplicate(path, name))
     seen.add(name)
+    return causes
+
+
+def set_of(path: str, values: list, supported: tuple[str, ...]) -> list[Cause]:
+    """A list that is a set of known values: each unknown one NotSupported, each repeat Duplicate."""
+    causes, seen = [], set()
+    for i, value in enumerate(values):
+        if value not in supported:
+            causes.append(not_supported(index(path, i), value, supported))
+        if value in seen:
+            causes.append(duplicate(index(path, i), value))
+        seen.add(value)
     return causes
 
 

@@ -2,6 +2,7 @@
 containers with their ports, environment, mounts, resources, probes and security context, the pod's
 policies, DNS settings, host aliases and tolerations."""
 
+from ...apimachinery import quantity
 from . import formats
 from .field import (Cause, child, duplicate, forbidden, index, invalid, invalid_each, key, not_found, not_supported,
                     required, too_many, unique_name)
@@ -280,24 +281,13 @@ def _resources(resources: object, where: str) -> list[Cause]:
     limits, requests = dict_of(resources.get("limits")), dict_of(resources.get("requests"))
     for name in set(limits) & set(requests):
         try:
-            over = parse_quantity(requests[name]) > parse_quantity(limits[name])
+            over = quantity.parse(requests[name]) > quantity.parse(limits[name])
         except ValueError:
             continue
         if over:
             causes.append(invalid(key(child(where, "requests"), name), requests[name],
                                   f"must be less than or equal to {name} limit of {limits[name]}"))
     return causes
-
-
-_SUFFIX = {"": 1, "m": 1e-3, "u": 1e-6, "n": 1e-9, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18,
-           "Ki": 2 ** 10, "Mi": 2 ** 20, "Gi": 2 ** 30, "Ti": 2 ** 40, "Pi": 2 ** 50, "Ei": 2 ** 60}
-
-
-def parse_quantity(value: object) -> float:
-    """A quantity's value (100m = 0.1, 1Ki = 1024), to compare requests with limits."""
-    text = str(value)
-    suffix = next((s for s in sorted(_SUFFIX, key=len, reverse=True) if s and text.endswith(s)), "")
-    return float(text[:len(text) - len(suffix)]) * _SUFFIX[suffix]
 
 
 def _handler(probe: dict, where: str, ports: set[str]) -> list[Cause]:

@@ -2,7 +2,7 @@
 
 from . import formats
 from .apps import label_selector
-from .field import Cause, child, index, invalid_each, not_supported, required
+from .field import Cause, child, index, invalid_each, invalid_strings, not_supported, required
 from .meta import dict_of, list_of
 
 GROUP = "rbac.authorization.k8s.io"
@@ -15,10 +15,6 @@ def path_segment(name: str) -> list[str]:
     return [f"may not contain '{c}'" for c in "/%" if c in name]
 
 
-def _go_strings(values: list) -> str:
-    return "[]string{" + ", ".join(f'"{v}"' for v in values) + "}"
-
-
 def _rules(rules: object, namespaced: bool) -> list[Cause]:
     causes: list[Cause] = []
     for i, rule in enumerate(list_of(rules)):
@@ -27,14 +23,12 @@ def _rules(rules: object, namespaced: bool) -> list[Cause]:
             causes.append(required(child(where, "verbs"), "verbs must contain at least one value"))
         urls = list_of(rule.get("nonResourceURLs"))
         if urls:
-            shown = _go_strings(urls)
             if namespaced:
-                causes.append((child(where, "nonResourceURLs"), "FieldValueInvalid",
-                               f"Invalid value: {shown}: namespaced rules cannot apply to non-resource URLs"))
+                causes.append(invalid_strings(child(where, "nonResourceURLs"), urls,
+                                              "namespaced rules cannot apply to non-resource URLs"))
             if rule.get("apiGroups") or rule.get("resources") or rule.get("resourceNames"):
-                causes.append((child(where, "nonResourceURLs"), "FieldValueInvalid",
-                               f"Invalid value: {shown}: rules cannot apply to both regular resources and "
-                               "non-resource URLs"))
+                causes.append(invalid_strings(child(where, "nonResourceURLs"), urls,
+                                              "rules cannot apply to both regular resources and non-resource URLs"))
             continue
         if not list_of(rule.get("apiGroups")):
             causes.append(required(child(where, "apiGroups"), "resource rules must supply at least one api group"))

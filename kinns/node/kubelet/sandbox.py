@@ -268,7 +268,7 @@ def _teardown(cluster: ClusterRecord, record: dict, grace: float) -> None:
     if record.get("network"):
         _detach(node, record)
     if netns.exists(record["netns"]):
-        runtime.delete(node, record["id"], netns.path(record["netns"]), "lo", network="cni-loopback")
+        runtime.delete(node, record["id"], netns.path(record["netns"]), "lo", conflist=runtime.LOOPBACK)
     subprocess.run(["ip", "netns", "del", record["netns"]], check=False, stderr=subprocess.DEVNULL)
 
 

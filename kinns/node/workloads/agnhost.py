@@ -4,6 +4,11 @@ netexec: HTTP on --http-port (8080) with /hostname, /clientip, /echo?msg=,
 /healthz, /exit; UDP on --udp-port (8081) answering `hostname` and `echo X`.
 serve-hostname: the pod's hostname on 9376 over HTTP (default), or raw TCP
 (--tcp) or UDP (--udp). pause: sleep until killed.
+webhook: an admission webhook over HTTPS (--tls-cert-file, --tls-private-key-file,
+--port 443) with the routes Kubernetes's admission e2e tests call: /always-deny,
+/always-allow-delay-5s, /add-label, /pods (refuses a container named
+webhook-disallow), /configmaps (refuses data webhook-e2e-test: webhook-disallow),
+/mutating-configmaps (adds mutation-stage-1, then mutation-stage-2).
 """
 
 import signal
@@ -13,9 +18,13 @@ import sys
 signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
 import argparse  # noqa: E402
+import base64  # noqa: E402
+import json  # noqa: E402
 import os  # noqa: E402
 import socket  # noqa: E402
+import ssl  # noqa: E402
 import threading  # noqa: E402
+import time  # noqa: E402
 from http.server import BaseHTTPRequestHandler  # noqa: E402
 from urllib.parse import parse_qs, urlparse  # noqa: E402
 
@@ -95,6 +104,89 @@ def serve_hostname(opts: argparse.Namespace) -> None:
         DualStackServer(("::", opts.port), _text_handler({"/": lambda h, q: (200, hostname)})).serve_forever()
 
 
+def _patch(ops: list) -> dict:
+    return {"patchType": "JSONPatch", "patch": base64.b64encode(json.dumps(ops).encode()).decode()}
+
+
+def _deny(message: str) -> dict:
+    return {"allowed": False, "status": {"message": message}}
+
+
+def _add_label(request: dict) -> dict:
+    labels = ((request.get("object") or {}).get("metadata") or {}).get("labels")
+    if labels is None:
+        return _patch([{"op": "add", "path": "/metadata/labels", "value": {"added-label": "yes"}}])
+    return _patch([{"op": "add", "path": "/metadata/labels/added-label", "value": "yes"}])
+
+
+def _pods(request: dict) -> dict:
+    containers = ((request.get("object") or {}).get("spec") or {}).get("containers") or []
+    if any(c.get("name") == "webhook-disallow" for c in containers):
+        return _deny("the pod contains unwanted container name;")
+    return {}
+
+
+def _configmaps(request: dict) -> dict:
+    data = (request.get("object") or {}).get("data") or {}
+    if data.get("webhook-e2e-test") == "webhook-disallow":
+        return _deny("the configmap contains unwanted key and value")
+    return {}
+
+
+def _mutating_configmaps(request: dict) -> dict:
+    data = (request.get("object") or {}).get("data")
+    if data is None:
+        return _patch([{"op": "add", "path": "/data", "value": {"mutation-stage-1": "yes"}}])
+    stage = "mutation-stage-2" if "mutation-stage-1" in data else "mutation-stage-1"
+    return _patch([{"op": "add", "path": f"/data/{stage}", "value": "yes"}])
+
+
+REVIEWS = {"/always-deny": lambda r: _deny("this webhook denies all requests"),
+           "/always-allow-delay-5s": lambda r: (time.sleep(5), {})[1],
+           "/add-label": _add_label, "/pods": _pods, "/configmaps": _configmaps,
+           "/mutating-configmaps": _mutating_configmaps}
+
+
+class _ReviewHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    # one write per answer, sent at once: headers and body in separate small writes wait out the client's
+    # delayed ACK (40 ms a review) on a kept-alive connection
+    wbufsize = -1
+    disable_nagle_algorithm = True
+
+    def do_POST(self) -> None:  # noqa: N802 (the stdlib's naming)
+        route = REVIEWS.get(urlparse(self.path).path)
+        if route is None:
+            return self._send(404, b"404 page not found\n", "text/plain")
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+        request = body.get("request") or {}
+        response = {"uid": request.get("uid", ""), "allowed": True, **route(request)}
+        answer = {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "response": response}
+        self._send(200, json.dumps(answer).encode(), "application/json")
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._send(200, b"ok", "text/plain")
+
+    def _send(self, status: int, data: bytes, kind: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+        self.wfile.flush()
+
+    def log_message(self, fmt: str, *args: object) -> None:
+        print(f"{client_ip(self.client_address[0])} - {fmt % args}", flush=True)
+
+
+def webhook(opts: argparse.Namespace) -> None:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(opts.tls_cert_file, opts.tls_private_key_file)
+    server = DualStackServer(("::", opts.port), _ReviewHandler)
+    server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
+    server.serve_forever()
+
+
 def pause(_: argparse.Namespace) -> None:
     signal.pause()
 
@@ -113,6 +205,11 @@ def main(argv: list[str]) -> None:
     p.add_argument("--http", action="store_true", default=True)
     p.set_defaults(run=serve_hostname)
     sub.add_parser("pause").set_defaults(run=pause)
+    p = sub.add_parser("webhook")
+    p.add_argument("--tls-cert-file", required=True)
+    p.add_argument("--tls-private-key-file", required=True)
+    p.add_argument("--port", type=int, default=443)
+    p.set_defaults(run=webhook)
     opts = parser.parse_args(argv)
     print(f"agnhost {opts.command} started", flush=True)
     opts.run(opts)

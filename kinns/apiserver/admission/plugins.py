@@ -3,8 +3,9 @@ after validation: each a function of (resource, namespace, new object, old objec
 
 from collections.abc import Callable
 
-from .resources import Resource
-from .storage import Objects, WriteOptions
+from ..resources import Resource
+from ..storage import Objects
+from .request import WriteOptions
 
 Admit = Callable[[Resource, "str | None", dict, "dict | None", WriteOptions], None]
 DEFAULT_CLASS = "ingressclass.kubernetes.io/is-default-class"
@@ -50,5 +51,20 @@ def default_storage_class(objects: Objects) -> Admit:
             return
         if (default := _newest_default(objects, classes, DEFAULT_STORAGE_CLASS)) is not None:
             spec["storageClassName"] = default
+
+    return admit
+
+
+def signing_requester(objects: Objects) -> Admit:
+    """A new CertificateSigningRequest records who asked (spec.username, uid, groups): what a requester writes
+    there is replaced, as kube-apiserver's strategy does."""
+    def admit(r: Resource, namespace: str | None, new: dict, old: dict | None, opts: WriteOptions) -> None:
+        if old is not None or (r.group, r.plural) != ("certificates.k8s.io", "certificatesigningrequests"):
+            return
+        spec = new.setdefault("spec", {})
+        for field in ("username", "uid", "groups", "extra"):
+            spec.pop(field, None)
+        if opts.user is not None:
+            spec["username"], spec["groups"] = opts.user.name, list(opts.user.groups)
 
     return admit
