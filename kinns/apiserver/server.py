@@ -108,8 +108,8 @@ class APIServer:
             ("pods", "log"): self._logs, ("pods", "exec"): self._exec, ("pods", "attach"): self._attach,
             ("pods", "portforward"): self._port_forward, ("pods", "eviction"): self._evict,
             ("pods", "binding"): self._bind, ("serviceaccounts", "token"): self._token, ("*", "scale"): self._scale,
-            ("certificatesigningrequests", "approval"): self._approval,
-            ("certificatesigningrequests", "status"): self._signing_status,
+            ("certificatesigningrequests", "approval"): self._signing,
+            ("certificatesigningrequests", "status"): self._signing,
             **{(plural, ""): self._review for plural in REVIEWS}}
 
     async def start(self) -> None:
@@ -328,32 +328,23 @@ class APIServer:
             raise admission_forbidden(r.plural, r.group, obj["metadata"]["name"], f"user not permitted to {verb} "
                                       f'requests with signerName "{signer}"')
 
-    async def _approval(self, request: web.Request, r: Resource, namespace: str | None, name: str) -> web.Response:
-        """certificatesigningrequests/approval: approving or denying takes `approve` on the signer."""
-        obj = self.objects.get(r, None, name)
-        if request.method == "GET":
-            return _json(obj)
-        if request.method != "PUT":
-            raise method_not_allowed("the server does not allow this method on the requested resource")
-        self._may_on_signer(request["user"], "approve", r, obj)
-        opts = _options(request)
-        return _warn(_json(await self.objects.update(r, None, name, await self._body(request), "approval", opts)),
-                     opts.warnings)
-
-    async def _signing_status(self, request: web.Request, r: Resource, namespace: str | None,
-                              name: str) -> web.Response:
-        """certificatesigningrequests/status: writing the certificate takes `sign` on the signer."""
+    async def _signing(self, request: web.Request, r: Resource, namespace: str | None, name: str) -> web.Response:
+        """certificatesigningrequests/approval and /status: approving or denying takes `approve` on the signer;
+        writing a new certificate takes `sign`."""
         obj = self.objects.get(r, None, name)
         if request.method == "GET":
             return _json(obj)
         if request.method != "PUT":
             raise method_not_allowed("the server does not allow this method on the requested resource")
         body = await self._body(request)
+        sub = request.path.rstrip("/").rsplit("/", 1)[-1]
         certificate = ((body if isinstance(body, dict) else {}).get("status") or {}).get("certificate")
-        if certificate and certificate != (obj.get("status") or {}).get("certificate"):
+        if sub == "approval":
+            self._may_on_signer(request["user"], "approve", r, obj)
+        elif certificate and certificate != (obj.get("status") or {}).get("certificate"):
             self._may_on_signer(request["user"], "sign", r, obj)
         opts = _options(request)
-        return _warn(_json(await self.objects.update(r, None, name, body, "status", opts)), opts.warnings)
+        return _warn(_json(await self.objects.update(r, None, name, body, sub, opts)), opts.warnings)
 
     async def _scale(self, request: web.Request, r: Resource, namespace: str | None, name: str) -> web.Response:
         """The scale subresource (autoscaling/v1 Scale) of deployments and replicasets."""

@@ -7,6 +7,7 @@ naming any served version of the resource matches a request for another.
 """
 
 from ...apimachinery.labels import selector_matches
+from ...store import Store
 from .request import Request
 
 GROUP = "admissionregistration.k8s.io"
@@ -58,6 +59,11 @@ def selectors_match(spec: dict, request: Request, new: dict | None, old: dict | 
     selector = spec.get("objectSelector") or {}
     return any(selector_matches(selector, labels_of(o)) for o in (new, old) if o is not None) or (
         new is None and old is None and not selector)
+
+
+def namespace_of(store: Store, request: Request) -> dict | None:
+    """The Namespace object a namespaced request is in (None for a cluster-scoped one, or one not there)."""
+    return store.get(f"/registry/core/namespaces/{request.namespace}") if request.namespace else None
 
 
 def labels_of(obj: dict) -> dict:

@@ -19,7 +19,7 @@ from ...store import Store
 from .. import cel
 from ..resources import Registry
 from .configurations import Configurations
-from .matching import labels_of, rules_match, selectors_match
+from .matching import labels_of, namespace_of, rules_match, selectors_match
 from .request import Request
 from .webhooks import review
 
@@ -58,16 +58,11 @@ class Policies:
     def __init__(self, store: Store, registry: Registry, configurations: Configurations) -> None:
         self.store, self.registry, self.configurations = store, registry, configurations
 
-    def _namespace(self, request: Request) -> dict | None:
-        if not request.namespace:
-            return None
-        return self.store.get(f"/registry/core/namespaces/{request.namespace}")
-
     def validate(self, request: Request, new: dict | None, old: dict | None) -> None:
         bindings = self.configurations.bindings()
         if not bindings:
             return
-        namespace = self._namespace(request)
+        namespace = namespace_of(self.store, request)
         labels = labels_of(namespace) if namespace else None
         activation = {"object": new, "oldObject": old, "namespaceObject": namespace,
                       "request": {k: v for k, v in review(request, None, None, str(uuid.uuid4()))["request"].items()

@@ -24,7 +24,7 @@ from ...apimachinery.errors import APIError
 from ...store import Store
 from ..patch import json_patch
 from .configurations import Configurations
-from .matching import rules_match, selectors_match
+from .matching import labels_of, namespace_of, rules_match, selectors_match
 from .request import Request
 
 log = logging.getLogger("kinns.apiserver.webhooks")
@@ -81,14 +81,9 @@ class Webhooks:
         self._session: aiohttp.ClientSession | None = None
         self._contexts: dict[str, ssl.SSLContext] = {}
 
-    def _namespace_labels(self, request: Request) -> dict | None:
-        if not request.namespace:
-            return None
-        namespace = self.store.get(f"/registry/core/namespaces/{request.namespace}")
-        return ((namespace or {}).get("metadata") or {}).get("labels") or {}
-
     def _matching(self, mutating: bool, request: Request, new: dict | None, old: dict | None) -> list[dict]:
-        labels = self._namespace_labels(request)
+        namespace = namespace_of(self.store, request)
+        labels = labels_of(namespace) if namespace else None
         return [hook for _, hook in self.configurations.webhooks(mutating)
                 if rules_match(hook.get("rules") or [], request, hook.get("matchPolicy") != "Exact")
                 and selectors_match(hook, request, new, old, labels)]
