@@ -4,6 +4,7 @@ kubectl 1.37 (watch-list) that must end. One cluster for all."""
 
 import json
 import subprocess
+import time
 
 import pytest
 from conftest import kube_cluster, unique, wait
@@ -231,3 +232,34 @@ def test_drain_evicts_within_the_disruption_budget(cluster):
     finally:
         cluster("uncordon", "node01")
         cluster("delete", "deployment,pdb", name, "--wait=false")
+
+
+def test_grace_periods_hold_no_kubelet_worker(cluster):
+    """Pods whose PID 1 ignores SIGTERM (`sleep`) keep their whole grace period, as on a real node; while a dozen
+    of them wait it out on one node, that node's kubelet still starts new pods at once, and a container that
+    handles TERM ends as soon as it is asked."""
+    node = json.loads(cluster("get", "nodes", "-o", "json").stdout)["items"][-1]["metadata"]["name"]
+    stubborn = [unique("gs") for _ in range(12)]
+    pods = [{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": n}, "spec": {
+        "nodeName": node, "terminationGracePeriodSeconds": 25,
+        "containers": [{"name": "app", "image": "busybox", "command": ["sleep", "3600"]}]}} for n in stubborn]
+    cluster("apply", "-f", "-", input=json.dumps({"apiVersion": "v1", "kind": "List", "items": pods}))
+    cluster("wait", "--for=condition=Ready", *[f"pod/{n}" for n in stubborn], "--timeout=90s")
+    polite = unique("gp")
+    handler = {"name": "app", "image": "busybox",
+               "command": ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 0.2; done"]}
+    cluster("apply", "-f", "-", input=json.dumps({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": polite},
+                                                  "spec": {"nodeName": node, "terminationGracePeriodSeconds": 25,
+                                                           "containers": [handler]}}))
+    cluster("wait", "--for=condition=Ready", f"pod/{polite}", "--timeout=30s")
+    cluster("delete", "pod", *stubborn, "--wait=false")
+    fresh = unique("gf")
+    cluster("run", fresh, "--image=busybox", f"--overrides={json.dumps({'spec': {'nodeName': node}})}",
+            "--", "sleep", "3600")
+    cluster("wait", "--for=condition=Ready", f"pod/{fresh}", "--timeout=15s")  # not after the others' 25 s
+    asked = time.monotonic()
+    cluster("delete", "pod", polite, "--timeout=15s")
+    assert time.monotonic() - asked < 10
+    assert all(_pod(cluster, n)["metadata"].get("deletionTimestamp") for n in stubborn)  # still in their grace
+    wait(lambda: cluster("get", "pods", *stubborn, "--ignore-not-found", "-o", "name").stdout.strip() == "", 60)
+    cluster("delete", "pod", fresh, "--grace-period=0", "--force")

@@ -23,22 +23,24 @@ def alive(pid: int) -> bool:
 
 def terminate_groups(pids: list[int], grace: float) -> None:
     """SIGTERM each process group (each pid leads one), SIGKILL what is left after `grace` seconds."""
-    pids = [p for p in pids if alive(p)]
-    for pid in pids:
-        try:
-            os.killpg(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
+    pids = signal_groups(pids, signal.SIGTERM)
     deadline = time.monotonic() + grace
     while any(alive(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.01)
-    for pid in pids:
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    signal_groups(pids, signal.SIGKILL)
     while any(alive(p) for p in pids):
         time.sleep(0.01)
+
+
+def signal_groups(pids: list[int], sig: int) -> list[int]:
+    """Send `sig` to the process group each live pid leads; returns those pids (the ones to wait for)."""
+    pids = [p for p in pids if alive(p)]
+    for pid in pids:
+        try:
+            os.killpg(pid, sig)
+        except ProcessLookupError:
+            pass
+    return pids
 
 
 def exit_status(pid: int) -> int:

@@ -56,6 +56,7 @@ class Kubelet(Reconciler):
         self.exits: dict[Key, dict[str, int]] = {}  # container exit codes the event generator saw
         self.problems: dict[Key, tuple[str, str, float]] = {}  # why a pod cannot run: reason, message, retry at
         self.volumes_at: dict[Key, float] = {}  # when a pod's volumes were last refreshed
+        self.stopping: dict[Key, tuple[asyncio.Task, float]] = {}  # deleted pods' grace periods: wait, seconds
         self.events = EventRecorder(client, "kubelet", node_name)
         self.registered_at = self.node_uid = ""
 
@@ -153,12 +154,28 @@ class Kubelet(Reconciler):
         return record if record["spec"].get("uid") == pod["metadata"]["uid"] else None
 
     def _forget(self, key: Key) -> None:
-        for table in (self.containers, self.exits, self.problems, self.volumes_at):
+        for table in (self.containers, self.exits, self.problems, self.volumes_at, self.stopping):
             table.pop(key, None)
 
-    async def _remove(self, key: Key, grace: float) -> None:
+    def _stopped(self, key: Key, grace: float) -> bool:
+        """Have the containers of a deleted pod had their grace period (or ended)? The wait runs as a task of its
+        own, as a kubelet's pod worker does, so pods that take their whole 30 s hold no worker; the pod is queued
+        again when it is over. A shorter grace period asked for later (`delete --grace-period=1` after a
+        plain delete) starts a shorter wait."""
+        running = self.stopping.get(key)
+        if running is not None and not running[0].done() and grace < running[1]:
+            running[0].cancel()
+            running = None
+        if running is None:
+            task = asyncio.create_task(sandbox.stop(self.cluster, key[0], key[1], grace), name=f"stop {key[1]}")
+            task.add_done_callback(lambda _: self.enqueue(key))
+            self.stopping[key] = running = (task, grace)
+        return running[0].done()
+
+    async def _remove(self, key: Key) -> None:
+        """Kill what is left of the pod's containers and tear its sandbox down."""
         try:
-            await asyncio.to_thread(sandbox.delete, self.cluster, key[0], key[1], grace)
+            await asyncio.to_thread(sandbox.delete, self.cluster, key[0], key[1], 0)
         except sandbox.SandboxError:
             pass
 
@@ -166,14 +183,14 @@ class Kubelet(Reconciler):
         pod = self.pods.get(*key)
         existing = self._existing(key)
         if existing is not None and existing.get("state") == "creating":
-            await self._remove(key, 0)  # half made by a kubelet that died meanwhile: undone, then made anew
+            await self._remove(key)  # half made by a kubelet that died meanwhile: undone, then made anew
             self._forget(key)
             existing = None
         if pod is None and existing is not None and not existing["spec"].get("uid"):
             return  # a sandbox of `kinns pod add`, which no API object stands for: not the kubelet's
         if pod is None or (existing is not None and existing["spec"].get("uid") != pod["metadata"]["uid"]):
             if existing is not None:  # gone from the API, or a previous pod of the same name
-                await self._remove(key, 0)
+                await self._remove(key)
             self._forget(key)
             if pod is None:
                 return
@@ -182,7 +199,9 @@ class Kubelet(Reconciler):
             return  # the component runs already; its mirror pod is kept by the node's key
         if meta.get("deletionTimestamp"):
             if self._record(pod) is not None:
-                await self._remove(key, float(meta.get("deletionGracePeriodSeconds") or 0))
+                if not self._stopped(key, float(meta.get("deletionGracePeriodSeconds") or 0)):
+                    return  # its containers have their grace period; the waiting task queues the pod again
+                await self._remove(key)
             self._forget(key)
             await self.client.delete(path("v1", "pods", *key), {"gracePeriodSeconds": 0})
             return

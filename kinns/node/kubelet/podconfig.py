@@ -7,10 +7,14 @@ returned separately and filled in at start. A missing ConfigMap, Secret or key
 that is not optional is a CreateContainerConfigError with kubelet's wording.
 """
 
+from __future__ import annotations
+
 import base64
 import re
+from typing import TYPE_CHECKING
 
-from ...client import Client
+if TYPE_CHECKING:  # only for hints: `enter` (every exec and exec probe) imports this module and must start fast
+    from ...client import Client
 
 
 class ConfigError(Exception):

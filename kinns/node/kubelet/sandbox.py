@@ -8,10 +8,12 @@ network=False gets loopback only. Every step that fails undoes the ones
 before it. Records live in /run/kinns/<cluster>/pods/<namespace>_<name>.
 """
 
+import asyncio
 import json
 import os
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -216,6 +218,21 @@ def exit_code(pid: int) -> int | None:
 def _stop(record: dict, grace: float = 2.0) -> None:
     """End the pod's process groups (each launcher leads its own): TERM, then KILL after `grace`."""
     process.terminate_groups(list(record.get("pids", {}).values()), grace)
+
+
+async def stop(cluster: ClusterRecord, namespace: str, name: str, grace: float) -> None:
+    """The graceful part of a pod's deletion: SIGTERM to its containers, then up to `grace` seconds for them to
+    end, waited on the event loop. A container that ignores TERM (a shell or `sleep` as PID 1) keeps the pod
+    for its whole grace period, 30 s by default; held in a worker thread, a few such pods would starve every
+    other sandbox operation of the kubelet. `delete` then kills what is left and tears the sandbox down."""
+    try:
+        record = get(cluster, namespace, name)
+    except SandboxError:
+        return
+    pids = process.signal_groups(list(record.get("pids", {}).values()), signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while any(process.alive(p) for p in pids) and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
 
 
 def restart(cluster: ClusterRecord, namespace: str, name: str, container: str) -> int:
