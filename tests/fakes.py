@@ -48,6 +48,7 @@ KINDS = {  # plural -> (apiVersion, kind, namespaced)
     "leases": ("coordination.k8s.io/v1", "Lease", True),
     "jobs": ("batch/v1", "Job", True),
     "statefulsets": ("apps/v1", "StatefulSet", True),
+    "controllerrevisions": ("apps/v1", "ControllerRevision", True),
     "replicationcontrollers": ("v1", "ReplicationController", True),
     "persistentvolumeclaims": ("v1", "PersistentVolumeClaim", True),
     "persistentvolumes": ("v1", "PersistentVolume", False),

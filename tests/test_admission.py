@@ -177,6 +177,38 @@ def test_a_webhook_can_refuse_a_delete_and_a_wrong_ca_fails_closed(cluster, webh
     cluster("-n", ns, "delete", "configmap", "kept")
 
 
+def test_connect_requests_are_admitted_with_their_options(cluster, webhook):
+    """exec, attach and port-forward are CONNECT operations: a webhook on pods/attach sees PodAttachOptions and
+    refuses stdin to container1; a policy on pods/exec reads the command."""
+    ns, ca = webhook
+    name, pod = unique("cn"), "to-be-attached-pod"
+    _configure(cluster, "ValidatingWebhookConfiguration", name, [
+        _hook("attach", ns, ca, "/pods/attach", "pods/attach", operations=["CONNECT"])])
+    policy = json.loads(_policy(name, ns, [{"expression": "!('secret' in object.command)",
+                                            "message": "no secrets through exec"}]))
+    policy["spec"]["matchConstraints"]["resourceRules"] = [
+        {"apiGroups": [""], "apiVersions": ["v1"], "operations": ["CONNECT"], "resources": ["pods/exec"]}]
+    cluster("apply", "-f", "-", input=json.dumps(policy))
+    cluster("apply", "-f", "-", input=_binding(name, ns, ["Deny"]))
+    try:
+        cluster("-n", ns, "apply", "-f", "-", input=json.dumps({
+            "apiVersion": "v1", "kind": "Pod", "metadata": {"name": pod}, "spec": {"containers": [
+                {"name": "container1", "image": "busybox", "command": ["sleep", "3600"], "stdin": True}]}}))
+        cluster("-n", ns, "wait", "--for=condition=Ready", f"pod/{pod}", "--timeout=60s")
+        refused = cluster("-n", ns, "attach", "-i", pod, "-c", "container1", input="", check=False)
+        assert f'admission webhook "attach.{ns}.kinns.test" denied the request: attaching to pod ' \
+            f"'{pod}' is not allowed" in refused.stderr
+        assert cluster("-n", ns, "exec", pod, "--", "echo", "fine").stdout == "fine\n"
+        secret = cluster("-n", ns, "exec", pod, "--", "echo", "secret", check=False)
+        assert f'pods "{pod}" is forbidden: ValidatingAdmissionPolicy \'{name}\' with binding \'{name}\' denied ' \
+            "request: no secrets through exec" in secret.stderr
+    finally:
+        cluster("delete", "validatingadmissionpolicybinding", name)
+        cluster("delete", "validatingadmissionpolicy", name)
+        cluster("delete", "validatingwebhookconfiguration", name)
+        cluster("-n", ns, "delete", "pod", pod, "--grace-period=0", "--force")
+
+
 def test_webhook_configurations_are_validated_as_kube_apiserver_does(cluster):
     bad = {"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingWebhookConfiguration",
            "metadata": {"name": unique("bad")}, "webhooks": [{
@@ -253,6 +285,36 @@ def test_a_policy_with_params_denies_warns_and_reports_its_message(cluster):
         assert cluster("-n", ns, "get", "deploy", "small", "-o", "jsonpath={.spec.replicas}").stdout == "1"
         # the scale subresource is not `deployments`: the policy's rule does not match it
         assert cluster("-n", ns, "scale", "deployment", "small", "--replicas=9").returncode == 0
+    finally:
+        cluster("delete", "validatingadmissionpolicybinding", name)
+        cluster("delete", "validatingadmissionpolicy", name)
+        cluster("delete", "namespace", ns, "--wait=false")
+
+
+def test_a_policy_asks_the_authorizer(cluster):
+    """`authorizer` in a policy's expression checks what the requesting user may do: here, only who may list
+    the namespace's Secrets may create ConfigMaps in it."""
+    ns, name = unique("vaz"), unique("vaz")
+    cluster("create", "namespace", ns)
+    policy = json.loads(_policy(name, ns, [{
+        "expression": "authorizer.group('').resource('secrets').namespace(object.metadata.namespace)"
+                      ".check('list').allowed()",
+        "messageExpression": "'you may not list secrets in ' + object.metadata.namespace + ' (you may create '"
+                             "+ (authorizer.requestResource.check('create').allowed() ? '' : 'no ') + 'configmaps)'"}]))
+    policy["spec"]["matchConstraints"]["resourceRules"] = [
+        {"apiGroups": [""], "apiVersions": ["v1"], "operations": ["CREATE"], "resources": ["configmaps"]}]
+    cluster("apply", "-f", "-", input=json.dumps(policy))
+    cluster("apply", "-f", "-", input=_binding(name, ns, ["Deny"]))
+    cluster("-n", ns, "create", "role", "maker", "--verb=create", "--resource=configmaps")
+    cluster("-n", ns, "create", "rolebinding", "maker", "--role=maker", f"--serviceaccount={ns}:default")
+    bot = f"--as=system:serviceaccount:{ns}:default"
+    try:
+        refused = cluster("-n", ns, "create", "configmap", "c1", bot, check=False)
+        assert f"ValidatingAdmissionPolicy '{name}' with binding '{name}' denied request: you may not list secrets " \
+            f"in {ns} (you may create configmaps)" in refused.stderr, refused.stderr
+        cluster("-n", ns, "create", "role", "reader", "--verb=list", "--resource=secrets")
+        cluster("-n", ns, "create", "rolebinding", "reader", "--role=reader", f"--serviceaccount={ns}:default")
+        cluster("-n", ns, "create", "configmap", "c2", bot)
     finally:
         cluster("delete", "validatingadmissionpolicybinding", name)
         cluster("delete", "validatingadmissionpolicy", name)

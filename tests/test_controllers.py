@@ -70,6 +70,34 @@ def test_an_unschedulable_pod_says_why_as_kube_scheduler_does():
                if path.endswith("/events"))
 
 
+def test_claims_a_pod_waits_for_and_the_node_a_waiting_claim_is_given():
+    api = FakeAPI()
+    api.add("nodes", node("a"))
+    api.add("storageclasses", {"metadata": {"name": "late"}, "volumeBindingMode": "WaitForFirstConsumer"})
+    api.add("storageclasses", {"metadata": {"name": "now"}, "volumeBindingMode": "Immediate"})
+    for name, cls in (("late-claim", "late"), ("now-claim", "now")):
+        api.add("persistentvolumeclaims", {"metadata": {"name": name, "namespace": "default"},
+                                           "spec": {"storageClassName": cls}})
+
+    def using(name: str, claim: str) -> dict:
+        return pod(name, volumes=[{"name": "data", "persistentVolumeClaim": {"claimName": claim}}])
+    api.add("pods", using("lost", "nope"))
+    api.add("pods", using("early", "now-claim"))
+    api.add("pods", using("first", "late-claim"))
+    run(Scheduler, api)
+    messages = {p["metadata"]["name"]: (p.get("status") or {}).get("conditions", [{}])[0].get("message")
+                for p in api.all("pods")}
+    assert messages["lost"] == '0/1 nodes are available: persistentvolumeclaim "nope" not found.'
+    assert messages["early"] == "0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims."
+    claim = api.get("persistentvolumeclaims", "default", "late-claim")
+    assert claim["metadata"]["annotations"]["volume.kubernetes.io/selected-node"] == "a"
+    assert not api.get("pods", "default", "first")["spec"].get("nodeName")  # not before its claim is bound
+    claim["spec"]["volumeName"] = "pv-1"
+    api.add("persistentvolumeclaims", claim)
+    run(Scheduler, api)
+    assert [p["spec"].get("nodeName") for p in api.all("pods") if p["metadata"]["name"] == "first"] == ["a"]
+
+
 @pytest.mark.parametrize("spec, expected", [
     ({"tolerations": [{"key": "dedicated", "operator": "Exists"}]}, "tainted"),
     ({"nodeSelector": {"disk": "ssd"}}, "ssd"),
@@ -188,6 +216,11 @@ def test_a_daemonset_runs_one_pod_on_every_node_it_fits_even_unready_ones():
     status = api.get("daemonsets", "kube-system", "agent")["status"]
     assert status["desiredNumberScheduled"] == 2 and status["numberUnavailable"] == 2
     assert all("controller-revision-hash" in p["metadata"]["labels"] for p in api.all("pods"))
+    [revision] = api.all("controllerrevisions")  # the template's history, for rollout history and undo
+    digest = api.all("pods")[0]["metadata"]["labels"]["controller-revision-hash"]
+    assert revision["metadata"]["name"] == f"agent-{digest}" and revision["revision"] == 1
+    assert revision["data"]["spec"]["template"]["$patch"] == "replace"
+    assert revision["metadata"]["labels"] == {"app": "agent", "controller.kubernetes.io/hash": digest}
 
 
 def test_a_daemonset_follows_its_node_selector_and_replaces_out_of_date_pods_one_at_a_time():

@@ -1,6 +1,6 @@
 """Helm 4 from .venv/bin, unmodified, against kinns: a local chart installed with --wait, tested, upgraded, rolled
 back and uninstalled. The chart has what charts usually hold: a Deployment, a Service, a ConfigMap, a Secret, a
-ServiceAccount with a Role and RoleBinding, and a test hook pod."""
+ServiceAccount with a Role and RoleBinding, hook Jobs (post-install/upgrade, pre-delete) and a test hook pod."""
 
 import json
 import subprocess
@@ -69,6 +69,31 @@ TEMPLATES = {
           selector: {app: "{{ .Release.Name }}-web"}
           ports: [{port: 80, targetPort: 8080}]
         """,
+    "hooks.yaml": """
+        apiVersion: batch/v1
+        kind: Job
+        metadata:
+          name: "{{ .Release.Name }}-migrate"
+          annotations: {"helm.sh/hook": "post-install,post-upgrade", "helm.sh/hook-delete-policy": before-hook-creation}
+        spec:
+          backoffLimit: 0
+          template:
+            spec:
+              restartPolicy: Never
+              containers: [{name: migrate, image: busybox, command: [sh, -c, "sleep 1; echo migrated"]}]
+        ---
+        apiVersion: batch/v1
+        kind: Job
+        metadata:
+          name: "{{ .Release.Name }}-farewell"
+          annotations: {"helm.sh/hook": pre-delete, "helm.sh/hook-delete-policy": hook-succeeded}
+        spec:
+          backoffLimit: 0
+          template:
+            spec:
+              restartPolicy: Never
+              containers: [{name: farewell, image: busybox, command: [sh, -c, "echo bye"]}]
+        """,
     "tests/test-connection.yaml": """
         apiVersion: v1
         kind: Pod
@@ -114,6 +139,12 @@ def test_install_test_upgrade_rollback_uninstall(cluster, tmp_path):
         return proc
 
     helm("install", release, str(root), "-n", ns, "--create-namespace", "--wait", "--timeout=120s")
+    # helm waited for its post-install hook Job to complete before it called the release deployed
+    migrate = json.loads(cluster("-n", ns, "get", "job", f"{release}-migrate", "-o", "json").stdout)
+    held = {c["type"] for c in migrate["status"]["conditions"] if c["status"] == "True"}
+    assert "Complete" in held and "Failed" not in held
+    assert cluster("-n", ns, "logs", f"job/{release}-migrate").stdout.strip() == "migrated"
+    assert "STATUS: deployed" in helm("status", release, "-n", ns).stdout
     deploy = json.loads(cluster("-n", ns, "get", "deployment", f"{release}-web", "-o", "json").stdout)
     assert deploy["status"]["readyReplicas"] == 2
     assert cluster("-n", ns, "auth", "can-i", "list", "configmaps", f"--as=system:serviceaccount:{ns}:{release}",
@@ -129,6 +160,10 @@ def test_install_test_upgrade_rollback_uninstall(cluster, tmp_path):
     history = helm("history", release, "-n", ns).stdout
     assert len(history.strip().splitlines()) == 4  # header and three revisions
     helm("uninstall", release, "-n", ns, "--wait", "--timeout=120s")
+    # the pre-delete hook ran to completion and, succeeded, was deleted by helm
+    assert cluster("-n", ns, "get", "job", f"{release}-farewell", "--ignore-not-found", "-o", "name").stdout == ""
+    assert any(e["reason"] == "Completed" and e["involvedObject"]["name"] == f"{release}-farewell" for e in json.loads(
+        cluster("-n", ns, "get", "events", "-o", "json").stdout)["items"])
     left = cluster("-n", ns, "get", "deployments,services,configmaps,secrets,roles,rolebindings,serviceaccounts",
                    "-o", "name").stdout.split()
     assert [x for x in left if release in x] == []

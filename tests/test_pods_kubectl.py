@@ -3,8 +3,10 @@
 kubectl 1.37 (watch-list) that must end. One cluster for all."""
 
 import json
+import re
 import subprocess
 import time
+from datetime import datetime, timezone
 
 import pytest
 from conftest import kube_cluster, unique, wait
@@ -57,14 +59,49 @@ def test_logs_of_the_previous_run_limits_and_what_is_refused(cluster):
     assert before.startswith("run-")
     wait(lambda: cluster("logs", name, check=False).stdout.strip().startswith("run-"), 30)
     assert cluster("logs", name, "--limit-bytes=3").stdout == "run"
-    refused = cluster("logs", name, "--timestamps", check=False)
-    assert refused.returncode != 0 and "cannot be served" in refused.stderr
     fresh = unique("lf")
     cluster("run", fresh, "--image=busybox", "--", "sleep", "3600")
     cluster("wait", "--for=condition=Ready", f"pod/{fresh}", "--timeout=30s")
     none = cluster("logs", fresh, "--previous", check=False)
     assert f'previous terminated container "{fresh}" in pod "{fresh}" not found' in none.stderr
     cluster("delete", "pod", name, fresh, "--wait=false")
+
+
+def test_logs_are_timed_line_by_line(cluster):
+    """The container's output is kept as a runtime keeps it (CRI entries with the time of each line), so
+    --timestamps, --since and --since-time answer as on a kubeadm node; stderr is in the log too, and a line
+    printed without its newline shows at once."""
+    name = unique("lt")
+    cluster("run", name, "--image=busybox", "--", "sh", "-c",
+            "echo early; echo oops >&2; sleep 6; echo late; printf prompt; exec sleep 3600")
+    wait(lambda: "prompt" in cluster("logs", name, check=False).stdout, 40)
+    assert cluster("logs", name).stdout == "early\noops\nlate\nprompt"
+    stamped = cluster("logs", name, "--timestamps").stdout.splitlines()
+    stamps = [line.split(" ", 1)[0] for line in stamped]
+    assert [line.split(" ", 1)[1] for line in stamped] == ["early", "oops", "late", "prompt"]
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z", s) for s in stamps)
+    assert stamps == sorted(stamps)
+    gap = datetime.fromisoformat(stamps[2][:26]) - datetime.fromisoformat(stamps[0][:26])
+    assert 5 <= gap.total_seconds() < 9
+    late = datetime.fromisoformat(stamps[2][:19]).replace(tzinfo=timezone.utc)
+    since_time = late.strftime("%Y-%m-%dT%H:%M:%SZ")  # whole seconds, as kubectl sends it
+    assert cluster("logs", name, f"--since-time={since_time}").stdout == "late\nprompt"
+    age = (datetime.now(timezone.utc) - late).total_seconds()
+    assert cluster("logs", name, f"--since={int(age) + 3}s").stdout == "late\nprompt"
+    assert cluster("logs", name, "--tail=2", "--timestamps", "--limit-bytes=35").stdout == stamped[2][:35]
+    # PodLogOptions validated as kube-apiserver does, before the kubelet is asked
+    base = f"/api/v1/namespaces/default/pods/{name}/log"
+    for query, message in [
+            ("tailLines=-1", f'PodLogOptions "{name}" is invalid: tailLines: Invalid value: -1: must be greater '
+                             'than or equal to 0'),
+            ("limitBytes=0", "limitBytes: Invalid value: 0: must be greater than 0"),
+            ("sinceSeconds=5&sinceTime=2026-01-01T00:00:00Z",
+             "Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified"),
+            ("sinceTime=yesterday", 'parsing time "yesterday"'),
+            ("tailLines=x", 'strconv.ParseInt: parsing "x": invalid syntax')]:
+        refused = cluster("get", "--raw", f"{base}?{query}", check=False)
+        assert refused.returncode != 0 and message in refused.stderr, (query, refused.stderr)
+    cluster("delete", "pod", name, "--grace-period=0", "--force")
 
 
 def test_run_interactive_attaches_and_removes_the_pod(cluster):
@@ -102,6 +139,61 @@ def test_cp_both_ways_and_debug_with_an_ephemeral_container(cluster, tmp_path):
     assert again.returncode != 0
     assert _pod(cluster, name)["status"]["phase"] == "Running"  # an ended ephemeral container ends nothing else
     cluster("delete", "pod", name, "--wait=false")
+
+
+def test_debug_copies_a_pod_with_every_kind_of_field(cluster):
+    """`kubectl debug --copy-to` sends the whole pod back as protobuf: its security contexts (sysctls among
+    them), affinity, spread constraints, lifecycle hooks, downward API and projected volumes (the service
+    account's own among them) all decode as the fields they are."""
+    name = unique("dc")
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": {"app": name}}, "spec": {
+        "securityContext": {"runAsUser": 1000, "runAsGroup": 1000, "fsGroup": 2000,
+                            "seccompProfile": {"type": "RuntimeDefault"}, "sysctls": [
+                                {"name": "net.ipv4.ip_unprivileged_port_start", "value": "80"},
+                                {"name": "kernel.shm_rmid_forced", "value": "1"}]},
+        "affinity": {"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
+            {"weight": 10, "preference": {"matchExpressions": [
+                {"key": "kubernetes.io/os", "operator": "In", "values": ["linux"]}]}}]}},
+        "topologySpreadConstraints": [{"maxSkew": 1, "topologyKey": "kubernetes.io/hostname",
+                                       "whenUnsatisfiable": "ScheduleAnyway",
+                                       "labelSelector": {"matchLabels": {"app": name}}}],
+        "volumes": [{"name": "info", "downwardAPI": {"items": [
+                        {"path": "labels", "fieldRef": {"fieldPath": "metadata.labels"}}]}},
+                    {"name": "scratch", "emptyDir": {}}],
+        "containers": [{"name": "app", "image": "busybox", "command": ["sleep", "3600"],
+                        "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
+                                            "capabilities": {"drop": ["ALL"]}},
+                        "lifecycle": {"preStop": {"exec": {"command": ["true"]}}},
+                        "volumeMounts": [{"name": "info", "mountPath": "/info"},
+                                         {"name": "scratch", "mountPath": "/scratch"}]}]}}
+    cluster("apply", "-f", "-", input=json.dumps(pod))
+    cluster("wait", "--for=condition=Ready", f"pod/{name}", "--timeout=60s")
+    copy = f"{name}-copy"
+    made = cluster("debug", name, f"--copy-to={copy}", "--image=busybox", "--container=dbg", "--", "sleep", "3600")
+    assert made.returncode == 0
+    cluster("wait", "--for=condition=Ready", f"pod/{copy}", "--timeout=60s")
+    original, copied = _pod(cluster, name)["spec"], _pod(cluster, copy)["spec"]
+    for field in ("securityContext", "affinity", "topologySpreadConstraints"):
+        assert copied[field] == original[field], field
+    assert copied["containers"][0]["securityContext"] == original["containers"][0]["securityContext"]
+    assert copied["containers"][0]["lifecycle"] == original["containers"][0]["lifecycle"]
+    assert [c["name"] for c in copied["containers"]] == ["app", "dbg"]
+    assert {v["name"] for v in copied["volumes"]} == {v["name"] for v in original["volumes"]}
+    assert any("projected" in v for v in copied["volumes"])  # the service account token's volume
+    assert cluster("exec", copy, "-c", "app", "--", "sh", "-c",
+                   "grep NoNewPrivs /proc/self/status").stdout.split() == ["NoNewPrivs:", "1"]
+    # the safe sysctls are set in the pod's own namespaces; an unsafe one refuses the pod, in the kubelet's words
+    assert cluster("exec", copy, "-c", "app", "--", "cat", "/proc/sys/net/ipv4/ip_unprivileged_port_start",
+                   "/proc/sys/kernel/shm_rmid_forced").stdout.split() == ["80", "1"]
+    assert open("/proc/sys/kernel/shm_rmid_forced").read().strip() == "0"  # the machine's own stays as it was
+    unsafe = unique("du")
+    cluster("run", unsafe, "--image=busybox", "--overrides", json.dumps({"spec": {"securityContext": {
+        "sysctls": [{"name": "net.core.somaxconn", "value": "1024"}]}}}), "--", "sleep", "60")
+    wait(lambda: _state(cluster, unsafe).get("state", {}).get("waiting", {}).get("reason") == "SysctlForbidden", 30)
+    assert _state(cluster, unsafe)["state"]["waiting"]["message"] == \
+        'Pod forbidden sysctl: "net.core.somaxconn" not allowlisted'
+    cluster("delete", "pod", unsafe, "--grace-period=0", "--force")
+    cluster("delete", "pod", name, copy, "--grace-period=0", "--force")
 
 
 def test_waits_of_kubectl_1_37_end(cluster):

@@ -121,3 +121,101 @@ def test_replication_controllers_keep_their_pods_and_scale(cluster):
                       if not p["metadata"].get("deletionTimestamp")]) == 1, 60)
     cluster("delete", "rc", name)
     wait(lambda: _json(cluster, "get", "pods", "-l", f"app={name}")["items"] == [], 60)
+
+
+def _versions(cluster, name: str) -> set[str]:
+    """The VERSION each live pod of app `name` runs with."""
+    return {next(e["value"] for e in p["spec"]["containers"][0]["env"] if e["name"] == "VERSION")
+            for p in _json(cluster, "get", "pods", "-l", f"app={name}")["items"]
+            if not p["metadata"].get("deletionTimestamp")}
+
+
+KINDS = {"statefulset": "StatefulSet", "daemonset": "DaemonSet"}
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_rollout_history_and_undo_through_controller_revisions(cluster, kind):
+    name = unique("rv")
+    spec = {"selector": {"matchLabels": {"app": name}}, "template": {
+        "metadata": {"labels": {"app": name}},
+        "spec": {"terminationGracePeriodSeconds": 0, "containers": [{
+            "name": "app", "image": "busybox", "command": ["sleep", "3600"], "env": [{"name": "VERSION",
+                                                                                     "value": "1"}]}]}}}
+    if kind == "statefulset":
+        spec.update(serviceName=name, replicas=2)
+    cluster("apply", "-f", "-", input=json.dumps({"apiVersion": "apps/v1", "kind": KINDS[kind],
+                                                  "metadata": {"name": name}, "spec": spec}))
+    cluster("rollout", "status", f"{kind}/{name}", "--timeout=90s")
+    cluster("annotate", f"{kind}/{name}", "kubernetes.io/change-cause=to two")  # copied into the next revision
+    cluster("set", "env", f"{kind}/{name}", "VERSION=2")
+    cluster("rollout", "status", f"{kind}/{name}", "--timeout=90s")
+    wait(lambda: _versions(cluster, name) == {"2"}, 60)
+    history = cluster("rollout", "history", f"{kind}/{name}").stdout
+    assert [line.split()[0] for line in history.splitlines()[2:] if line.strip()] == ["1", "2"], history
+    rows = cluster("get", "controllerrevisions", "-l", f"app={name}", "--no-headers").stdout.splitlines()
+    assert sorted(row.split()[1:3] for row in rows) == [[f"{kind}.apps/{name}", "1"], [f"{kind}.apps/{name}", "2"]]
+    assert "VERSION:\t1" in cluster("rollout", "history", f"{kind}/{name}", "--revision=1").stdout.replace(" ", "")
+    undone = cluster("rollout", "undo", f"{kind}/{name}").stdout
+    assert f"{kind}.apps/{name} rolled back" in undone
+    cluster("rollout", "status", f"{kind}/{name}", "--timeout=90s")
+    wait(lambda: _versions(cluster, name) == {"1"}, 60)
+    # the template of revision 1 came back as revision 3: one revision per template, renumbered
+    numbers = {r["revision"]: r for r in _json(cluster, "get", "controllerrevisions", "-l", f"app={name}")["items"]}
+    assert sorted(numbers) == [2, 3]
+    assert numbers[2]["metadata"]["annotations"]["kubernetes.io/change-cause"] == "to two"
+    # revisionHistoryLimit: the oldest revisions no pod runs go
+    cluster("patch", kind, name, "-p", json.dumps({"spec": {"revisionHistoryLimit": 1}}))
+    cluster("set", "env", f"{kind}/{name}", "VERSION=4")
+    cluster("rollout", "status", f"{kind}/{name}", "--timeout=90s")
+    wait(lambda: sorted(r["revision"] for r in _json(cluster, "get", "controllerrevisions", "-l",
+                                                     f"app={name}")["items"]) == [3, 4], 60)
+    cluster("delete", kind, name)
+    wait(lambda: _json(cluster, "get", "controllerrevisions", "-l", f"app={name}")["items"] == [], 60)
+
+
+def test_controller_revisions_are_validated(cluster):
+    revision = {"apiVersion": "apps/v1", "kind": "ControllerRevision", "metadata": {"name": unique("cr")}}
+    refused = cluster("create", "-f", "-", input=json.dumps({**revision, "revision": -1}), check=False)
+    assert "data: Required value: data is mandatory" in refused.stderr
+    assert "revision: Invalid value: -1: must be greater than or equal to 0" in refused.stderr
+    cluster("create", "-f", "-", input=json.dumps({**revision, "data": {"a": 1}, "revision": 1}))
+    changed = cluster("patch", "controllerrevision", revision["metadata"]["name"], "--type=merge", "-p",
+                      '{"data": {"a": 2}}', check=False)
+    assert 'data: Invalid value: {"a":2}: field is immutable' in changed.stderr
+    cluster("patch", "controllerrevision", revision["metadata"]["name"], "--type=merge", "-p", '{"revision": 5}')
+    cluster("delete", "controllerrevision", revision["metadata"]["name"])
+
+
+def test_wait_for_first_consumer_binds_where_the_pod_is_scheduled(cluster):
+    cls, claim, user = unique("wc"), unique("wp"), unique("wu")
+    cluster("apply", "-f", "-", input=json.dumps({
+        "apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": cls},
+        "provisioner": "kinns.io/local-path", "volumeBindingMode": "WaitForFirstConsumer"}))
+    cluster("apply", "-f", "-", input=json.dumps({
+        "apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": claim},
+        "spec": {"storageClassName": cls, "accessModes": ["ReadWriteOnce"],
+                 "resources": {"requests": {"storage": "5Mi"}}}}))
+    wait(lambda: _json(cluster, "get", "pvc", claim).get("status", {}).get("phase") == "Pending", 30)
+    wait(lambda: "waiting for first consumer to be created before binding" in cluster(
+        "describe", "pvc", claim).stdout, 30)
+    assert not _json(cluster, "get", "pvc", claim)["spec"].get("volumeName")
+    lost_name = unique("wl")
+    cluster("run", lost_name, "--image=busybox", "--overrides", json.dumps({"spec": {
+        "volumes": [{"name": "d", "persistentVolumeClaim": {"claimName": "nowhere"}}],
+        "containers": [{"name": "c", "image": "busybox", "command": ["sleep", "60"]}]}}))
+    wait(lambda: ['0/3 nodes are available: persistentvolumeclaim "nowhere" not found.'] == [
+        c.get("message") for c in _json(cluster, "get", "pod", lost_name).get("status", {}).get("conditions") or []
+        if c["type"] == "PodScheduled"], 30)
+    cluster("run", user, "--image=busybox", "--overrides", json.dumps({"spec": {
+        "volumes": [{"name": "d", "persistentVolumeClaim": {"claimName": claim}}],
+        "containers": [{"name": user, "image": "busybox", "command": ["sh", "-c", "echo hi > /d/x; sleep 3600"],
+                        "volumeMounts": [{"name": "d", "mountPath": "/d"}]}]}}))
+    cluster("wait", "--for=condition=Ready", f"pod/{user}", "--timeout=60s")
+    bound = _json(cluster, "get", "pvc", claim)
+    node = _json(cluster, "get", "pod", user)["spec"]["nodeName"]
+    assert bound["status"]["phase"] == "Bound"
+    assert bound["metadata"]["annotations"]["volume.kubernetes.io/selected-node"] == node
+    assert cluster("exec", user, "--", "cat", "/d/x").stdout == "hi\n"
+    cluster("delete", "pod", user, lost_name, "--grace-period=0", "--force")
+    cluster("delete", "pvc", claim)
+    cluster("delete", "storageclass", cls)

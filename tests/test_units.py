@@ -220,7 +220,7 @@ def test_every_field_of_the_type_table_is_described_for_kubectl_explain():
 
     fields = {(owner, name) for t in TABLE.fields for name, (owner, _) in _owned_fields(t).items()}
     assert [f"{o}.{n}" for o, n in sorted(fields) if not describe(o, n)] == []
-    stale = [k for k in DESCRIPTIONS if "." in k and not k.startswith("*.") and tuple(k.split(".", 1)) not in fields]
+    stale = [k for k in DESCRIPTIONS if "." in k and not k.startswith("*") and tuple(k.split(".", 1)) not in fields]
     assert stale == []
 
 
@@ -259,3 +259,33 @@ def test_a_read_only_claim_makes_every_mount_of_it_read_only():
     container = {"volumeMounts": [{"name": "data", "mountPath": "/data"}, {"name": "scratch", "mountPath": "/tmp"}]}
     made = volumes.mounts(container, {"data": "/v/data", "scratch": "/v/scratch"}, volumes.read_only(pod))
     assert [(m["target"], m["readOnly"]) for m in made] == [("/data", True), ("/tmp", False)]
+
+
+def test_the_cel_authorizer_asks_the_api_servers_authorizer():
+    from celpy.celtypes import BoolType
+
+    from kinns.apiserver import cel, cel_authorizer
+    from kinns.apiserver.auth import User
+
+    asked = []
+
+    def decide(attrs):
+        asked.append(attrs)
+        return attrs.verb == "get" and attrs.resource in ("secrets", "pods"), "RBAC: because"
+
+    user = User("alice", ("devs",))
+    activation = {"authorizer": cel_authorizer.root(decide, user, "pods", "exec", "", "web", "p1")}
+    assert cel.evaluate("authorizer.group('').resource('secrets').namespace('web').name('s').check('get')"
+                        ".allowed()", activation) == BoolType(True)
+    last = asked[-1]
+    assert (last.user, last.api_group, last.resource, last.namespace, last.name) == (user, "", "secrets", "web", "s")
+    assert cel.evaluate("authorizer.group('apps').resource('deployments').check('delete').allowed()",
+                        activation) == BoolType(False)
+    assert cel.evaluate("authorizer.requestResource.check('get').reason()", activation) == "RBAC: because"
+    assert (asked[-1].resource, asked[-1].subresource, asked[-1].name) == ("pods", "exec", "p1")
+    assert cel.evaluate("authorizer.serviceAccount('web', 'bot').path('/healthz').check('GET').errored()",
+                        activation) == BoolType(False)
+    assert asked[-1].user.name == "system:serviceaccount:web:bot" and asked[-1].path == "/healthz"
+    assert asked[-1].verb == "get" and not asked[-1].resource_request
+    with pytest.raises(cel.EvalError):
+        cel.evaluate("authorizer.group('').allowed()", activation)  # not a decision

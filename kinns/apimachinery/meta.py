@@ -23,6 +23,23 @@ def parse_time(text: str | None) -> datetime.datetime | None:
         return None
 
 
+def rfc3339_ns(text: str) -> int:
+    """Nanoseconds since the epoch of an RFC 3339 time (any number of fraction digits, any offset); ValueError
+    if it is not one."""
+    text = text.strip()
+    main, dot, rest = text.partition(".")
+    fraction, zone = "", rest
+    if dot:
+        digits = len(rest) - len(rest.lstrip("0123456789"))
+        fraction, zone = rest[:digits], rest[digits:]
+    else:
+        main, zone = text[:19], text[19:]
+    if not zone:
+        raise ValueError(f"{text!r} has no time zone")
+    when = datetime.datetime.strptime(main + zone.replace("Z", "+00:00"), "%Y-%m-%dT%H:%M:%S%z")
+    return int(when.timestamp()) * 1_000_000_000 + int((fraction + "000000000")[:9])
+
+
 def format_time(when: datetime.datetime) -> str:
     return when.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 

@@ -10,7 +10,7 @@ kube-apiserver words it (`spec.x: Invalid value: "object": <message>`); its
 when a CRD is written, so a broken rule is refused there rather than at every
 object. The expressions run on cel-python with RE2 regular expressions (the
 dialect Kubernetes's `matches` uses) and the Kubernetes string library
-functions the common CRDs call.
+functions the common CRDs call; admission policies also get the authorizer library (cel_authorizer.py).
 """
 
 import functools
@@ -20,6 +20,7 @@ import logging
 import celpy
 from celpy import celtypes
 
+from . import cel_authorizer
 from .schema.fields import json_type
 
 log = logging.getLogger("kinns.apiserver.cel")
@@ -54,7 +55,8 @@ def _index_of(s: celtypes.StringType, sub: celtypes.StringType) -> celtypes.IntT
 
 
 # Kubernetes's string extension library, the part the common CRDs use
-FUNCTIONS = {"lowerAscii": _lower, "upperAscii": _upper, "trim": _trim, "split": _split, "indexOf": _index_of}
+FUNCTIONS = {"lowerAscii": _lower, "upperAscii": _upper, "trim": _trim, "split": _split, "indexOf": _index_of,
+             **cel_authorizer.FUNCTIONS}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -72,7 +74,8 @@ class EvalError(ValueError):
 def evaluate(expression: str, activation: dict) -> object:
     """The value of `expression` with these variables (JSON values); EvalError when it does not evaluate."""
     try:
-        return program(expression).evaluate({k: celpy.json_to_cel(v) for k, v in activation.items()})
+        return program(expression).evaluate({k: v if isinstance(v, celtypes.MapType) else celpy.json_to_cel(v)
+                                             for k, v in activation.items()})
     except (celpy.CELEvalError, TypeError, ValueError, KeyError) as err:
         text = str(err.args[0] if err.args else err).split(" (in activation", 1)[0]
         raise EvalError(text) from None

@@ -14,11 +14,50 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
-from ..apimachinery.errors import APIError, bad_request
+from ..apimachinery.errors import APIError, bad_request, invalid
+from ..apimachinery.meta import rfc3339_ns
 from ..apimachinery.params import parse_bool
+from .validation import field
 
-LOG_QUERY = ("follow", "tailLines", "previous", "limitBytes")
-UNTIMED = ("sinceSeconds", "sinceTime")
+LOG_QUERY = ("follow", "previous", "timestamps", "tailLines", "limitBytes", "sinceSeconds", "sinceTime")
+NUMBERS = {"tailLines": (0, "must be greater than or equal to 0"), "limitBytes": (1, "must be greater than 0"),
+           "sinceSeconds": (1, "must be greater than 0")}
+
+
+def log_query(query, name: str) -> dict[str, str]:
+    """The PodLogOptions of a pods/log request, checked as kube-apiserver decodes and validates them, as the
+    query for the kubelet."""
+    out: dict[str, str] = {}
+    causes = []
+    for key in LOG_QUERY:
+        value = query.get(key)
+        if value is None:
+            continue
+        if key in NUMBERS:
+            try:
+                number = int(value)
+            except ValueError:
+                raise bad_request(f'strconv.ParseInt: parsing "{value}": invalid syntax') from None
+            if number < NUMBERS[key][0]:
+                causes.append(field.invalid(key, number, NUMBERS[key][1]))
+        elif key == "sinceTime":
+            try:
+                rfc3339_ns(value)
+            except ValueError:
+                raise bad_request(f'parsing time "{value}" as "2006-01-02T15:04:05Z07:00": cannot parse "{value}" '
+                                  'as "2006"') from None
+        else:
+            try:
+                value = "true" if parse_bool(value) else "false"
+            except ValueError as err:
+                raise bad_request(str(err)) from None
+        out[key] = value
+    if "sinceSeconds" in out and "sinceTime" in out:
+        causes.append(("", "FieldValueForbidden", "Forbidden: at most one of `sinceTime` or `sinceSeconds` may be "
+                                                  "specified"))
+    if causes:
+        raise invalid("PodLogOptions", "", name, causes)
+    return out
 
 
 class KubeletRelay:
@@ -31,18 +70,8 @@ class KubeletRelay:
                             str(self.pki / "apiserver-kubelet-client.key"))
         return ctx
 
-    async def logs(self, request: web.Request, url: str) -> web.StreamResponse:
-        """The container's output, streamed from the kubelet."""
-        asked = [k for k in UNTIMED if request.query.get(k)]
-        try:
-            if parse_bool(request.query.get("timestamps")):
-                asked.append("timestamps")
-        except ValueError as err:
-            raise bad_request(str(err)) from None
-        if asked:  # refused, not ignored: kinns's container logs carry no per-line times
-            raise bad_request(f"kinns keeps container logs without the time of each line, so {', '.join(asked)} "
-                              "cannot be served")
-        query = {k: v for k, v in request.query.items() if k in LOG_QUERY}
+    async def logs(self, request: web.Request, url: str, query: dict[str, str]) -> web.StreamResponse:
+        """The container's output, streamed from the kubelet; `query`: what log_query made of the request's."""
         response = web.StreamResponse(headers={"Content-Type": "text/plain"})
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=self.tls())) as session:
             try:

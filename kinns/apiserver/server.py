@@ -29,9 +29,10 @@ from .admission.chain import DynamicAdmission
 from .auth import Authenticator, User
 from .authz import Authorizer, attributes, escalation, reviews
 from .authz.impersonation import impersonate
-from .relay import KubeletRelay
+from .relay import KubeletRelay, log_query
 from .resources import Registry, Resource
 from .selectors import allowed_fields, field_selector
+from .admission.request import Request
 from .storage import Objects, WriteOptions, with_type
 
 PUBLIC = {"/healthz", "/livez", "/readyz", "/version"}
@@ -80,6 +81,9 @@ def _wants_table(request: web.Request) -> bool:
     return "as=Table" in request.headers.get("Accept", "")
 
 
+CONNECT_KINDS = {"exec": "PodExecOptions", "attach": "PodAttachOptions", "portforward": "PodPortForwardOptions"}
+
+
 def _options(request: web.Request) -> WriteOptions:
     q = request.query
     return WriteOptions(dry_run=q.get("dryRun") == "All", validation=q.get("fieldValidation") or "Warn",
@@ -101,7 +105,7 @@ class APIServer:
         self.objects.admission += [self._no_escalation, limits.enforce_limits(self.objects),
                                    priority.one_default_class(self.objects), quota.resource_quota(self.objects)]
         self.objects.load_crds()
-        self.dynamic = DynamicAdmission(store, self.registry)
+        self.dynamic = DynamicAdmission(store, self.registry, self.authz.decide)
         self.relay = KubeletRelay(pki)
         # (plural or "*", subresource) -> its handler; other subresources (status, finalize) are storage's
         self.subresources: dict[tuple[str, str], Subresource] = {
@@ -373,10 +377,11 @@ class APIServer:
         """pods/log: the container's output, streamed from the kubelet of the pod's node."""
         if request.method != "GET":
             raise method_not_allowed("the server does not allow this method on the requested resource")
+        query = log_query(request.query, name)
         pod = self.objects.get(r, namespace, name)
         container = self._container(pod, request)
         return await self.relay.logs(request, self._kubelet(pod, container) +
-                                     f"/containerLogs/{namespace}/{name}/{container}")
+                                     f"/containerLogs/{namespace}/{name}/{container}", query)
 
     def _kubelet(self, pod: dict, container: str) -> str:
         """https://<node InternalIP>:10250 of the pod's node; BadRequest while the pod has none."""
@@ -402,10 +407,34 @@ class APIServer:
             raise bad_request(f"container {container} is not valid for pod {name}")
         return container
 
+    async def _connect(self, request: web.Request, r: Resource, namespace: str | None, name: str,
+                       subresource: str, container: str) -> None:
+        """Admission of a CONNECT (exec, attach, port-forward), as kube-apiserver runs it: the webhooks and policies
+        whose rules name the operation see the request's options object (PodExecOptions, ...), and may refuse it.
+        The options are the request's own: a mutating webhook's patch to them is refused rather than dropped."""
+        q = request.query
+        kind = CONNECT_KINDS[subresource]
+        options: dict = {"kind": kind, "apiVersion": "v1"}
+        if subresource == "portforward":
+            options["ports"] = [int(p) for p in q.getall("ports", []) if p.isdigit()]
+        else:
+            options.update(container=container, stdin=bool(query.flag(q, "stdin")),
+                           stdout=bool(query.flag(q, "stdout")), stderr=bool(query.flag(q, "stderr")),
+                           tty=bool(query.flag(q, "tty")))
+            if subresource == "exec":
+                options["command"] = q.getall("command", [])
+        connect = Request(r, "CONNECT", namespace, name, _options(request), subresource, None,
+                          {"group": "", "version": "v1", "kind": kind})
+        if await self.objects.hooks.mutate(connect, options, None) != options:
+            raise APIError(500, "InternalError", f"Internal error occurred: {kind} may not be changed by a "
+                           "mutating admission webhook in kinns")
+        await self.objects.hooks.validate(connect, options, None)
+
     async def _exec(self, request: web.Request, r: Resource, namespace: str | None, name: str) -> web.StreamResponse:
         """pods/exec over WebSocket (channel.k8s.io), relayed frame by frame to the node's kubelet."""
         pod = self.objects.get(r, namespace, name)
         container = self._container(pod, request)
+        await self._connect(request, r, namespace, name, "exec", container)
         return await self.relay.stream(request, self._kubelet(pod, container) +
                                        f"/exec/{namespace}/{name}/{container}",
                                        ("v5.channel.k8s.io", "v4.channel.k8s.io"))
@@ -415,6 +444,7 @@ class APIServer:
         """pods/attach: the container's own stdin and output, relayed from the node's kubelet."""
         pod = self.objects.get(r, namespace, name)
         container = self._container(pod, request)
+        await self._connect(request, r, namespace, name, "attach", container)
         return await self.relay.stream(request, self._kubelet(pod, container) +
                                        f"/attach/{namespace}/{name}/{container}",
                                        ("v5.channel.k8s.io", "v4.channel.k8s.io"))
@@ -426,6 +456,7 @@ class APIServer:
         pod = self.objects.get(r, namespace, name)
         if pod.get("status", {}).get("phase") != "Running":
             raise bad_request(f"pod {name} is not running")
+        await self._connect(request, r, namespace, name, "portforward", "")
         return await self.relay.stream(request, self._kubelet(pod, "") + f"/portForward/{namespace}/{name}",
                                        ("SPDY/3.1+portforward.k8s.io", "v4.channel.k8s.io", "portforward.k8s.io"))
 

@@ -218,6 +218,16 @@ def _daemonset_row(o: dict) -> Row:
             status.get("numberAvailable", 0), node_sel, age(o), names, images, _selector(spec.get("selector"))]
 
 
+def _revision_row(o: dict) -> Row:
+    """The controller as kind.group/name (`statefulset.apps/web`), as kubectl shows it."""
+    owner = next((r for r in o.get("metadata", {}).get("ownerReferences") or [] if r.get("controller")), None)
+    shown = ""
+    if owner:
+        group = owner.get("apiVersion", "").rpartition("/")[0]
+        shown = f"{owner.get('kind', '').lower()}{'.' + group if group else ''}/{owner.get('name', '')}"
+    return [shown, o.get("revision", 0), age(o)]
+
+
 def _slice_row(o: dict) -> Row:
     ports = ",".join(str(p.get("port")) for p in o.get("ports") or []) or "<unset>"
     addrs = [a for e in o.get("endpoints") or [] for a in e.get("addresses") or []]
@@ -362,6 +372,7 @@ PRINTERS: dict[str, tuple[list[tuple[str, str, int]], Callable[[dict], Row]]] = 
                                f"{o['spec']['service'].get('namespace')}/{o['spec']['service'].get('name')}",
                                next((c.get("status") for c in o.get("status", {}).get("conditions") or []
                                      if c.get("type") == "Available"), "Unknown"), age(o)]),
+    "controllerrevisions": ([("Controller", S, 0), ("Revision", I, 0), ("Age", S, 0)], _revision_row),
     "leases": ([("Holder", S, 0), ("Age", S, 0)],
                lambda o: [o.get("spec", {}).get("holderIdentity", ""), age(o)]),
 }

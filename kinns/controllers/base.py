@@ -18,6 +18,9 @@ ENDPOINTS, CONFIGMAPS, SERVICEACCOUNTS = path("v1", "endpoints"), path("v1", "co
 DEPLOYMENTS, REPLICASETS, DAEMONSETS = path("apps/v1", "deployments"), path("apps/v1", "replicasets"), \
     path("apps/v1", "daemonsets")
 ENDPOINTSLICES = path("discovery.k8s.io/v1", "endpointslices")
+REVISIONS = path("apps/v1", "controllerrevisions")
+CLAIMS, VOLUMES = path("v1", "persistentvolumeclaims"), path("v1", "persistentvolumes")
+CLASSES = path("storage.k8s.io/v1", "storageclasses")
 
 RESYNC = 30.0
 

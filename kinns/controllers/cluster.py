@@ -125,7 +125,7 @@ class GarbageCollector(Controller):
     name = "garbage-collector-controller"
     KINDS = (("v1", "pods"), ("apps/v1", "replicasets"), ("apps/v1", "deployments"), ("apps/v1", "daemonsets"),
              ("discovery.k8s.io/v1", "endpointslices"), ("v1", "services"), ("batch/v1", "jobs"),
-             ("apps/v1", "statefulsets"), ("v1", "replicationcontrollers"))
+             ("apps/v1", "statefulsets"), ("v1", "replicationcontrollers"), ("apps/v1", "controllerrevisions"))
 
     def setup(self) -> None:
         self.mirrors = {kind: self.watch(path(*kind), self._keys(kind)) for kind in self.KINDS}

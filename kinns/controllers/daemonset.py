@@ -12,9 +12,10 @@ maxUnavailable 1 by default) or waits for their deletion (OnDelete).
 from ..apimachinery.conditions import is_true
 from ..apimachinery.meta import controlled_by, key
 from ..client.client import path
-from .base import DAEMONSETS, NODES, PODS, Controller, own_key
+from .base import DAEMONSETS, NODES, PODS, REVISIONS, Controller, own_key
+from .revisions import History
 from .scheduler import tolerates
-from .workloads import controller_keys, live_children, pod_from_template, template_hash
+from .workloads import controller_keys, live_children, pod_from_template
 
 HASH_LABEL = "controller-revision-hash"
 DAEMON_TOLERATIONS = [
@@ -51,6 +52,7 @@ class DaemonSetController(Controller):
         self.sets = self.watch(DAEMONSETS, own_key)
         self.pods = self.watch(PODS, controller_keys("DaemonSet"))
         self.nodes = self.watch(NODES, lambda _: [key(d) for d in self.sets.values()])
+        self.history = History(self.client, self.watch(REVISIONS, controller_keys("DaemonSet")), "DaemonSet")
 
     async def reconcile(self, key: tuple[str, str]) -> None:
         ds = self.live(self.sets, key)
@@ -58,7 +60,7 @@ class DaemonSetController(Controller):
             return
         namespace = key[0]
         template = ds.get("spec", {}).get("template") or {}
-        revision = template_hash(template)
+        _, revision = await self.history.current(ds)
         wanted = {n["metadata"]["name"] for n in self.nodes.values() if fits(template.get("spec") or {}, n)}
         pods = [p for p in self.pods.in_namespace(namespace) if controlled_by(p, ds)]
         live = [p for p in pods if not p["metadata"].get("deletionTimestamp")]
@@ -75,6 +77,8 @@ class DaemonSetController(Controller):
                 await self._create(ds, node_name, revision)
         await self._roll(ds, [p for n in wanted for p in by_node.get(n, [])[:1]], revision, len(wanted))
         await self._status(ds, wanted, live_children(self.pods, ds), revision)
+        await self.history.prune(ds, {f"{key[1]}-{p['metadata'].get('labels', {}).get(HASH_LABEL)}" for p in live} |
+                                 {f"{key[1]}-{revision}"})
 
     async def _roll(self, ds: dict, current: list[dict], revision: str, desired: int) -> None:
         """Replace out-of-date pods while no more than maxUnavailable daemon pods are down."""

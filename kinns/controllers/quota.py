@@ -10,10 +10,10 @@ from ..apimachinery import quota
 from ..apimachinery.errors import APIError
 from ..apimachinery.quantity import format_quantity, is_binary
 from ..client.client import path
-from .base import CONFIGMAPS, PODS, SERVICES, Controller, own_key
+from .base import CLAIMS, CONFIGMAPS, PODS, SERVICES, Controller, own_key
 
 QUOTAS = path("v1", "resourcequotas")
-CLAIMS, SECRETS = path("v1", "persistentvolumeclaims"), path("v1", "secrets")
+SECRETS = path("v1", "secrets")
 MIRRORED = {("", "pods"): PODS, ("", "services"): SERVICES, ("", "persistentvolumeclaims"): CLAIMS,
             ("", "configmaps"): CONFIGMAPS, ("", "secrets"): SECRETS}
 

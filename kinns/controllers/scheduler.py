@@ -3,7 +3,10 @@
 Filters: the node is Ready and schedulable, every NoSchedule/NoExecute taint is
 tolerated, nodeSelector matches, spec.nodeName (if set) wins. Score: the node
 with the fewest pods of the same controller, then the fewest pods, so replicas
-spread. A pod that fits nowhere gets PodScheduled=False with the scheduler's
+spread. A pod's claims must exist and, unless their class waits for the first
+consumer, be bound; a waiting claim is given the chosen node (the
+volume.kubernetes.io/selected-node annotation) and the pod is bound there once
+the claim is. A pod that fits nowhere gets PodScheduled=False with the scheduler's
 usual "0/N nodes are available" message. A pod just bound counts on its node
 at once ("assumed", as kube-scheduler's cache has it) until its watch event
 shows the binding, so a burst of new pods spreads as well as a trickle.
@@ -13,7 +16,8 @@ from ..apimachinery.conditions import condition, is_true
 from ..apimachinery.errors import APIError
 from ..apimachinery.meta import key
 from ..client.client import path
-from .base import NODES, PODS, Controller, own_key
+from .base import CLAIMS, CLASSES, NODES, PODS, Controller, own_key
+from .volumes import SELECTED_NODE
 
 
 def tolerates(tolerations: list[dict], taint: dict) -> bool:
@@ -65,12 +69,22 @@ def choose(pod: dict, fits: list[dict], pods: list[dict], assumed: dict[str, str
                                     n["metadata"]["name"]))
 
 
+def claims_of(pod: dict) -> list[str]:
+    """The names of the PersistentVolumeClaims the pod's volumes use."""
+    return [v["persistentVolumeClaim"].get("claimName", "") for v in pod.get("spec", {}).get("volumes") or []
+            if "persistentVolumeClaim" in v]
+
+
 class Scheduler(Controller):
     name = "default-scheduler"
 
     def setup(self) -> None:
         self.pods = self.watch(PODS, lambda p: own_key(p) if unscheduled(p) else [])
         self.nodes = self.watch(NODES, lambda _: [key(p) for p in self.pods.values() if unscheduled(p)])
+        self.claims = self.watch(CLAIMS, lambda c: [
+            key(p) for p in self.pods.in_namespace(c["metadata"]["namespace"])
+            if unscheduled(p) and c["metadata"]["name"] in claims_of(p)])
+        self.classes = self.watch(CLASSES, lambda _: [])
         self.assumed: dict[str, str] = {}  # uid -> node, for pods bound but not yet seen bound
 
     async def reconcile(self, key: tuple[str, str]) -> None:
@@ -83,6 +97,10 @@ class Scheduler(Controller):
         if pod.get("spec", {}).get("schedulerName", "default-scheduler") != self.name:
             return
         nodes = self.nodes.values()
+        delayed, problem = self._volumes(pod)
+        if problem:
+            await self._unschedulable(pod, f"0/{len(nodes)} nodes are available: {problem}.")
+            return
         fits, why = [], {}
         for node in nodes:
             problems = reasons(pod, node)
@@ -97,6 +115,15 @@ class Scheduler(Controller):
             await self._unschedulable(pod, message)
             return
         target = choose(pod, fits, self.pods.values(), self.assumed)["metadata"]["name"]
+        selected = {(c["metadata"].get("annotations") or {}).get(SELECTED_NODE) for c in delayed} - {None}
+        if selected & {n["metadata"]["name"] for n in fits}:
+            target = sorted(selected)[0]  # a node chosen for the claims before: the pod follows them
+        if delayed:  # the claims are provisioned or bound for that node first; their binding queues the pod
+            for claim in delayed:
+                if (claim["metadata"].get("annotations") or {}).get(SELECTED_NODE) != target:
+                    await self.client.patch(path("v1", "persistentvolumeclaims", namespace, claim["metadata"]["name"]),
+                                            {"metadata": {"annotations": {SELECTED_NODE: target}}})
+            return
         try:
             await self.client.create(path("v1", "pods", namespace, name, "binding"), {
                 "apiVersion": "v1", "kind": "Binding", "metadata": {"name": name, "namespace": namespace},
@@ -107,6 +134,24 @@ class Scheduler(Controller):
             raise
         self.assumed[pod["metadata"]["uid"]] = target
         self.events.record(pod, "Normal", "Scheduled", f"Successfully assigned {namespace}/{name} to {target}")
+
+    def _volumes(self, pod: dict) -> tuple[list[dict], str]:
+        """The pod's claims still to be bound for the node it goes to (WaitForFirstConsumer), or why it cannot be
+        scheduled at all, in kube-scheduler's VolumeBinding words."""
+        delayed = []
+        for name in claims_of(pod):
+            claim = self.claims.get(pod["metadata"]["namespace"], name)
+            if claim is None:
+                return [], f'persistentvolumeclaim "{name}" not found'
+            if claim["metadata"].get("deletionTimestamp"):
+                return [], f'persistentvolumeclaim "{name}" is being deleted'
+            if (claim.get("spec") or {}).get("volumeName"):
+                continue
+            cls = self.classes.get(None, (claim.get("spec") or {}).get("storageClassName") or "")
+            if (cls or {}).get("volumeBindingMode") != "WaitForFirstConsumer":
+                return [], "pod has unbound immediate PersistentVolumeClaims"
+            delayed.append(claim)
+        return delayed, ""
 
     async def _unschedulable(self, pod: dict, message: str) -> None:
         old = pod.get("status", {}).get("conditions") or []

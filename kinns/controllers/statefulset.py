@@ -14,10 +14,11 @@ from ..apimachinery.conditions import is_true
 from ..apimachinery.errors import APIError
 from ..apimachinery.meta import controlled_by, owner_reference
 from ..client.client import path
-from .base import PODS, Controller, own_key
-from .workloads import controller_keys, template_hash
+from .base import PODS, REVISIONS, Controller, own_key
+from .revisions import History, template_of
+from .workloads import controller_keys
 
-STATEFULSETS, CLAIMS = path("apps/v1", "statefulsets"), path("v1", "persistentvolumeclaims")
+STATEFULSETS = path("apps/v1", "statefulsets")
 REVISION = "controller-revision-hash"
 
 
@@ -32,10 +33,10 @@ class StatefulSetController(Controller):
     def setup(self) -> None:
         self.sets = self.watch(STATEFULSETS, own_key)
         self.pods = self.watch(PODS, controller_keys("StatefulSet"))
+        self.history = History(self.client, self.watch(REVISIONS, controller_keys("StatefulSet")), "StatefulSet")
 
-    def _pod(self, sts: dict, index: int, revision: str) -> dict:
+    def _pod(self, sts: dict, index: int, revision: str, template: dict) -> dict:
         meta, spec = sts["metadata"], sts["spec"]
-        template = spec.get("template") or {}
         pod_name = f"{meta['name']}-{index}"
         pod_spec = {**(template.get("spec") or {}), "hostname": pod_name}
         if spec.get("serviceName"):
@@ -75,14 +76,21 @@ class StatefulSetController(Controller):
         namespace, name = key
         spec = sts.get("spec") or {}
         replicas, ordered = spec.get("replicas", 1), spec.get("podManagementPolicy") != "Parallel"
-        revision = f"{name}-{template_hash(spec.get('template') or {})}"
+        update, _ = await self.history.current(sts)
+        revision = update["metadata"]["name"]
+        partition = ((spec.get("updateStrategy") or {}).get("rollingUpdate") or {}).get("partition", 0)
+        current = next((r for r in self.history.of(sts)
+                        if r["metadata"]["name"] == (sts.get("status") or {}).get("currentRevision")), update)
         pods = {i: p for p in self.pods.in_namespace(namespace)
                 if controlled_by(p, sts) and (i := ordinal(name, p)) is not None}
         for index in range(replicas):
             pod = pods.get(index)
             if pod is None:
+                # below the partition of a rolling update, a pod made again is of the current revision
+                at = current if index < partition else update
                 await self._claims(sts, index)
-                made = await self.client.create(path("v1", "pods", namespace), self._pod(sts, index, revision))
+                made = await self.client.create(path("v1", "pods", namespace), self._pod(
+                    sts, index, at["metadata"]["name"], template_of(at)))
                 self.events.record(sts, "Normal", "SuccessfulCreate", f"create Pod {made['metadata']['name']} in "
                                    f"StatefulSet {name} successful")
                 if ordered:
@@ -102,7 +110,9 @@ class StatefulSetController(Controller):
                                        f"{pods[index]['metadata']['name']} in StatefulSet {name} successful")
             if not extra:
                 await self._roll(sts, pods, revision)
-        await self._status(sts, revision)
+        current_name = await self._status(sts, revision)
+        await self.history.prune(sts, {(p["metadata"].get("labels") or {}).get(REVISION, "") for p in pods.values()} |
+                                 {revision, current_name})
 
     async def _roll(self, sts: dict, pods: dict[int, dict], revision: str) -> None:
         """RollingUpdate: replace the highest-ordinal pod of an old revision (down to the partition), once every
@@ -119,7 +129,8 @@ class StatefulSetController(Controller):
             await self.client.delete(path("v1", "pods", sts["metadata"]["namespace"],
                                           pods[stale[0]]["metadata"]["name"]))
 
-    async def _status(self, sts: dict, revision: str) -> None:
+    async def _status(self, sts: dict, revision: str) -> str:
+        """Write the status; the current revision's name."""
         namespace, name = sts["metadata"]["namespace"], sts["metadata"]["name"]
         live = [p for p in self.pods.in_namespace(namespace)
                 if controlled_by(p, sts) and not p["metadata"].get("deletionTimestamp")]
@@ -136,3 +147,4 @@ class StatefulSetController(Controller):
                   "updateRevision": revision, "collisionCount": 0}
         if status != old:
             await self.client.patch(path("apps/v1", "statefulsets", namespace, name, "status"), {"status": status})
+        return current

@@ -5,7 +5,9 @@ volume mode and at least its size (the smallest such), or, for a class whose
 provisioner is kinns.io/local-path, to a volume made for it: a directory on the
 machine under the cluster's state (`--volumes`), which every node sees, so the
 volume follows its pod to any node (kind's local-path volumes are tied to one).
-A volume whose claim is gone is Released, and deleted with its directory when
+A claim of a WaitForFirstConsumer class stays Pending until the scheduler has
+chosen a node for a pod that uses it (volume.kubernetes.io/selected-node). A
+volume whose claim is gone is Released, and deleted with its directory when
 its reclaimPolicy is Delete.
 """
 
@@ -15,12 +17,12 @@ from pathlib import Path
 from ..apimachinery import quantity
 from ..apimachinery.labels import selector_matches
 from ..apimachinery.meta import key
-from ..client.client import path
-from .base import Controller
+from .base import CLAIMS, CLASSES, VOLUMES, Controller
 
-CLAIMS, VOLUMES = path("v1", "persistentvolumeclaims"), path("v1", "persistentvolumes")
-CLASSES = path("storage.k8s.io/v1", "storageclasses")
 PROVISIONER = "kinns.io/local-path"
+SELECTED_NODE = "volume.kubernetes.io/selected-node"  # set by the scheduler on a WaitForFirstConsumer claim
+
+
 def size(value: str | int | None) -> int:
     return int(quantity.parse(value or 0))
 
@@ -46,6 +48,7 @@ class PersistentVolumeController(Controller):
         self.claims = self.watch(CLAIMS, _claim_keys)
         self.volumes = self.watch(VOLUMES, _volume_keys)
         self.classes = self.watch(CLASSES)
+        self.told: set[str] = set()  # uids of the waiting claims whose event is written
 
     async def reconcile(self, item: tuple[str, str, str] | None) -> None:
         if item is None:  # a StorageClass changed: every pending claim is looked at again
@@ -66,6 +69,18 @@ class PersistentVolumeController(Controller):
         spec = claim.get("spec") or {}
         bound = self.volumes.get(None, spec["volumeName"]) if spec.get("volumeName") else None
         if bound is None:
+            cls = self.classes.get(None, spec.get("storageClassName") or "") if spec.get("storageClassName") else None
+            waiting = (cls or {}).get("volumeBindingMode") == "WaitForFirstConsumer" and \
+                SELECTED_NODE not in (claim["metadata"].get("annotations") or {})
+            if waiting:  # until the scheduler has placed a pod that uses it
+                if (claim.get("status") or {}).get("phase") != "Pending":
+                    await self._claim_status(claim, {"phase": "Pending"})
+                if claim["metadata"]["uid"] not in self.told:
+                    self.told.add(claim["metadata"]["uid"])
+                    self.events.record(claim, "Normal", "WaitForFirstConsumer",
+                                       "waiting for first consumer to be created before binding")
+                return
+            self.told.discard(claim["metadata"]["uid"])
             bound = self._match(claim) or await self._provision(claim)
             if bound is None:
                 if (claim.get("status") or {}).get("phase") != "Pending":

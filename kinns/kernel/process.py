@@ -46,5 +46,9 @@ def signal_groups(pids: list[int], sig: int) -> list[int]:
 def exit_status(pid: int) -> int:
     """Wait for the child `pid` to end: its exit code, or 128 + the signal that killed it, as a shell reports
     a command (what a container's or an exec's status says)."""
-    _, status = os.waitpid(pid, 0)
+    return status_code(os.waitpid(pid, 0)[1])
+
+
+def status_code(status: int) -> int:
+    """A wait status as a shell reports it: the exit code, or 128 + the signal that ended the process."""
     return os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)

@@ -2,6 +2,7 @@
 ValidatingAdmissionPolicies, then validating webhooks, once the object has passed validation."""
 
 from ...store import Store
+from ..cel_authorizer import Decide
 from ..resources import Registry
 from .configurations import Configurations
 from .matching import exempt
@@ -11,10 +12,11 @@ from .webhooks import Webhooks
 
 
 class DynamicAdmission(Hooks):
-    def __init__(self, store: Store, registry: Registry) -> None:
+    def __init__(self, store: Store, registry: Registry, decide: Decide) -> None:
+        """`decide`: the API server's authorizer, which policies' `authorizer` expressions ask."""
         self.configurations = Configurations(store)
         self.webhooks = Webhooks(store, self.configurations)
-        self.policies = Policies(store, registry, self.configurations)
+        self.policies = Policies(store, registry, self.configurations, decide)
 
     async def mutate(self, request: Request, new: dict, old: dict | None) -> dict:
         if exempt(request) or self.configurations.empty():

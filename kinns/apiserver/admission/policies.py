@@ -7,8 +7,8 @@ match evaluated in turn) and `variables`. A false validation is reported with it
 expression; what happens then is the binding's validationActions: Deny refuses the request, in kube-apiserver's
 words and with the validation's reason (Invalid by default), Warn adds a warning, Audit records nothing more here
 (kinns keeps no audit log, as a kubeadm cluster without an audit policy). An expression that fails to evaluate is
-a failure when the policy's failurePolicy is Fail and is passed over when it is Ignore. `authorizer` is not
-offered: an expression using it fails to evaluate and its policy's failurePolicy decides.
+a failure when the policy's failurePolicy is Fail and is passed over when it is Ignore. `authorizer` asks the
+API server's own authorizer about the requesting user (cel_authorizer.py).
 """
 
 import uuid
@@ -16,7 +16,8 @@ import uuid
 from ...apimachinery.errors import APIError
 from ...apimachinery.labels import selector_matches
 from ...store import Store
-from .. import cel
+from .. import cel, cel_authorizer
+from ..auth import User
 from ..resources import Registry
 from .configurations import Configurations
 from .matching import labels_of, namespace_of, rules_match, selectors_match
@@ -24,6 +25,7 @@ from .request import Request
 from .webhooks import review
 
 CODES = {"Forbidden": 403, "Invalid": 422, "RequestEntityTooLarge": 413}
+SERVER = User("system:apiserver", ("system:masters",))  # whom the server's own writes are checked as
 
 
 class Failure(Exception):
@@ -55,8 +57,9 @@ def _named(rules: list | None, request: Request) -> list[dict]:
 
 
 class Policies:
-    def __init__(self, store: Store, registry: Registry, configurations: Configurations) -> None:
-        self.store, self.registry, self.configurations = store, registry, configurations
+    def __init__(self, store: Store, registry: Registry, configurations: Configurations,
+                 decide: cel_authorizer.Decide) -> None:
+        self.store, self.registry, self.configurations, self.decide = store, registry, configurations, decide
 
     def validate(self, request: Request, new: dict | None, old: dict | None) -> None:
         bindings = self.configurations.bindings()
@@ -64,9 +67,13 @@ class Policies:
             return
         namespace = namespace_of(self.store, request)
         labels = labels_of(namespace) if namespace else None
+        r = request.resource
         activation = {"object": new, "oldObject": old, "namespaceObject": namespace,
                       "request": {k: v for k, v in review(request, None, None, str(uuid.uuid4()))["request"].items()
-                                  if k not in ("object", "oldObject")}}
+                                  if k not in ("object", "oldObject")},
+                      "authorizer": cel_authorizer.root(self.decide, request.opts.user or SERVER, r.plural,
+                                                        request.subresource, r.group, request.namespace or "",
+                                                        request.name)}
         for policy, binding in bindings:
             spec, bspec = policy.get("spec") or {}, binding.get("spec") or {}
             if not _selected(spec.get("matchConstraints") or {}, request, new, old, labels) or \

@@ -20,7 +20,8 @@ class WriteOptions:
 
 @dataclass
 class Request:
-    """One operation on one object: CREATE, UPDATE or DELETE of `name` (empty for a create naming none yet)."""
+    """One operation on one object: CREATE, UPDATE or DELETE of `name` (empty for a create naming none yet), or
+    CONNECT to it (exec, attach, port-forward, with the connection's options as the object)."""
 
     resource: Resource
     operation: str
@@ -29,6 +30,7 @@ class Request:
     opts: WriteOptions
     subresource: str = ""
     options: dict | None = None  # the operation's options object (DeleteOptions), where it has one
+    kind: dict | None = None  # the kind of the object reviewed when it is not the resource's (CONNECT's options)
 
 
 class Hooks:

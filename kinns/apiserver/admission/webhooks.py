@@ -38,7 +38,7 @@ class CallError(Exception):
 def review(request: Request, new: dict | None, old: dict | None, uid: str) -> dict:
     """The AdmissionReview v1 a webhook is sent."""
     r = request.resource
-    kind = {"group": r.group, "version": r.version, "kind": r.kind}
+    kind = request.kind or {"group": r.group, "version": r.version, "kind": r.kind}
     resource = {"group": r.group, "version": r.version, "resource": r.plural}
     user = request.opts.user
     body = {"uid": uid, "kind": kind, "resource": resource, "requestKind": kind, "requestResource": resource,
@@ -46,9 +46,10 @@ def review(request: Request, new: dict | None, old: dict | None, uid: str) -> di
             "userInfo": {"username": user.name, "groups": list(user.groups)} if user else
             {"username": "system:apiserver", "groups": ["system:masters"]},
             "object": new, "oldObject": old, "dryRun": request.opts.dry_run,
-            "options": {"kind": OPTIONS_KIND[request.operation], "apiVersion": "meta.k8s.io/v1",
-                        **({"fieldManager": request.opts.manager} if request.operation != "DELETE" else {}),
-                        **(request.options or {})}}
+            "options": None if request.operation == "CONNECT" else {
+                "kind": OPTIONS_KIND[request.operation], "apiVersion": "meta.k8s.io/v1",
+                **({"fieldManager": request.opts.manager} if request.operation != "DELETE" else {}),
+                **(request.options or {})}}
     if request.namespace:
         body["namespace"] = request.namespace
     if request.subresource:

@@ -133,6 +133,9 @@ CLUSTER_ROLES: dict[str, list[dict]] = {
         rule(("create",), ("authentication.k8s.io",), ("tokenreviews",)),
         rule(("create",), ("authorization.k8s.io",), ("subjectaccessreviews",)),
         rule(READ, ("",), ("namespaces",))],
+    "system:volume-scheduler": [  # what the scheduler's volume binding needs (WaitForFirstConsumer claims)
+        rule(("get", "list", "patch", "update", "watch"), ("",), ("persistentvolumeclaims", "persistentvolumes")),
+        rule(READ, ("storage.k8s.io",), ("storageclasses",))],
 }
 AGGREGATED = {  # name -> (the label it gathers, the label it carries itself)
     "admin": ("rbac.authorization.k8s.io/aggregate-to-admin", ""),
@@ -176,7 +179,9 @@ CONTROLLERS: dict[str, tuple[str, list[dict]]] = {
     "daemonset-controller": ("daemon-set-controller", [
         rule(READ, ("apps",), ("daemonsets",)), rule(("update", "patch"), ("apps",), ("daemonsets/status",)),
         rule(("create", "delete", "list", "patch", "watch"), ("",), ("pods",)),
-        rule(("create",), ("",), ("pods/binding",)), rule(*EVENTS)]),
+        rule(("create",), ("",), ("pods/binding",)),
+        rule(("create", "delete", "list", "patch", "update", "watch"), ("apps",), ("controllerrevisions",)),
+        rule(*EVENTS)]),
     "endpoint-controller": ("endpoint-controller", [
         rule(READ, ("",), ("pods", "services")),
         rule(("create", "delete", "get", "list", "update"), ("",), ("endpoints",)),
@@ -185,7 +190,9 @@ CONTROLLERS: dict[str, tuple[str, list[dict]]] = {
     "statefulset-controller": ("statefulset-controller", [
         rule(READ, ("apps",), ("statefulsets",)), rule(("update", "patch"), ("apps",), ("statefulsets/status",)),
         rule(("create", "delete", "get", "list", "patch", "update", "watch"), ("",), ("pods",)),
-        rule(("create", "get", "list", "watch"), ("",), ("persistentvolumeclaims",)), rule(*EVENTS)]),
+        rule(("create", "get", "list", "watch"), ("",), ("persistentvolumeclaims",)),
+        rule(("create", "delete", "get", "list", "patch", "update", "watch"), ("apps",), ("controllerrevisions",)),
+        rule(*EVENTS)]),
     "persistentvolume-controller": ("persistent-volume-binder", [
         rule(("create", "delete", "get", "list", "patch", "update", "watch"), ("",), ("persistentvolumes",)),
         rule(("patch", "update"), ("",), ("persistentvolumes/status",)),
@@ -239,6 +246,7 @@ CLUSTER_ROLE_BINDINGS: dict[str, tuple[str, list[tuple[str, ...]]]] = {
                                                 [("Group", "system:serviceaccounts")]),
     "system:kube-controller-manager": ("system:kube-controller-manager", [("User", "system:kube-controller-manager")]),
     "system:kube-scheduler": ("system:kube-scheduler", [("User", "system:kube-scheduler")]),
+    "system:volume-scheduler": ("system:volume-scheduler", [("User", "system:kube-scheduler")]),
     "system:node-proxier": ("system:node-proxier", [("User", "system:kube-proxy")]),
     "system:kube-dns": ("system:kube-dns", [("ServiceAccount", "kube-dns", "kube-system")]),
     "system:node": ("system:node", []),  # kubelets are authorized by the Node authorizer, as kubeadm's are

@@ -2,7 +2,8 @@
 
 One line per entry: `Type: text` describes a type, `Type.field: text` one of
 its fields (as its JSON name). The fields every top-level kind has (apiVersion,
-kind, metadata, spec, status) are described once, under `*`.
+kind, metadata, spec, status) are described once, under `*`; those the volume
+sources share (fsType, readOnly, secretRef, ...) under `*VolumeSource`.
 """
 
 _TEXT = """
@@ -295,6 +296,9 @@ StatefulSetSpec.replicas: How many pods (ordinals 0 to replicas-1).
 StatefulSetSpec.selector: The pods the StatefulSet owns; must match the template's labels.
 StatefulSetSpec.template: The pods to run; each gets hostname <name>-<ordinal> under the governing Service.
 StatefulSetSpec.volumeClaimTemplates: Claims made for every pod (<template>-<name>-<ordinal>) and kept across its restarts.
+ControllerRevision: One revision of a DaemonSet's or StatefulSet's pod template, kept for rollout history and undo.
+ControllerRevision.data: The revision's state: a patch that puts its pod template back (spec.template with $patch: replace).
+ControllerRevision.revision: The revision's number; the newest is the highest.
 StatefulSetSpec.serviceName: The headless Service that gives each pod its DNS name <pod>.<service>.<namespace>.svc.
 StatefulSetSpec.podManagementPolicy: OrderedReady (default): one pod at a time, in order; Parallel: all at once.
 StatefulSetSpec.updateStrategy: RollingUpdate (default; pods replaced from the highest ordinal down to partition) or OnDelete.
@@ -752,6 +756,235 @@ BoundObjectReference.uid: Its uid.
 TokenRequestStatus.token: The token.
 TokenRequestStatus.expirationTimestamp: When it expires.
 CustomResourceDefinition: A new kind served by the API server, with its names, versions and schema.
+PodSpec.resources: Resources for the pod as a whole, shared by its containers (pod-level requests and limits).
+PodSpec.hostnameOverride: A hostname for the pod other than its name (and no subdomain, FQDN or DNS record from it).
+PodSpec.schedulingGroup: The group of pods the scheduler places together with this one.
+PodSchedulingGroup.podGroupName: The name of the pod group.
+Container.restartPolicyRules: Exit codes that restart the container (or not), overriding restartPolicy.
+ContainerRestartRule.action: What a match does: Restart.
+ContainerRestartRule.exitCodes: The exit codes the rule matches.
+ContainerRestartRuleOnExitCodes.operator: In or NotIn.
+ContainerRestartRuleOnExitCodes.values: The exit codes.
+ContainerResizePolicy.resourceName: The resource (cpu or memory) the policy is for.
+ContainerResizePolicy.restartPolicy: NotRequired (resized in place) or RestartContainer.
+VolumeDevice.name: The claim (a pod volume) that is a raw block device.
+VolumeDevice.devicePath: Where the device appears inside the container.
+EnvVarSource.fileKeyRef: A key of a file in an emptyDir volume the pod's init containers wrote.
+FileKeySelector.volumeName: The emptyDir volume holding the file.
+FileKeySelector.path: The file's path within the volume.
+FileKeySelector.key: The key in the file (KEY=value lines) whose value is taken.
+FileKeySelector.optional: true: a missing file or key leaves the variable unset instead of failing the container.
+ResourceFieldSelector.containerName: The container whose resource is read (this one by default in env).
+ResourceFieldSelector.resource: The resource: limits.cpu, requests.memory, ...
+ResourceFieldSelector.divisor: The unit the value is given in (1 by default).
+ResourceClaim.name: The pod's resource claim (spec.resourceClaims) the container uses.
+ResourceClaim.request: One request of that claim, when it has several.
+GRPCAction.port: The port of the gRPC health service.
+GRPCAction.service: The service name sent in the health check request (empty: the server as a whole).
+SleepAction.seconds: How long the hook sleeps.
+Lifecycle: Commands or requests run right after a container starts and just before it is stopped.
+Lifecycle.postStart: Run right after the container is created; a failure kills the container.
+Lifecycle.preStop: Run before the container is sent its stop signal, within the grace period.
+Lifecycle.stopSignal: The signal that stops the container (SIGTERM unless the image says otherwise).
+LifecycleHandler.sleep: Wait this long.
+SecurityContext: What a container may do: its user, capabilities, privilege, seccomp and AppArmor profiles.
+SecurityContext.capabilities: Linux capabilities added to or dropped from the runtime's default set.
+SecurityContext.privileged: Run with every capability and the host's devices.
+SecurityContext.seLinuxOptions: The SELinux context of the container.
+SecurityContext.windowsOptions: Settings for Windows containers.
+SecurityContext.runAsUser: The user id the process runs as.
+SecurityContext.runAsGroup: The primary group id of the process.
+SecurityContext.runAsNonRoot: Refuse to start the container if it would run as user 0.
+SecurityContext.readOnlyRootFilesystem: Mount the container's root filesystem read-only.
+SecurityContext.allowPrivilegeEscalation: Whether a process may gain more privileges than its parent (no_new_privs when false).
+SecurityContext.procMount: Default (masked /proc paths) or Unmasked.
+SecurityContext.seccompProfile: The seccomp filter: RuntimeDefault, Unconfined or a Localhost profile.
+SecurityContext.appArmorProfile: The AppArmor profile: RuntimeDefault, Unconfined or a Localhost one.
+PodSecurityContext: Security settings for every container of the pod, and for its volumes.
+PodSecurityContext.supplementalGroups: Group ids added to every container's first process.
+PodSecurityContext.supplementalGroupsPolicy: Merge (with the image's groups) or Strict (only these).
+PodSecurityContext.fsGroup: A group that owns the pod's volumes and is added to every container.
+PodSecurityContext.fsGroupChangePolicy: OnRootMismatch or Always: when a volume's ownership is changed to fsGroup.
+PodSecurityContext.sysctls: Namespaced kernel parameters set for the pod.
+PodSecurityContext.seLinuxChangePolicy: MountOption or Recursive: how volumes get the pod's SELinux label.
+Sysctl.name: The parameter (net.ipv4.ip_local_port_range, ...).
+Sysctl.value: Its value.
+Capabilities.add: Capabilities granted beyond the default set.
+Capabilities.drop: Capabilities removed (ALL removes every one).
+SELinuxOptions.user: The SELinux user.
+SELinuxOptions.role: The SELinux role.
+SELinuxOptions.type: The SELinux type.
+SELinuxOptions.level: The SELinux level.
+WindowsSecurityContextOptions.gmsaCredentialSpecName: The GMSA credential spec resource to use.
+WindowsSecurityContextOptions.gmsaCredentialSpec: The GMSA credential spec itself.
+WindowsSecurityContextOptions.runAsUserName: The Windows user the process runs as.
+WindowsSecurityContextOptions.hostProcess: Run as a Windows host process.
+SeccompProfile.type: RuntimeDefault, Unconfined or Localhost.
+SeccompProfile.localhostProfile: With Localhost: the profile's path on the node.
+Affinity: Where the pod prefers or needs to run: by node labels, or near or away from other pods.
+Affinity.nodeAffinity: Rules on the labels of the node.
+Affinity.podAffinity: Rules to run in the same topology domain as certain pods.
+Affinity.podAntiAffinity: Rules to stay out of the topology domains of certain pods.
+NodeAffinity.requiredDuringSchedulingIgnoredDuringExecution: Terms a node must match for the pod to be placed there.
+NodeAffinity.preferredDuringSchedulingIgnoredDuringExecution: Weighted terms the scheduler favours nodes by.
+NodeSelector.nodeSelectorTerms: Terms of which a node must match at least one.
+NodeSelectorTerm.matchExpressions: Requirements on the node's labels, all of which must hold.
+NodeSelectorTerm.matchFields: Requirements on the node's fields (metadata.name), all of which must hold.
+NodeSelectorRequirement.key: The label or field.
+NodeSelectorRequirement.operator: In, NotIn, Exists, DoesNotExist, Gt or Lt.
+NodeSelectorRequirement.values: The values (one integer for Gt and Lt, none for Exists and DoesNotExist).
+PreferredSchedulingTerm.weight: How much a match counts (1-100).
+PreferredSchedulingTerm.preference: The term a node should match.
+PodAffinity.requiredDuringSchedulingIgnoredDuringExecution: Terms that must hold where the pod is placed.
+PodAffinity.preferredDuringSchedulingIgnoredDuringExecution: Weighted terms the scheduler favours domains by.
+PodAffinityTerm.labelSelector: The pods the term is about.
+PodAffinityTerm.namespaces: The namespaces those pods are in (the pod's own by default).
+PodAffinityTerm.topologyKey: The node label whose values are the domains (kubernetes.io/hostname: each node).
+PodAffinityTerm.namespaceSelector: Namespaces, by their labels, those pods are in.
+PodAffinityTerm.matchLabelKeys: Labels of the incoming pod whose values are added to the selector (In).
+PodAffinityTerm.mismatchLabelKeys: Labels of the incoming pod whose values are added to the selector (NotIn).
+WeightedPodAffinityTerm.weight: How much a match counts (1-100).
+WeightedPodAffinityTerm.podAffinityTerm: The term.
+TopologySpreadConstraint.maxSkew: The most the number of matching pods may differ between two domains.
+TopologySpreadConstraint.topologyKey: The node label whose values are the domains.
+TopologySpreadConstraint.whenUnsatisfiable: DoNotSchedule or ScheduleAnyway.
+TopologySpreadConstraint.labelSelector: The pods counted.
+TopologySpreadConstraint.minDomains: The fewest domains there must be before skew counts.
+TopologySpreadConstraint.nodeAffinityPolicy: Honor or Ignore the pod's node affinity when counting domains.
+TopologySpreadConstraint.nodeTaintsPolicy: Honor or Ignore node taints when counting domains.
+TopologySpreadConstraint.matchLabelKeys: Labels of the incoming pod whose values narrow the counted pods.
+PodReadinessGate.conditionType: A pod condition that must be True for the pod to be Ready.
+PodOS.name: linux or windows.
+PodSchedulingGate.name: A gate that keeps the pod unscheduled until it is removed.
+PodResourceClaim.name: The claim's name within the pod, as containers refer to it.
+PodResourceClaim.resourceClaimName: An existing ResourceClaim to use.
+PodResourceClaim.resourceClaimTemplateName: A ResourceClaimTemplate to make the pod its own claim from.
+VolumeSource.gcePersistentDisk: A GCE persistent disk (in-tree, removed from the kubelet; kinns cannot mount it).
+VolumeSource.awsElasticBlockStore: An AWS EBS volume (in-tree, removed from the kubelet; kinns cannot mount it).
+VolumeSource.gitRepo: A git repository cloned into an empty directory (deprecated; kinns cannot mount it).
+VolumeSource.nfs: An NFS export (kinns cannot mount it).
+VolumeSource.iscsi: An iSCSI disk (kinns cannot mount it).
+VolumeSource.glusterfs: A GlusterFS volume (removed from the kubelet; kinns cannot mount it).
+VolumeSource.rbd: A Ceph RBD image (removed from the kubelet; kinns cannot mount it).
+VolumeSource.flexVolume: A volume of an exec-based FlexVolume driver (deprecated; kinns cannot mount it).
+VolumeSource.cinder: An OpenStack Cinder volume (in-tree, removed; kinns cannot mount it).
+VolumeSource.cephfs: A CephFS volume (removed from the kubelet; kinns cannot mount it).
+VolumeSource.flocker: A Flocker dataset (removed; kinns cannot mount it).
+VolumeSource.fc: A Fibre Channel disk (kinns cannot mount it).
+VolumeSource.azureFile: An Azure File share (in-tree, removed; kinns cannot mount it).
+VolumeSource.vsphereVolume: A vSphere disk (in-tree, removed; kinns cannot mount it).
+VolumeSource.quobyte: A Quobyte volume (removed; kinns cannot mount it).
+VolumeSource.azureDisk: An Azure data disk (in-tree, removed; kinns cannot mount it).
+VolumeSource.photonPersistentDisk: A Photon controller disk (removed; kinns cannot mount it).
+VolumeSource.portworxVolume: A Portworx volume (in-tree; kinns cannot mount it).
+VolumeSource.scaleIO: A ScaleIO volume (removed; kinns cannot mount it).
+VolumeSource.storageos: A StorageOS volume (removed; kinns cannot mount it).
+*VolumeSource.fsType: The filesystem type the volume is formatted with (ext4 when unset).
+*VolumeSource.readOnly: Mount the volume read-only.
+*VolumeSource.secretRef: A Secret with the credentials the volume is attached or mounted with.
+*VolumeSource.secretName: The Secret with the credentials.
+*VolumeSource.volumeID: The volume's identifier in its storage system.
+*VolumeSource.partition: The partition of the disk to mount (the whole disk when 0).
+*VolumeSource.pdName: The disk's name.
+*VolumeSource.user: The user the volume is mounted as.
+*VolumeSource.monitors: The storage cluster's monitor addresses.
+*VolumeSource.path: The path exported or mounted.
+*VolumeSource.volumeName: The volume's name in its storage system.
+*VolumeSource.lun: The logical unit number.
+*VolumeSource.driver: The driver's name.
+*VolumeSource.items: Which keys or fields become which files (all of them, named by key, by default).
+*VolumeSource.defaultMode: The permission bits of the files made (0644 by default).
+GitRepoVolumeSource.repository: The repository's URL.
+GitRepoVolumeSource.revision: The commit to check out.
+GitRepoVolumeSource.directory: The directory the repository is cloned into (. for the volume itself).
+NFSVolumeSource.server: The NFS server's address.
+ISCSIVolumeSource.targetPortal: The target's address (ip:port).
+ISCSIVolumeSource.iqn: The target's qualified name.
+ISCSIVolumeSource.iscsiInterface: The iSCSI interface (default tcp).
+ISCSIVolumeSource.portals: Further target addresses for multipath.
+ISCSIVolumeSource.chapAuthDiscovery: Use CHAP authentication for discovery.
+ISCSIVolumeSource.chapAuthSession: Use CHAP authentication for the session.
+ISCSIVolumeSource.initiatorName: The initiator's name.
+GlusterfsVolumeSource.endpoints: The Endpoints object naming the Gluster servers.
+RBDVolumeSource.image: The RBD image.
+RBDVolumeSource.pool: The RADOS pool.
+RBDVolumeSource.keyring: The keyring file on the node.
+FlexVolumeSource.options: Extra options passed to the driver.
+CephFSVolumeSource.secretFile: The file on the node with the user's key.
+FlockerVolumeSource.datasetName: The dataset's name.
+FlockerVolumeSource.datasetUUID: The dataset's UUID.
+FCVolumeSource.targetWWNs: The target worldwide names.
+FCVolumeSource.wwids: The worldwide identifiers of the volume.
+AzureFileVolumeSource.shareName: The share.
+VsphereVirtualDiskVolumeSource.volumePath: The disk's path.
+VsphereVirtualDiskVolumeSource.storagePolicyName: The storage policy's name.
+VsphereVirtualDiskVolumeSource.storagePolicyID: The storage policy's id.
+QuobyteVolumeSource.registry: The registry's addresses.
+QuobyteVolumeSource.volume: The volume's name.
+QuobyteVolumeSource.group: The group the volume is mounted as.
+QuobyteVolumeSource.tenant: The tenant that owns the volume.
+AzureDiskVolumeSource.diskName: The disk's name.
+AzureDiskVolumeSource.diskURI: The disk's URI.
+AzureDiskVolumeSource.cachingMode: None, ReadOnly or ReadWrite.
+PhotonPersistentDiskVolumeSource.pdID: The disk's id.
+ScaleIOVolumeSource.gateway: The gateway's address.
+ScaleIOVolumeSource.system: The storage system's name.
+ScaleIOVolumeSource.sslEnabled: Talk to the gateway over TLS.
+ScaleIOVolumeSource.protectionDomain: The protection domain.
+ScaleIOVolumeSource.storagePool: The storage pool.
+ScaleIOVolumeSource.storageMode: ThickProvisioned or ThinProvisioned.
+StorageOSVolumeSource.volumeNamespace: The StorageOS namespace of the volume.
+DownwardAPIVolumeSource: Files holding fields of the pod (labels, annotations, resources).
+DownwardAPIVolumeFile.path: The file's path in the volume.
+DownwardAPIVolumeFile.fieldRef: The pod field it holds (metadata.labels, metadata.annotations, ...).
+DownwardAPIVolumeFile.resourceFieldRef: The container resource it holds.
+DownwardAPIVolumeFile.mode: The file's permission bits.
+ProjectedVolumeSource: One directory made of several sources: Secrets, ConfigMaps, downward API fields, tokens.
+ProjectedVolumeSource.sources: The sources.
+DownwardAPIProjection.items: Which pod fields become which files.
+VolumeProjection.secret: Keys of a Secret.
+VolumeProjection.configMap: Keys of a ConfigMap.
+VolumeProjection.downwardAPI: Fields of the pod.
+VolumeProjection.serviceAccountToken: A token of the pod's service account, renewed before it expires.
+VolumeProjection.clusterTrustBundle: Certificates of ClusterTrustBundles.
+VolumeProjection.podCertificate: A key and a certificate issued to the pod.
+ConfigMapProjection.items: Which keys become which files (all of them by default).
+ConfigMapProjection.optional: true: a missing object or key is no error.
+ServiceAccountTokenProjection.audience: The audience the token is for (the API server's by default).
+ServiceAccountTokenProjection.expirationSeconds: How long the token is valid (3600 by default, at least 600).
+ServiceAccountTokenProjection.path: The token file's path in the volume.
+ClusterTrustBundleProjection.name: One ClusterTrustBundle, by name.
+ClusterTrustBundleProjection.signerName: The bundles of this signer.
+ClusterTrustBundleProjection.labelSelector: The bundles with these labels (with signerName).
+ClusterTrustBundleProjection.optional: true: no bundle found is no error.
+ClusterTrustBundleProjection.path: The file's path in the volume.
+PodCertificateProjection.signerName: The signer that issues the certificate.
+PodCertificateProjection.keyType: The private key's type (RSA3072, ECDSAP256, ED25519, ...).
+PodCertificateProjection.maxExpirationSeconds: The longest the certificate may be valid.
+PodCertificateProjection.credentialBundlePath: A file with the key and the chain together.
+PodCertificateProjection.keyPath: A file with the key alone.
+PodCertificateProjection.certificateChainPath: A file with the chain alone.
+PodCertificateProjection.userAnnotations: Annotations passed to the signer.
+CSIVolumeSource.nodePublishSecretRef: A Secret passed to the driver's publish call.
+CSIVolumeSource.volumeAttributes: Attributes passed to the driver.
+EphemeralVolumeSource.volumeClaimTemplate: The claim made for the pod (named <pod>-<volume>) and deleted with it.
+ImageVolumeSource.reference: The image (or artifact) whose content is the volume.
+ImageVolumeSource.pullPolicy: Always, Never or IfNotPresent.
+PersistentVolumeClaimSpec.accessModes: How the volume may be mounted: ReadWriteOnce, ReadOnlyMany, ReadWriteMany, ReadWriteOncePod.
+PersistentVolumeClaimSpec.selector: Labels a pre-made volume must have to be bound.
+PersistentVolumeClaimSpec.resources: The storage asked for (requests.storage).
+PersistentVolumeClaimSpec.volumeName: Bind to this volume.
+PersistentVolumeClaimSpec.storageClassName: The class the volume is provisioned by (the default class when unset).
+PersistentVolumeClaimSpec.volumeMode: Filesystem (default) or Block.
+PersistentVolumeClaimSpec.dataSource: A snapshot or claim to fill the new volume from.
+PersistentVolumeClaimSpec.dataSourceRef: The same, possibly of another namespace or a custom kind.
+PersistentVolumeClaimSpec.volumeAttributesClassName: The VolumeAttributesClass the volume gets.
+VolumeResourceRequirements.limits: The most storage.
+VolumeResourceRequirements.requests: The storage needed.
+TypedLocalObjectReference.apiGroup: The object's API group (empty for the core group).
+TypedLocalObjectReference.kind: The object's kind.
+TypedLocalObjectReference.name: The object's name.
+TypedObjectReference.namespace: The object's namespace (the claim's by default).
 """
 
 
@@ -767,12 +1000,16 @@ DESCRIPTIONS = _parse()
 
 
 # types described by another's words where they share fields
-SAME_AS = {"MutatingWebhook": "ValidatingWebhook", "MutatingWebhookConfiguration": "ValidatingWebhookConfiguration"}
+SAME_AS = {"MutatingWebhook": "ValidatingWebhook", "MutatingWebhookConfiguration": "ValidatingWebhookConfiguration",
+           "PodAntiAffinity": "PodAffinity", "PodSecurityContext": "SecurityContext", "LifecycleHandler": "ProbeHandler",
+           "AppArmorProfile": "SeccompProfile", "SecretProjection": "ConfigMapProjection",
+           "TypedObjectReference": "TypedLocalObjectReference"}
 
 
 def describe(type_name: str, field: str = "") -> str:
     """The description of a type, or of one of its fields (the common ones under `*`)."""
     if not field:
         return DESCRIPTIONS.get(type_name, "")
+    shared = f"*VolumeSource.{field}" if type_name.endswith("VolumeSource") else ""  # fsType, readOnly, ...
     return DESCRIPTIONS.get(f"{type_name}.{field}") or DESCRIPTIONS.get(f"{SAME_AS.get(type_name)}.{field}") or \
-        DESCRIPTIONS.get(f"*.{field}", "")
+        DESCRIPTIONS.get(shared) or DESCRIPTIONS.get(f"*.{field}", "")

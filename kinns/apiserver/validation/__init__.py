@@ -74,6 +74,7 @@ KINDS: dict[tuple[str, str], tuple[Callable[[str], list[str]], Check | None]] = 
     ("apps", "replicasets"): (formats.dns_subdomain, apps.workload),
     ("apps", "daemonsets"): (formats.dns_subdomain, apps.daemonset),
     ("apps", "statefulsets"): (formats.dns_subdomain, apps.statefulset),
+    ("apps", "controllerrevisions"): (formats.dns_subdomain, apps.controller_revision),
     ("", "replicationcontrollers"): (formats.dns_subdomain, apps.replication_controller),
     ("", "persistentvolumeclaims"): (formats.dns_subdomain, core.persistent_volume_claim),
     ("", "persistentvolumes"): (formats.dns_subdomain, core.persistent_volume),

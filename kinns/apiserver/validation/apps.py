@@ -125,8 +125,8 @@ def daemonset(obj: dict, old: dict | None) -> list[Cause]:
     return workload(obj, old) + _strategy(obj, "updateStrategy", ("OnDelete", "RollingUpdate"))[2]
 
 
-STATEFULSET_MUTABLE = ("replicas", "ordinals", "template", "updateStrategy", "persistentVolumeClaimRetentionPolicy",
-                       "minReadySeconds")
+STATEFULSET_MUTABLE = ("replicas", "ordinals", "template", "updateStrategy", "revisionHistoryLimit",
+                       "persistentVolumeClaimRetentionPolicy", "minReadySeconds")
 
 
 def statefulset(obj: dict, old: dict | None) -> list[Cause]:
@@ -153,8 +153,8 @@ def statefulset(obj: dict, old: dict | None) -> list[Cause]:
         fixed = {k: v for k, v in spec.items() if k not in STATEFULSET_MUTABLE}
         if fixed != {k: v for k, v in before.items() if k not in STATEFULSET_MUTABLE}:
             causes.append(forbidden("spec", "updates to statefulset spec for fields other than 'replicas', 'ordinals', "
-                                    "'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and "
-                                    "'minReadySeconds' are forbidden"))
+                                    "'template', 'updateStrategy', 'revisionHistoryLimit', "
+                                    "'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"))
     return [c for c in causes if not (old is not None and c[0] == "spec.selector" and "immutable" in c[2])]
 
 
@@ -173,4 +173,18 @@ def replication_controller(obj: dict, old: dict | None) -> list[Cause]:
     causes += pod_spec(dict_of(template.get("spec")), "spec.template.spec", ("Always",))
     for name in ("replicas", "minReadySeconds"):
         causes += _count(spec, name)
+    return causes
+
+
+def controller_revision(obj: dict, old: dict | None) -> list[Cause]:
+    """Data required and fixed once written; the revision number not negative (it may change: a controller
+    renumbers the revision it rolls back to)."""
+    causes: list[Cause] = []
+    if obj.get("data") is None:
+        causes.append(required("data", "data is mandatory"))
+    revision = obj.get("revision", 0)
+    if isinstance(revision, int) and revision < 0:
+        causes.append(invalid("revision", revision, "must be greater than or equal to 0"))
+    if old is not None and obj.get("data") != old.get("data"):
+        causes.append(invalid("data", obj.get("data"), "field is immutable"))
     return causes

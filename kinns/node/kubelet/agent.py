@@ -252,10 +252,14 @@ class Kubelet(Reconciler):
         meta, spec = pod["metadata"], pod.get("spec", {})
         containers = []
         try:
+            kernel_settings = podconfig.sysctls(pod)
             paths = await volumes.materialize(self.client, self.node, pod,
                                               sandbox.pod_directory(self.cluster, *key))
             for c in spec.get("containers") or []:
                 containers.append(await self._runtime_container(pod, c, paths))
+        except podconfig.SysctlForbidden as err:  # refused for good, as the kubelet's admission does
+            self._problem(key, pod, err.reason, str(err), err.reason, retry=False)
+            return None
         except podconfig.ConfigError as err:
             self._problem(key, pod, err.reason, str(err), "Failed", retry=True)
             return None
@@ -264,7 +268,7 @@ class Kubelet(Reconciler):
                                  host_pid=bool(spec.get("hostPID")), uid=meta["uid"],
                                  resolv_conf=podconfig.resolv_conf(pod, self._node_resolv_conf()),
                                  host_aliases=spec.get("hostAliases") or [], hostname=spec.get("hostname", ""),
-                                 subdomain=spec.get("subdomain", ""))
+                                 subdomain=spec.get("subdomain", ""), sysctls=kernel_settings)
         try:
             record = await asyncio.to_thread(sandbox.create, self.cluster, wanted)
         except UnsupportedImage as err:

@@ -5,7 +5,7 @@ keeps open, so it sees end-of-file only when the kubelet closes it: after the
 first attach session ends when `stdinOnce` is set. A container with `tty: true`
 runs on a pseudo-terminal whose master the kubelet holds; a thread copies
 what it prints into the container's log. Attach shows what the container
-prints from then on (followed in its log) and writes what it is sent to its
+prints from then on (followed in its log, stdout and stderr on their own channels) and writes what it is sent to its
 stdin or terminal. What the kubelet holds lives as long as the kubelet: a
 kubelet restarted under a running container leaves that container with a
 closed stdin.
@@ -24,7 +24,8 @@ from pathlib import Path
 from aiohttp import web
 
 from ...kernel import process
-from .streams import CLOSE, ERROR, PROTOCOLS, RESIZE, STDIN, STDOUT, flag, frame
+from . import crilog
+from .streams import CLOSE, ERROR, PROTOCOLS, RESIZE, STDERR, STDIN, STDOUT, flag, frame
 
 
 @dataclass
@@ -67,7 +68,7 @@ def _copy(master: int, log: Path) -> None:
                 return
             if not data:
                 return
-            out.write(data)
+            out.write(crilog.encode("stdout", data))
 
 
 def close(pod_dir: Path, container: str) -> None:
@@ -101,18 +102,18 @@ async def serve(request: web.Request, pod_dir: Path, container: str, pid: int) -
         held.attached = True
     log = pod_dir / f"{container}.log"
 
+    wanted = {"stdout": STDOUT if flag(q, "stdout") else None, "stderr": STDERR if flag(q, "stderr") else None}
+
     async def output() -> None:
         with open(log, "rb") as f:
             f.seek(0, os.SEEK_END)
+            reader = crilog.Reader(f)
             while True:
-                chunk = f.read(65536)
-                if chunk:
-                    await ws.send_bytes(bytes([STDOUT]) + chunk)
-                    continue
-                if not process.alive(pid):
-                    rest = f.read()
-                    if rest:
-                        await ws.send_bytes(bytes([STDOUT]) + rest)
+                ended = not process.alive(pid)
+                for entry in reader.read():
+                    if (channel := wanted[entry.stream]) is not None:
+                        await ws.send_bytes(bytes([channel]) + entry.text)
+                if ended:
                     return
                 await asyncio.sleep(0.05)
 

@@ -21,8 +21,10 @@ with its status.
 
 import json
 import os
+import selectors
 import signal
 import sys
+import traceback
 
 from ...kernel import cgroup, process
 from ...kernel.syscalls import (
@@ -43,7 +45,7 @@ from ...kernel.syscalls import (
     umount,
     unshare,
 )
-from . import security
+from . import crilog, security
 
 CLONE_NEWIPC = 0x08000000
 MS_NOSUID, MS_NODEV, MS_NOEXEC = 0x2, 0x4, 0x8
@@ -177,6 +179,9 @@ def main(argv: list[str]) -> int:
         os.close(fd)
     new_pid = not config.get("hostPID") and not config.get("pidFrom")
     unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | (CLONE_NEWPID if new_pid else 0))
+    for key, value in (config.get("sysctls") or {}).items():  # IPC sysctls: this new IPC namespace's own
+        with open("/proc/sys/" + key.replace(".", "/"), "w") as f:
+            f.write(value)
     mount(None, "/", None, MS_REC | MS_SLAVE)
     root = make_root(pod_dir, container, settings["privileged"], settings["readOnlyRoot"])
     for name in POD_FILES:
@@ -193,21 +198,65 @@ def main(argv: list[str]) -> int:
     umount(f"/{OLD_ROOT}", MNT_DETACH)
     if not settings["readOnlyRoot"]:
         os.rmdir(f"/{OLD_ROOT}")
+    relayed = not os.isatty(1)  # a terminal's output is copied into the log by the kubelet, which holds it
+    pipes = (os.pipe(), os.pipe()) if relayed else ()
     child = os.fork()
     if child == 0:  # PID 1 of the pod
         try:
+            for fd, (read, write) in zip((1, 2), pipes):
+                os.dup2(write, fd)
+                os.close(read)
+                os.close(write)
             mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
             if not settings["privileged"]:
                 _mask_proc()
             security.apply(settings)
             os.execvp(command[0], command)
-        except OSError as err:
-            sys.stderr.write(f"kinns: cannot start {command[0]}: {err.strerror}\n")
+        except Exception as err:  # noqa: BLE001 (whatever stops the exec is the container's last words)
+            sys.stderr.write(f"kinns: cannot start {command[0]}: {getattr(err, 'strerror', None) or err}\n")
+            sys.stderr.flush()
             os._exit(127)
     signal.signal(signal.SIGTERM, lambda *_: os.kill(child, signal.SIGTERM))
     signal.signal(signal.SIGINT, lambda *_: os.kill(child, signal.SIGINT))
-    return process.exit_status(child)
+    if not relayed:
+        return process.exit_status(child)
+    for _, write in pipes:
+        os.close(write)
+    return relay(child, {pipes[0][0]: "stdout", pipes[1][0]: "stderr"}, 1)
+
+
+def relay(child: int, streams: dict[int, str], log: int) -> int:
+    """Copy the container's stdout and stderr into its log as CRI entries (what containerd's shim does) until
+    they close and the container ends; its exit status. Once it has ended, only what is already written is
+    taken: a process of a hostPID pod left behind holding the pipes does not keep the container alive."""
+    selector = selectors.DefaultSelector()
+    for fd, stream in streams.items():
+        selector.register(fd, selectors.EVENT_READ, stream)
+    status = None
+    while selector.get_map():
+        events = selector.select(timeout=0.5 if status is None else 0)
+        if not events and status is not None:
+            break
+        for key, _ in events:
+            data = os.read(key.fd, 65536)
+            if data:
+                os.write(log, crilog.encode(key.data, data))
+            else:
+                selector.unregister(key.fd)
+                os.close(key.fd)
+        if status is None:
+            pid, raw = os.waitpid(child, os.WNOHANG)
+            status = process.status_code(raw) if pid else None
+    return status if status is not None else process.exit_status(child)
+
+
+def _last_words(kind, err, tb) -> None:
+    """The launcher's own failure (before the container's process exists) as an entry of the container's log,
+    where `kubectl logs` finds it."""
+    text = "".join(traceback.format_exception(kind, err, tb)).encode()
+    os.write(2, crilog.encode("stderr", text) if not os.isatty(2) else text)
 
 
 if __name__ == "__main__":
+    sys.excepthook = _last_words
     sys.exit(main(sys.argv[1:]))

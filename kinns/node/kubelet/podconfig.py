@@ -43,6 +43,33 @@ def expand(text: str, env: dict[str, str]) -> str:
 
 
 CLUSTER_DOMAIN = "cluster.local"
+# the kubelet's safe sysctls: namespaced, and unable to affect other pods or the node
+SAFE_SYSCTLS = ("kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.tcp_syncookies",
+                "net.ipv4.ping_group_range", "net.ipv4.ip_unprivileged_port_start", "net.ipv4.ip_local_reserved_ports",
+                "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl",
+                "net.ipv4.tcp_keepalive_probes", "net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem")
+
+
+def sysctls(pod: dict) -> dict[str, str]:
+    """The pod's sysctls (securityContext.sysctls, `/` accepted for `.`), or a ConfigError that refuses the pod in
+    the kubelet's words: only the safe set is allowed (the kubelet's default allowlist), and no net.* one with
+    hostNetwork."""
+    spec = pod.get("spec") or {}
+    out = {}
+    for item in (spec.get("securityContext") or {}).get("sysctls") or []:
+        name = str(item.get("name", "")).replace("/", ".")
+        if name not in SAFE_SYSCTLS:
+            raise SysctlForbidden(f'Pod forbidden sysctl: "{name}" not allowlisted')
+        if name.startswith("net.") and spec.get("hostNetwork"):
+            raise SysctlForbidden(f'Pod forbidden sysctl: "{name}" not allowed with host net enabled')
+        out[name] = str(item.get("value", ""))
+    return out
+
+
+class SysctlForbidden(ConfigError):
+    reason = "SysctlForbidden"
+
+
 CLUSTER_DNS = "10.96.0.10"
 
 

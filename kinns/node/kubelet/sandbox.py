@@ -59,6 +59,8 @@ class PodSpec:
     hostname: str = ""  # spec.hostname (default: the pod's name)
     subdomain: str = ""  # spec.subdomain: the pod is <hostname>.<subdomain>.<ns>.svc.<domain>
     host_aliases: list[dict] = field(default_factory=list)
+    sysctls: dict[str, str] = field(default_factory=dict)  # safe ones only (podconfig.sysctls): net.* set in the
+    # pod's netns, kernel.* (IPC) in each container's IPC namespace by its launcher
 
 
 class SandboxError(Exception):
@@ -113,6 +115,9 @@ def create(cluster: ClusterRecord, spec: PodSpec) -> dict:
         else:
             subprocess.run(["ip", "netns", "add", record["netns"]], check=True)
             path = netns.path(record["netns"])
+            for key, value in spec.sysctls.items():
+                if key.startswith("net."):
+                    netns.sysctl(record["netns"], key, value)
             runtime.add(node, sandbox_id, path, "lo", conflist=runtime.LOOPBACK)
             if spec.network:
                 conflist = runtime.load_conflist(node)
@@ -167,7 +172,8 @@ def _start(pod_dir: Path, record: dict, spec: PodSpec, node: Node, container: Co
     target = main_pid(record, container.target) if container.target else 0
     (pod_dir / f"container-{container.name}.json").write_text(json.dumps(
         {"cluster": node.cluster, "mounts": container.mounts, "security": container.security,
-         "hostPID": spec.host_pid, "pidFrom": target}))
+         "hostPID": spec.host_pid, "pidFrom": target,
+         "sysctls": {k: v for k, v in spec.sysctls.items() if k.startswith("kernel.")}}))
     stdin, output = attach.open_stdio(pod_dir, container.name, container.stdin, container.tty,
                                       container.stdin_once)
     log = open(log_path, "ab")

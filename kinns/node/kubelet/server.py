@@ -7,13 +7,15 @@ certificate (signed by the cluster CA, which this server requires).
 import asyncio
 import os
 import ssl
+import time
 from pathlib import Path
 
 from aiohttp import web
 
+from ...apimachinery.meta import rfc3339_ns
 from ...kernel import netns
 from ...kernel.record import ClusterRecord
-from . import attach, portforward, sandbox, static, streams
+from . import attach, crilog, portforward, sandbox, static, streams
 
 PORT = 10250
 
@@ -25,11 +27,18 @@ def ssl_context(pki: Path, ca: Path) -> ssl.SSLContext:
     return ctx
 
 
-def _tail(data: bytes, lines: str | None) -> bytes:
-    """The last `lines` lines of `data` (all of it when None), as `kubectl logs --tail` asks."""
-    if lines is None:
-        return data
-    return b"".join(data.splitlines(keepends=True)[-int(lines):]) if int(lines) > 0 else b""
+def _selected(entries: list[crilog.Entry], query) -> list[crilog.Entry]:
+    """The entries a log request asks for: its last tailLines lines of the file, those no older than sinceTime
+    or sinceSeconds ago (the kubelet's order: tail first, then since)."""
+    tail = query.get("tailLines")
+    if tail is not None:
+        entries = entries[len(entries) - min(len(entries), int(tail)):]
+    since = None
+    if query.get("sinceSeconds"):
+        since = time.time_ns() - int(query["sinceSeconds"]) * 1_000_000_000
+    elif query.get("sinceTime"):
+        since = rfc3339_ns(query["sinceTime"])
+    return entries if since is None else [e for e in entries if e.stamp >= since]
 
 
 class KubeletServer:
@@ -71,29 +80,33 @@ class KubeletServer:
         return await portforward.serve(request, netns.path(record["netns"]), pod)
 
     async def logs(self, request: web.Request) -> web.StreamResponse:
+        """/containerLogs: the container's CRI log as `kubectl logs` asks for it (previous run, tail, since,
+        timestamps, limitBytes, follow)."""
         ns, pod, container = (request.match_info[k] for k in ("namespace", "pod", "container"))
+        query = request.query
+        timestamps, previous = streams.flag(query, "timestamps"), streams.flag(query, "previous")
+        left = int(query.get("limitBytes") or 0) or None  # None: no limit
         try:
             record = sandbox.get(self.cluster, ns, pod)
         except sandbox.SandboxError:
-            mirrored = static.log_lines(self.cluster.node(self.node_name), pod)
+            mirrored = static.log_entries(self.cluster.node(self.node_name), pod)
             if mirrored is None:
                 raise web.HTTPNotFound(text=f'pod "{pod}" not found on node {self.node_name}') from None
-            return web.Response(body=_tail(mirrored, request.query.get("tailLines")), content_type="text/plain")
+            body = b"".join(crilog.render(e, timestamps) for e in _selected(mirrored, query))
+            return web.Response(body=body[:left], content_type="text/plain")
         if container not in record["pids"]:
             raise web.HTTPNotFound(text=f'container "{container}" in pod "{pod}" is not found')
         path = sandbox.log_path(self.cluster, ns, pod, container)
-        previous = streams.flag(request.query, "previous")
         if previous:
             path = path.with_name(path.name + sandbox.PREVIOUS)
             if not path.exists():
                 raise web.HTTPBadRequest(text=f'previous terminated container "{container}" in pod "{pod}" not found')
-        tail = request.query.get("tailLines")
-        follow = streams.flag(request.query, "follow") and not previous
-        left = int(request.query.get("limitBytes") or 0) or None  # None: no limit
+        follow = streams.flag(query, "follow") and not previous
 
-        async def write(data: bytes) -> bool:
+        async def write(entries: list[crilog.Entry]) -> bool:
             """Send within limitBytes; False once the limit is reached."""
             nonlocal left
+            data = b"".join(crilog.render(e, timestamps) for e in entries)
             if left is not None:
                 data, left = data[:left], left - min(left, len(data))
             if data:
@@ -103,13 +116,13 @@ class KubeletServer:
         response = web.StreamResponse(headers={"Content-Type": "text/plain"})
         await response.prepare(request)
         with open(path, "rb") as f:
-            more = await write(_tail(f.read(), tail))
+            reader = crilog.Reader(f)
+            more = await write(_selected(reader.read(), query))
+            since = {k: v for k, v in query.items() if k in ("sinceSeconds", "sinceTime")}
             while follow and more:
-                chunk = f.read(65536)
-                if chunk:
-                    more = await write(chunk)
-                    continue
-                if not os.path.exists(path):
-                    break
                 await asyncio.sleep(0.2)
+                if entries := reader.read():
+                    more = await write(_selected(entries, since))
+                elif not os.path.exists(path):
+                    break
         return response

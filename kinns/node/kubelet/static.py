@@ -10,9 +10,12 @@ component answers, and serves the component's log for `kubectl logs`.
 
 import hashlib
 import json
+import time
 from pathlib import Path
 
 import yaml
+
+from . import crilog
 
 MANIFESTS = "/etc/kubernetes/manifests"
 MIRROR = "kubernetes.io/config.mirror"
@@ -62,8 +65,10 @@ def running_status(pod: dict, node_ip: str, started: str) -> dict:
                                   for c in pod["spec"].get("containers") or []]}
 
 
-def log_lines(node, pod_name: str) -> bytes | None:
-    """The log of the component a mirror pod stands for (None if `pod_name` is not one on this node)."""
+def log_entries(node, pod_name: str) -> list[crilog.Entry] | None:
+    """The log of the component a mirror pod stands for (None if `pod_name` is not one on this node), as
+    entries timed by each line's own asctime (the machine's local time; a traceback's lines take the time of
+    the line they follow)."""
     for manifest in manifests(node):
         name = manifest["metadata"]["name"]
         if pod_name == f"{name}-{node.name}" and name in LOGS:
@@ -71,8 +76,16 @@ def log_lines(node, pod_name: str) -> bytes | None:
             try:
                 data = Path(node.file(path)).read_bytes()
             except OSError:
-                return b""
-            if logger is None:
-                return data
-            return b"".join(line for line in data.splitlines(keepends=True) if f" {logger}".encode() in line)
+                return []
+            out, stamp = [], 0
+            for line in data.splitlines(keepends=True):
+                if logger is not None and f" {logger}".encode() not in line:
+                    continue
+                try:
+                    local = time.strptime(line[:19].decode(), "%Y-%m-%d %H:%M:%S")
+                    stamp = int(time.mktime(local)) * 1_000_000_000 + int(line[20:23]) * 1_000_000
+                except ValueError:
+                    pass
+                out.append(crilog.Entry(stamp, "stderr", False, line if line.endswith(b"\n") else line + b"\n"))
+            return out
     return None

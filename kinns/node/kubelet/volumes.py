@@ -4,8 +4,8 @@ emptyDir is a directory of the pod's own; hostPath a path as the node sees
 it (the node's own /etc, /opt, /var/lib and /var/log, the machine's other
 existing paths; a path to be created elsewhere is kept with the node, so no
 pod ever adds files to the machine's tree);
-configMap, secret and projected (serviceAccountToken, configMap, secret,
-downwardAPI) volumes are files written from the API with their modes — the
+configMap, secret, downwardAPI and projected (serviceAccountToken, configMap,
+secret, downwardAPI) volumes are files written from the API with their modes — the
 service-account token through the TokenRequest API, bound to the pod. Each
 container then gets bind mounts at its volumeMounts (see launch.py).
 
@@ -16,6 +16,7 @@ emptyDir write) what the owner may.
 """
 
 import base64
+import json
 import os
 import stat
 import time
@@ -116,6 +117,13 @@ async def refresh(client: Client, pod: dict, pod_dir: Path) -> bool:
                 if age > 0.8 * token.get("expirationSeconds", 3607):
                     changed |= _write(path.parent, {path.name: await _token(client, pod, token)},
                                       volume["projected"].get("defaultMode", 0o644), _fs_group(pod))
+        if "downwardAPI" in volume:  # labels and annotations may have changed
+            try:
+                files = downward_files(pod, volume["downwardAPI"].get("items"))
+            except ConfigError:
+                continue
+            changed |= _write(pod_dir / "volumes" / volume["name"], files,
+                              volume["downwardAPI"].get("defaultMode", 0o644), _fs_group(pod))
         for kind in ("configMap", "secret"):
             if kind in volume:
                 spec = volume[kind]
@@ -126,6 +134,23 @@ async def refresh(client: Client, pod: dict, pod_dir: Path) -> bool:
                 changed |= _write(pod_dir / "volumes" / volume["name"], files, spec.get("defaultMode", 0o644),
                                   _fs_group(pod))
     return changed
+
+
+def downward_files(pod: dict, items: list[dict] | None) -> dict[str, bytes]:
+    """The files of a downwardAPI volume (or projection): each item's pod field; the whole label or annotation
+    map as the kubelet writes it, one `key="value"` line per entry in key order."""
+    files = {}
+    for item in items or []:
+        if "fieldRef" not in item:
+            raise ConfigError(f'downwardAPI item "{item.get("path", "")}": only fieldRef is provided by kinns')
+        field = item["fieldRef"].get("fieldPath", "")
+        if field in ("metadata.labels", "metadata.annotations"):
+            entries = pod["metadata"].get(field.split(".")[1]) or {}
+            text = "\n".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in sorted(entries.items()))
+        else:
+            text = _field(pod, field)
+        files[item["path"]] = text.encode()
+    return files
 
 
 def host_path(node, path: str) -> Path:
@@ -176,9 +201,11 @@ async def materialize(client: Client, node, pod: dict, pod_dir: Path) -> dict[st
                     if kind in source:
                         files.update(await _source_files(client, pod, kind, source[kind]))
                 if "downwardAPI" in source:
-                    for item in source["downwardAPI"].get("items") or []:
-                        files[item["path"]] = _field(pod, item.get("fieldRef", {}).get("fieldPath", "")).encode()
+                    files.update(downward_files(pod, source["downwardAPI"].get("items")))
             _write(target, files, volume["projected"].get("defaultMode", 0o644), group)
+        elif "downwardAPI" in volume:
+            _write(target, downward_files(pod, volume["downwardAPI"].get("items")),
+                   volume["downwardAPI"].get("defaultMode", 0o644), group)
         else:
             raise ConfigError(f'volume "{name}" is of a kind kinns does not provide')
         out[name] = str(target)

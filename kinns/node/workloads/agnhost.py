@@ -126,6 +126,14 @@ def _pods(request: dict) -> dict:
     return {}
 
 
+def _attaching_pods(request: dict) -> dict:
+    """CONNECT to pods/attach: stdin attached to container1 is refused (the e2e suite's attach check)."""
+    options = request.get("object") or {}
+    if request.get("subResource") == "attach" and options.get("stdin") and options.get("container") == "container1":
+        return _deny(f"attaching to pod '{request.get('name', '')}' is not allowed")
+    return {}
+
+
 def _configmaps(request: dict) -> dict:
     data = (request.get("object") or {}).get("data") or {}
     if data.get("webhook-e2e-test") == "webhook-disallow":
@@ -143,7 +151,7 @@ def _mutating_configmaps(request: dict) -> dict:
 
 REVIEWS = {"/always-deny": lambda r: _deny("this webhook denies all requests"),
            "/always-allow-delay-5s": lambda r: (time.sleep(5), {})[1],
-           "/add-label": _add_label, "/pods": _pods, "/configmaps": _configmaps,
+           "/add-label": _add_label, "/pods": _pods, "/pods/attach": _attaching_pods, "/configmaps": _configmaps,
            "/mutating-configmaps": _mutating_configmaps}
 
 
