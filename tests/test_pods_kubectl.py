@@ -189,9 +189,10 @@ def test_debug_copies_a_pod_with_every_kind_of_field(cluster):
     unsafe = unique("du")
     cluster("run", unsafe, "--image=busybox", "--overrides", json.dumps({"spec": {"securityContext": {
         "sysctls": [{"name": "net.core.somaxconn", "value": "1024"}]}}}), "--", "sleep", "60")
-    wait(lambda: _state(cluster, unsafe).get("state", {}).get("waiting", {}).get("reason") == "SysctlForbidden", 30)
-    assert _state(cluster, unsafe)["state"]["waiting"]["message"] == \
-        'Pod forbidden sysctl: "net.core.somaxconn" not allowlisted'
+    wait(lambda: _pod(cluster, unsafe)["status"].get("phase") == "Failed", 30)
+    refused = _pod(cluster, unsafe)["status"]
+    assert (refused["reason"], refused["message"]) == (
+        "SysctlForbidden", 'Pod forbidden sysctl: "net.core.somaxconn" not allowlisted')
     cluster("delete", "pod", unsafe, "--grace-period=0", "--force")
     cluster("delete", "pod", name, copy, "--grace-period=0", "--force")
 

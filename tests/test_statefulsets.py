@@ -65,8 +65,9 @@ def test_pods_start_in_order_with_their_own_claims_and_names(cluster):
         ["kept", f"{name}-1"]
     # each pod has its own name under the governing Service
     ip = _json(cluster, "get", "pod", f"{name}-0")["status"]["podIP"]
-    looked = cluster("exec", f"{name}-2", "--", "nslookup", f"{name}-0.{name}.default.svc.cluster.local").stdout
-    assert ip in looked
+    fqdn = f"{name}-0.{name}.default.svc.cluster.local"
+    # a name is answered while its pod is ready: under load a readiness probe may miss a beat
+    wait(lambda: ip in cluster("exec", f"{name}-2", "--", "nslookup", fqdn, check=False).stdout, 30)
     # scaling down removes the highest ordinal first and keeps the claims
     cluster("scale", "statefulset", name, "--replicas=1")
     wait(lambda: sorted(p["metadata"]["name"] for p in _json(cluster, "get", "pods", "-l", f"app={name}")["items"]

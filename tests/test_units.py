@@ -289,3 +289,35 @@ def test_the_cel_authorizer_asks_the_api_servers_authorizer():
     assert asked[-1].verb == "get" and not asked[-1].resource_request
     with pytest.raises(cel.EvalError):
         cel.evaluate("authorizer.group('').allowed()", activation)  # not a decision
+
+
+def test_a_quota_holds_against_creates_a_slow_webhook_keeps_waiting(tmp_path):
+    import asyncio
+
+    from kinns.apimachinery.errors import APIError
+    from kinns.apiserver.admission import quota
+    from kinns.apiserver.admission.request import Hooks, WriteOptions
+    from kinns.apiserver.resources import Registry
+    from kinns.apiserver.storage import Objects
+    from kinns.store import SQLiteStore
+
+    class SlowWebhook(Hooks):  # every create waits here, as behind a webhook that takes its time
+        async def validate(self, request, new, old) -> None:
+            await asyncio.sleep(0.2)
+
+    objects = Objects(SQLiteStore(tmp_path / "state.db"), Registry())
+    objects.last.append(quota.resource_quota(objects))
+    objects.hooks = SlowWebhook()
+    objects.store.create("/registry/core/namespaces/q", {"metadata": {"name": "q"}})
+    objects.store.create("/registry/core/resourcequotas/q/two", {
+        "metadata": {"name": "two", "namespace": "q"}, "spec": {"hard": {"count/configmaps": "2"}}})
+    configmaps = objects.registry.get("", "v1", "configmaps")
+
+    async def creates() -> list:
+        return await asyncio.gather(*(objects.create(configmaps, "q", {"metadata": {"name": f"c{i}"}},
+                                                     WriteOptions()) for i in range(4)), return_exceptions=True)
+    results = asyncio.run(creates())
+    assert sum(isinstance(r, dict) for r in results) == 2
+    refused = [r for r in results if isinstance(r, APIError)]
+    assert len(refused) == 2 and all("exceeded quota: two" in r.message for r in refused)
+    assert len(objects.store.list("/registry/core/configmaps/q/")[0]) == 2

@@ -71,11 +71,16 @@ class EvalError(ValueError):
     """An expression that failed to evaluate; its text is CEL's first words, without the activation dump."""
 
 
+def value(v: object) -> object:
+    """A JSON value as CEL; one converted already passes as it is (an admission policy converts the request's
+    objects once, not for every expression it evaluates)."""
+    return v if isinstance(v, (celtypes.MapType, celtypes.ListType)) else celpy.json_to_cel(v)
+
+
 def evaluate(expression: str, activation: dict) -> object:
-    """The value of `expression` with these variables (JSON values); EvalError when it does not evaluate."""
+    """The value of `expression` with these variables (JSON or CEL values); EvalError when it does not evaluate."""
     try:
-        return program(expression).evaluate({k: v if isinstance(v, celtypes.MapType) else celpy.json_to_cel(v)
-                                             for k, v in activation.items()})
+        return program(expression).evaluate({k: value(v) for k, v in activation.items()})
     except (celpy.CELEvalError, TypeError, ValueError, KeyError) as err:
         text = str(err.args[0] if err.args else err).split(" (in activation", 1)[0]
         raise EvalError(text) from None

@@ -103,7 +103,8 @@ class APIServer:
                                   plugins.default_ingress_class(self.objects),
                                   plugins.default_storage_class(self.objects), plugins.signing_requester(self.objects)]
         self.objects.admission += [self._no_escalation, limits.enforce_limits(self.objects),
-                                   priority.one_default_class(self.objects), quota.resource_quota(self.objects)]
+                                   priority.one_default_class(self.objects)]
+        self.objects.last.append(quota.resource_quota(self.objects))
         self.objects.load_crds()
         self.dynamic = DynamicAdmission(store, self.registry, self.authz.decide)
         self.relay = KubeletRelay(pki)

@@ -13,6 +13,8 @@ API server's own authorizer about the requesting user (cel_authorizer.py).
 
 import uuid
 
+from celpy import celtypes
+
 from ...apimachinery.errors import APIError
 from ...apimachinery.labels import selector_matches
 from ...store import Store
@@ -67,18 +69,13 @@ class Policies:
             return
         namespace = namespace_of(self.store, request)
         labels = labels_of(namespace) if namespace else None
-        r = request.resource
-        activation = {"object": new, "oldObject": old, "namespaceObject": namespace,
-                      "request": {k: v for k, v in review(request, None, None, str(uuid.uuid4()))["request"].items()
-                                  if k not in ("object", "oldObject")},
-                      "authorizer": cel_authorizer.root(self.decide, request.opts.user or SERVER, r.plural,
-                                                        request.subresource, r.group, request.namespace or "",
-                                                        request.name)}
+        activation = None
         for policy, binding in bindings:
             spec, bspec = policy.get("spec") or {}, binding.get("spec") or {}
             if not _selected(spec.get("matchConstraints") or {}, request, new, old, labels) or \
                     not _selected(bspec.get("matchResources"), request, new, old, labels):
                 continue
+            activation = activation or self._activation(request, new, old, namespace)
             try:
                 self._evaluate(spec, bspec, request, activation)
             except Failure as failure:
@@ -87,16 +84,26 @@ class Policies:
                 if spec.get("failurePolicy", "Fail") == "Fail":
                     self._enforce(policy, binding, Failure(str(err)), request)
 
+    def _activation(self, request: Request, new: dict | None, old: dict | None, namespace: dict | None) -> dict:
+        """The variables every expression of the request sees, converted to CEL once (and only once a binding
+        selects the request: most requests match none)."""
+        r = request.resource
+        review_request = review(request, None, None, str(uuid.uuid4()))["request"]
+        return {"object": cel.value(new), "oldObject": cel.value(old), "namespaceObject": cel.value(namespace),
+                "request": cel.value({k: v for k, v in review_request.items() if k not in ("object", "oldObject")}),
+                "authorizer": cel_authorizer.root(self.decide, request.opts.user or SERVER, r.plural,
+                                                  request.subresource, r.group, request.namespace or "", request.name)}
+
     def _evaluate(self, spec: dict, bspec: dict, request: Request, activation: dict) -> None:
         for condition in spec.get("matchConditions") or []:
             if not _true(cel.evaluate(condition.get("expression", ""), {**activation, "params": None})):
                 return
         for params in self._params(spec, bspec, request):
-            env = {**activation, "params": params}
-            variables: dict = {}
+            env = {**activation, "params": cel.value(params)}
+            variables = celtypes.MapType()
             for variable in spec.get("variables") or []:
-                variables[variable.get("name", "")] = cel.evaluate(variable.get("expression", ""),
-                                                                   {**env, "variables": variables})
+                variables[celtypes.StringType(variable.get("name", ""))] = cel.evaluate(
+                    variable.get("expression", ""), {**env, "variables": variables})
             env["variables"] = variables
             for rule in spec.get("validations") or []:
                 expression = rule.get("expression", "")

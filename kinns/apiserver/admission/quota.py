@@ -1,5 +1,7 @@
 """The ResourceQuota admission plugin: a write that would take a namespace past one of its quotas is refused,
-in kube-apiserver's words, before anything is stored.
+in kube-apiserver's words, before anything is stored. As in kube-apiserver it is the last validating step, after
+the webhooks, and nothing is awaited between its count and the store's write, so concurrent requests held up
+by a slow webhook cannot all pass on the same count.
 
 Usage is counted from the stored objects of the namespace at the time of the request (kube-apiserver keeps a
 running total in each quota's status, which the resource-quota controller also recomputes); a quota on a

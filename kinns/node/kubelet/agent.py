@@ -33,6 +33,7 @@ HEARTBEAT = 10.0
 LEASE_SECONDS = 40
 VOLUME_SYNC = 5.0  # how soon an edited ConfigMap reaches the pods that mount it
 RETRY = 5.0  # how soon a pod that could not start is tried again
+REJECTED = -1.0  # a problem's retry time when the pod is refused for good (Failed, never started)
 NODE = ("", "")  # the key of the node's own work
 Key = tuple[str, str]
 
@@ -208,7 +209,7 @@ class Kubelet(Reconciler):
         record = self._record(pod)
         loop = asyncio.get_running_loop()
         problem = self.problems.get(key)
-        if record is None and (problem is None or (problem[2] and loop.time() >= problem[2])):
+        if record is None and (problem is None or (problem[2] > 0 and loop.time() >= problem[2])):
             self.problems.pop(key, None)
             record = await self._start(key, pod)
         elif record is not None and key not in self.containers:
@@ -257,8 +258,9 @@ class Kubelet(Reconciler):
                                               sandbox.pod_directory(self.cluster, *key))
             for c in spec.get("containers") or []:
                 containers.append(await self._runtime_container(pod, c, paths))
-        except podconfig.SysctlForbidden as err:  # refused for good, as the kubelet's admission does
-            self._problem(key, pod, err.reason, str(err), err.reason, retry=False)
+        except podconfig.SysctlForbidden as err:  # refused for good: the kubelet's admission fails the pod
+            self.problems[key] = (err.reason, str(err), REJECTED)
+            self.events.record(pod, "Warning", err.reason, str(err))
             return None
         except podconfig.ConfigError as err:
             self._problem(key, pod, err.reason, str(err), "Failed", retry=True)
@@ -379,8 +381,12 @@ class Kubelet(Reconciler):
 
     async def report(self, key: Key, pod: dict, record: dict | None) -> None:
         problem = self.problems.get(key)
-        status = pod_status(pod, record, self.containers.get(key, {}), problem[:2] if problem else None,
-                            self.node.ip, now())
+        if problem and problem[2] == REJECTED:
+            status = {"phase": "Failed", "reason": problem[0], "message": problem[1],
+                      "conditions": (pod.get("status") or {}).get("conditions") or []}
+        else:
+            status = pod_status(pod, record, self.containers.get(key, {}), problem[:2] if problem else None,
+                                self.node.ip, now())
         if not changed(pod.get("status") or {}, status):
             return
         try:

@@ -4,9 +4,9 @@ A container with `stdin: true` reads from a FIFO whose write end the kubelet
 keeps open, so it sees end-of-file only when the kubelet closes it: after the
 first attach session ends when `stdinOnce` is set. A container with `tty: true`
 runs on a pseudo-terminal whose master the kubelet holds; a thread copies
-what it prints into the container's log. Attach shows what the container
-prints from then on (followed in its log, stdout and stderr on their own channels) and writes what it is sent to its
-stdin or terminal. What the kubelet holds lives as long as the kubelet: a
+what it prints into the container's log (as CRI entries). Attach shows what the
+container prints from then on (followed in its log, stdout and stderr on their
+own channels) and writes what it is sent to its stdin or terminal. What the kubelet holds lives as long as the kubelet: a
 kubelet restarted under a running container leaves that container with a
 closed stdin.
 """
