@@ -115,7 +115,8 @@ class Scheduler(Controller):
             await self._unschedulable(pod, message)
             return
         target = choose(pod, fits, self.pods.values(), self.assumed)["metadata"]["name"]
-        selected = {(c["metadata"].get("annotations") or {}).get(SELECTED_NODE) for c in delayed} - {None}
+        claims = [self.claims.get(namespace, c) for c in claims_of(pod)]
+        selected = {(c["metadata"].get("annotations") or {}).get(SELECTED_NODE) for c in claims if c} - {None}
         if selected & {n["metadata"]["name"] for n in fits}:
             target = sorted(selected)[0]  # a node chosen for the claims before: the pod follows them
         if delayed:  # the claims are provisioned or bound for that node first; their binding queues the pod
