@@ -15,12 +15,11 @@ def micro_now() -> str:
 
 def parse_time(text: str | None) -> datetime.datetime | None:
     """A metav1.Time or MicroTime as an aware datetime (to the second); None when absent or unreadable."""
-    if not text:
-        return None
     try:
-        return datetime.datetime.strptime(text[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=datetime.timezone.utc)
+        seconds = rfc3339_ns(text) // 1_000_000_000 if text else None
     except ValueError:
         return None
+    return None if seconds is None else datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc)
 
 
 def rfc3339_ns(text: str) -> int:
