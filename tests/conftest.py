@@ -70,8 +70,8 @@ def wait_cni_installed(cluster: str, node: str, timeout: float = 60.0) -> None:
 
 @contextlib.contextmanager
 def kube_cluster(*up_args: str, nodes: int = 3):
-    """A cluster of its own with all nodes Ready; yields `kubectl(*args)` bound to it (its `.name` is the cluster,
-    its `.state` the state directory)."""
+    """A cluster of its own with all nodes Ready (registered, for a --bare one); yields `kubectl(*args)` bound to
+    it (its `.name` is the cluster, its `.state` the state directory)."""
     name = unique()
     kinns("up", "--name", name, "--nodes", str(nodes), *up_args)
     env = {**os.environ, "KUBECONFIG": f"/run/kinns/{name}/kubeconfig"}
@@ -111,8 +111,9 @@ def kube_cluster(*up_args: str, nodes: int = 3):
     kubectl.env = env
     kubectl.rolled_out = rolled_out
     try:
-        wait(lambda: kubectl("get", "nodes", "-o", "jsonpath={.items[*].status.conditions[-1].type}").stdout
-             .split() == ["Ready"] * nodes)
+        if "--bare" not in up_args:
+            wait(lambda: kubectl("get", "nodes", "-o", "jsonpath={.items[*].status.conditions[-1].status}").stdout
+                 .split() == ["True"] * nodes)
         yield kubectl
     finally:
         kinns("down", "--name", name)

@@ -331,7 +331,8 @@ def test_server_side_apply_owns_fields_and_reports_conflicts(api):
 def test_binding_protected_namespaces_and_stop_start(api):
     ns = unique("ns")
     api("create", "namespace", ns)
-    pod = f"apiVersion: v1\nkind: Pod\nmetadata: {{name: p, namespace: {ns}}}\nspec:\n  containers: [{{name: c, image: pause}}]\n"
+    pod = (f"apiVersion: v1\nkind: Pod\nmetadata: {{name: p, namespace: {ns}}}\nspec:\n"
+           "  containers: [{name: c, image: registry.k8s.io/pause:3.10}]\n")
     api("create", "-f", "-", input=pod)
     binding = json.dumps({"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "p"},
                           "target": {"apiVersion": "v1", "kind": "Node", "name": "node01"}})

@@ -140,7 +140,7 @@ def test_host_port_reaches_the_pod_through_the_node_address(cluster):
 def test_pod_mtu_follows_the_backend_and_a_failed_add_leaves_nothing(cluster):
     backend = json.loads(kinns("status", "--name", cluster, "-o", "json").stdout)["backend"]
     wait_cni_installed(cluster, "node01")  # else the installer may write its conflist over the broken one below
-    kinns("pod", "add", "--name", cluster, "m", "--node", "node01", "--image", "pause")
+    kinns("pod", "add", "--name", cluster, "m", "--node", "node01", "--image", "registry.k8s.io/pause:3.10")
     mtu = pod_sh(cluster, "m", "cat /sys/class/net/eth0/mtu").stdout.strip()
     assert mtu == ("1450" if backend == "vxlan" else "1500")
     conflist = Path(f"/run/kinns/{cluster}/nodes/node01/upper/etc/cni/net.d/10-kinns.conflist")
@@ -153,8 +153,8 @@ def test_pod_mtu_follows_the_backend_and_a_failed_add_leaves_nothing(cluster):
 
     try:
         before, links = set(os.listdir("/run/netns")), veths()
-        failed = kinns("pod", "add", "--name", cluster, "broken", "--node", "node01", "--image", "pause",
-                       check=False)
+        failed = kinns("pod", "add", "--name", cluster, "broken", "--node", "node01", "--image",
+                       "registry.k8s.io/pause:3.10", check=False)
         assert failed.returncode == 1 and 'failed to find plugin "no-such-ipam"' in failed.stderr
         assert set(os.listdir("/run/netns")) == before
         assert not Path(f"/run/kinns/{cluster}/pods/default_broken").exists()

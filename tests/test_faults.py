@@ -265,7 +265,7 @@ def leaks(cluster) -> list[str]:
 def test_a_frozen_kubelet_makes_its_node_unknown_within_the_grace_period(cluster):
     cluster("apply", "-f", "-", input=json.dumps({  # evicted 2 s after the node is unreachable
         "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "brief"},
-        "spec": {"nodeName": "node02", "containers": [{"name": "c", "image": "pause"}],
+        "spec": {"nodeName": "node02", "containers": [{"name": "c", "image": "registry.k8s.io/pause:3.10"}],
                  "tolerations": [{"key": "node.kubernetes.io/unreachable", "operator": "Exists",
                                   "effect": "NoExecute", "tolerationSeconds": 2}]}}))
     cluster("wait", "--for=condition=Ready", "pod/brief", "--timeout=30s")

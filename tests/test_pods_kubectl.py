@@ -356,3 +356,43 @@ def test_grace_periods_hold_no_kubelet_worker(cluster):
     assert all(_pod(cluster, n)["metadata"].get("deletionTimestamp") for n in stubborn)  # still in their grace
     wait(lambda: cluster("get", "pods", *stubborn, "--ignore-not-found", "-o", "name").stdout.strip() == "", 60)
     cluster("delete", "pod", fresh, "--grace-period=0", "--force")
+
+
+def _init_pod(name: str, init_command: str, policy: str = "Always") -> str:
+    return json.dumps({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name}, "spec": {
+        "restartPolicy": policy, "volumes": [{"name": "work", "emptyDir": {}}],
+        "initContainers": [{"name": "prepare", "image": "busybox", "command": ["sh", "-c", init_command],
+                            "volumeMounts": [{"name": "work", "mountPath": "/work"}]},
+                           {"name": "second", "image": "busybox", "command": ["sh", "-c", "echo two >> /work/order"],
+                            "volumeMounts": [{"name": "work", "mountPath": "/work"}]}],
+        "containers": [{"name": "main", "image": "busybox", "command": ["sh", "-c", "cat /work/order; sleep 3600"],
+                        "volumeMounts": [{"name": "work", "mountPath": "/work"}]}]}})
+
+
+def test_init_containers_run_one_after_the_other_before_the_containers(cluster):
+    name = unique("init")
+    cluster("apply", "-f", "-", input=_init_pod(name, "sleep 3; echo one > /work/order"))
+    wait(lambda: "Init:0/2" in cluster("get", "pod", name).stdout, 20)  # kubectl's column, from the statuses
+    pod = _pod(cluster, name)
+    assert pod["status"]["phase"] == "Pending"
+    assert next(c for c in pod["status"]["conditions"] if c["type"] == "Initialized")["status"] == "False"
+    assert pod["status"]["containerStatuses"][0]["state"]["waiting"]["reason"] == "PodInitializing"
+    cluster("wait", "--for=condition=Ready", f"pod/{name}", "--timeout=30s")
+    wait(lambda: cluster("logs", name, "-c", "main").stdout == "one\ntwo\n", 10)
+    statuses = _pod(cluster, name)["status"]["initContainerStatuses"]
+    assert [(s["name"], s["state"]["terminated"]["reason"]) for s in statuses] == [("prepare", "Completed"),
+                                                                                  ("second", "Completed")]
+    cluster("delete", "pod", name, "--now")
+
+
+def test_a_failing_init_container_is_retried_or_fails_the_pod(cluster):
+    never, always = unique("initn"), unique("inita")
+    cluster("apply", "-f", "-", input=_init_pod(never, "exit 3", "Never"))
+    cluster("apply", "-f", "-", input=_init_pod(always, "exit 3", "Always"))
+    wait(lambda: _pod(cluster, never)["status"].get("phase") == "Failed", 30)
+    assert "Init:Error" in cluster("get", "pod", never).stdout
+    wait(lambda: (_pod(cluster, always)["status"].get("initContainerStatuses") or [{}])[0].get("restartCount", 0)
+         >= 1, 30)
+    status = _pod(cluster, always)["status"]
+    assert status["phase"] == "Pending" and "main" not in cluster("logs", always, "-c", "main", check=False).stdout
+    cluster("delete", "pod", never, always, "--now")

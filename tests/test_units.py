@@ -83,13 +83,21 @@ def test_chain_names_and_rule_splitting_match_iptables():
 
 
 def test_images_follow_kubernetes_command_rules():
-    assert images.repository("registry.k8s.io/e2e-test-images/agnhost:2.53") == "agnhost"
+    agnhost = "registry.k8s.io/e2e-test-images/agnhost:2.53"
+    assert images.repository(agnhost) == "registry.k8s.io/e2e-test-images/agnhost"
+    assert images.repository("busybox:1.36") == images.repository("docker.io/library/busybox@sha256:ab") \
+        == "docker.io/library/busybox"
+    assert images.repository("weaveworks/weave-kube:latest") == "docker.io/weaveworks/weave-kube"
+    assert images.repository("localhost:5000/x:1") == "localhost:5000/x"
+    assert images.repository("k8s.gcr.io/pause:3.2") == "registry.k8s.io/pause"
     assert images.argv("busybox") == ["sh"]
     assert images.argv("busybox:1.36", ["sleep"], ["10"]) == ["sleep", "10"]
-    assert images.argv("agnhost", None, ["netexec"])[-1] == "netexec"
-    assert images.argv("agnhost", ["/agnhost", "pause"])[-1] == "pause"
-    with pytest.raises(images.UnsupportedImage, match="supported images"):
-        images.argv("mysql:8")
+    assert images.argv(agnhost, None, ["netexec"])[-1] == "netexec"
+    assert images.argv(agnhost, ["/agnhost", "pause"])[-1] == "pause"
+    assert images.argv("busybox", ["/agnhost"]) == ["/agnhost"]  # another image's program is not this one's
+    for unknown in ("mysql:8", "agnhost", "example.com/team/controller:v1", "docker.io/someone/kube-proxy"):
+        with pytest.raises(images.UnsupportedImage, match="supported images"):
+            images.argv(unknown)
 
 
 def test_store_revisions_conflicts_and_history(tmp_path):

@@ -41,10 +41,11 @@ def test_agnhost_netexec_answers_http_and_udp(cluster):
 
 
 def test_agnhost_serve_hostname_and_pause(cluster):
-    kinns("pod", "add", "--name", cluster, "sh1", "--node", "node01", "--image", "agnhost", "--",
-          "agnhost", "serve-hostname")
+    kinns("pod", "add", "--name", cluster, "sh1", "--node", "node01", "--image",
+          "registry.k8s.io/e2e-test-images/agnhost:2.53", "--", "agnhost", "serve-hostname")
     assert wait_http(cluster, "client", f"http://{pod_ip(cluster, 'sh1')}:9376/") == "sh1"
-    kinns("pod", "add", "--name", cluster, "paused", "--node", "node01", "--image", "agnhost")
+    kinns("pod", "add", "--name", cluster, "paused", "--node", "node01", "--image",
+          "registry.k8s.io/e2e-test-images/agnhost:2.53")
     assert "paused" in kinns("pod", "list", "--name", cluster).stdout
 
 
@@ -63,7 +64,7 @@ def test_pod_sees_its_own_pid_uts_and_etc(cluster):
 
 
 def test_cni_result_cache_serves_del_after_the_config_changed(cluster):
-    kinns("pod", "add", "--name", cluster, "cached", "--node", "node01", "--image", "pause")
+    kinns("pod", "add", "--name", cluster, "cached", "--node", "node01", "--image", "registry.k8s.io/pause:3.10")
     address = pod_ip(cluster, "cached")
     conflist = f"/run/kinns/{cluster}/nodes/node01/upper/etc/cni/net.d/10-kinns.conflist"
     original = open(conflist).read()

@@ -64,19 +64,44 @@ def _containers(spec: dict) -> tuple[str, str]:
     return ",".join(c.get("name", "") for c in cs), ",".join(c.get("image", "") for c in cs)
 
 
+def _init_reason(spec: dict, status: dict, reason: str) -> tuple[str, int]:
+    """kubectl's STATUS while init containers run: `Init:1/2`, `Init:CrashLoopBackOff`, `Init:Error`; and the
+    init containers' restarts."""
+    restarts = 0
+    for i, c in enumerate(status.get("initContainerStatuses") or []):
+        restarts += c.get("restartCount", 0)
+        state = c.get("state") or {}
+        ended, waiting = state.get("terminated"), state.get("waiting") or {}
+        if ended and ended.get("exitCode") == 0:
+            continue
+        if ended:
+            reason = "Init:" + (ended.get("reason") or (f"Signal:{ended['signal']}" if ended.get("signal")
+                                                         else f"ExitCode:{ended.get('exitCode')}"))
+        elif waiting.get("reason") and waiting["reason"] != "PodInitializing":
+            reason = "Init:" + waiting["reason"]
+        else:
+            reason = f"Init:{i}/{len(spec.get('initContainers') or [])}"
+        break
+    return reason, restarts
+
+
 def _pod_row(o: dict) -> Row:
     spec, status = o.get("spec", {}), o.get("status", {})
     statuses = status.get("containerStatuses") or []
     total = len(spec.get("containers") or [])
     ready = sum(1 for c in statuses if c.get("ready"))
-    restarts = sum(c.get("restartCount", 0) for c in statuses)
     reason = status.get("reason") or status.get("phase") or "Pending"
-    for c in statuses:
-        state = c.get("state") or {}
-        if state.get("waiting", {}).get("reason"):
-            reason = state["waiting"]["reason"]
-        elif state.get("terminated", {}).get("reason"):
-            reason = state["terminated"]["reason"]
+    reason, restarts = _init_reason(spec, status, reason)
+    initialized = any(c.get("type") == "Initialized" and c.get("status") == "True"
+                      for c in status.get("conditions") or [])
+    if not reason.startswith("Init:") or initialized:
+        restarts = sum(c.get("restartCount", 0) for c in statuses)
+        for c in statuses:
+            state = c.get("state") or {}
+            if state.get("waiting", {}).get("reason"):
+                reason = state["waiting"]["reason"]
+            elif state.get("terminated", {}).get("reason"):
+                reason = state["terminated"]["reason"]
     if o.get("metadata", {}).get("deletionTimestamp"):
         reason = "Terminating"
     gates = spec.get("readinessGates") or []

@@ -15,10 +15,14 @@ from ..node.workloads.images import UnsupportedImage
 
 def cmd_up(opts: argparse.Namespace) -> int:
     start = time.monotonic()
-    cluster = lifecycle.up(opts.name, opts.nodes, opts.backend, opts.subnet, reuse=opts.reuse,
-                           dns_upstream=opts.dns_upstream, node_grace=opts.node_monitor_grace_period)
+    if opts.bare and opts.backend:
+        raise ClusterError("--backend chooses kinns's own CNI, which a --bare cluster has none of")
+    cluster = lifecycle.up(opts.name, opts.nodes, opts.backend or "vxlan", opts.subnet, reuse=opts.reuse,
+                           dns_upstream=opts.dns_upstream, node_grace=opts.node_monitor_grace_period, bare=opts.bare)
     took = time.monotonic() - start
-    print(f"cluster {cluster.name!r} is up in {took:.2f}s: {len(cluster.nodes)} nodes, backend {cluster.backend}, "
+    network = "no CNI (bare: nodes are NotReady until one is applied)" if cluster.bare else \
+        f"backend {cluster.backend}"
+    print(f"cluster {cluster.name!r} is up in {took:.2f}s: {len(cluster.nodes)} nodes, {network}, "
           f"underlay {cluster.subnet} on bridge {cluster.bridge}")
     _print_nodes(cluster)
     flag = "" if cluster.name == "kinns" else f" --name {cluster.name}"
@@ -132,10 +136,13 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     up = sub.add_parser("up", parents=[named], help="create a cluster")
     up.add_argument("--nodes", type=int, default=3)
-    up.add_argument("--backend", default="vxlan", choices=["vxlan", "host-gw"])
+    up.add_argument("--backend", choices=["vxlan", "host-gw"], help="kinns's CNI between nodes (default: vxlan)")
     up.add_argument("--subnet", help="the node network, a /24 that overlaps no network in use (default: a free one "
                                      "in 172.30.0.0/16)")
     up.add_argument("--reuse", action="store_true", help="use the cluster if it already exists")
+    up.add_argument("--bare", action="store_true",
+                    help="as kubeadm leaves a cluster: kube-proxy and CoreDNS, but no CNI, Ingress, Gateway or "
+                         "storage add-on (bring your own)")
     up.add_argument("--dns-upstream", metavar="IP|controlplane",
                     help="where cluster DNS sends outside names (default: this machine's resolv.conf)")
     up.add_argument("--node-monitor-grace-period", type=float, default=40.0, metavar="SECONDS",

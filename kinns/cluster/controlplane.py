@@ -61,14 +61,16 @@ def prepare(node: Node, state_dir: Path, cluster: str, node_grace: float) -> Non
                                                                          context_name(cluster))))
 
 
-def spawn(node: Node, node_grace: float) -> subprocess.Popen:
-    """Start the control-plane process on the node (what the supervisor runs and restarts)."""
+def spawn(node: Node, node_grace: float, bare: bool) -> subprocess.Popen:
+    """Start the control-plane process on the node (what the supervisor runs and restarts); a bare cluster's
+    installs only kubeadm's add-ons."""
     log = node.file(LOG)
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "ab") as out:
         return node.popen([sys.executable, "-m", "kinns.controlplane", "--data", DATA, "--pki", PKI,
                            "--volumes", str(state_dir_of(node.cluster) / "volumes"),
-                           "--address", f"{node.ip}:{PORT}", f"--node-monitor-grace-period={node_grace:g}"],
+                           "--address", f"{node.ip}:{PORT}", f"--node-monitor-grace-period={node_grace:g}",
+                           *(["--bare"] if bare else [])],
                           stdout=out, stderr=subprocess.STDOUT,
                           stdin=subprocess.DEVNULL, start_new_session=True)
 

@@ -9,13 +9,16 @@ create actions; a failure in any of them runs `down`, which copes with a
 cluster made only in part.
 """
 
+import asyncio
 import fcntl
 import hashlib
 import ipaddress
 import re
+import secrets
 import shutil
 
-from ..cni.install import install_node
+from ..client import Client
+from ..cni.install import install_node, install_reference
 from ..kernel import cgroup, links, netns, rootfs
 from ..kernel.nft import Nft
 from ..kernel.node import Node
@@ -41,13 +44,16 @@ def node_names(count: int) -> list[str]:
 
 
 def up(name: str = "kinns", nodes: int = 3, backend: str = "vxlan", subnet: str | None = None,
-       reuse: bool = False, dns_upstream: str | None = None, node_grace: float = 40.0) -> ClusterRecord:
+       reuse: bool = False, dns_upstream: str | None = None, node_grace: float = 40.0,
+       bare: bool = False) -> ClusterRecord:
     """Create the cluster; on any failure remove whatever was made and raise.
 
     `dns_upstream` replaces the nodes' /etc/resolv.conf (the machine's, by default), which is where
     cluster DNS forwards names outside the cluster: an address, or `controlplane` for that node's own
     address (where nothing answers unless a test puts a resolver there). `node_grace`: seconds a node may post
-    no status before it is Unknown (kube-controller-manager's --node-monitor-grace-period)."""
+    no status before it is Unknown (kube-controller-manager's --node-monitor-grace-period). `bare`: leave what
+    `kubeadm init` and `join` leave, with no CNI (no conflist, no routes between nodes: nodes are NotReady
+    until one is applied) and no Ingress, Gateway or storage add-on."""
     if not _NAME.match(name):
         raise ClusterError(f"invalid cluster name {name!r}: lower-case letters, digits and '-', "
                            "at most 20 characters, starting and ending with a letter or digit")
@@ -72,14 +78,17 @@ def up(name: str = "kinns", nodes: int = 3, backend: str = "vxlan", subnet: str 
                 return ClusterRecord.load(name)
             raise ClusterError(f"cluster {name!r} already exists; use it, pass --reuse, "
                                f"or remove it with `kinns down --name {name}`")
-        cluster = _record(name, nodes, backend, _check_subnet(subnet) if subnet else _free_subnet(), node_grace)
+        cluster = _record(name, nodes, backend, _check_subnet(subnet) if subnet else _free_subnet(), node_grace,
+                          bare)
     try:
         for step in (_underlay, _nodes):
             step(cluster)
         _node_files(cluster, dns_upstream)
-        sync_routes(cluster)
+        if not cluster.bare:
+            sync_routes(cluster)
         _credentials(cluster)
         start(cluster)
+        _wait_registered(cluster)
         controlplane.merge_context(cluster.state_dir, cluster.name)
     except BaseException:
         down(cluster)
@@ -87,7 +96,7 @@ def up(name: str = "kinns", nodes: int = 3, backend: str = "vxlan", subnet: str 
     return cluster
 
 
-def _record(name: str, count: int, backend: str, subnet: str, node_grace: float) -> ClusterRecord:
+def _record(name: str, count: int, backend: str, subnet: str, node_grace: float, bare: bool) -> ClusterRecord:
     """The cluster's addresses and names, saved before anything is made (so `down` finds what a crash left)."""
     net = ipaddress.ip_network(subnet)
     if net.num_addresses < count + 3:
@@ -100,7 +109,7 @@ def _record(name: str, count: int, backend: str, subnet: str, node_grace: float)
     members = [Node(cluster=name, name=n, index=i, ip=str(hosts[i + 1]), pod_cidr=f"10.244.{i}.0/24",
                     vtep_mac=vtep_mac(name, n), host_link=f"{short_name(name)}-{i}", state_dir=str(state))
                for i, n in enumerate(node_names(count))]
-    cluster = ClusterRecord(name, backend, subnet, members, node_grace)
+    cluster = ClusterRecord(name, backend, subnet, members, node_grace, bare)
     cluster.save()
     return cluster
 
@@ -121,14 +130,20 @@ def _nodes(cluster: ClusterRecord) -> None:
 
 
 def _node_files(cluster: ClusterRecord, dns_upstream: str | None) -> None:
-    """Each node's own files (mount and UTS namespaces), its CNI plugins and conflist, its resolv.conf."""
+    """Each node's own files (mount and UTS namespaces), its machine-id (its own, as each machine has; CNIs such
+    as Weave name their peer after it), its CNI plugins and conflist (a bare node has only the reference
+    plugins, as the kubernetes-cni package installs them), its resolv.conf."""
     for node in cluster.nodes:
         rootfs.create(node.netns_path, node.root, node.name)
         for path in ("/etc/cni/net.d", "/opt/cni/bin", "/var/lib/cni", "/var/log"):
             node.file(path).mkdir(parents=True, exist_ok=True)
         node.file("/etc/hostname").write_text(node.name + "\n")
-        install_node(node.file("/opt/cni/bin"), node.file("/etc/cni/net.d"), node.pod_cidr,
-                     overlay.pod_mtu(cluster.backend))
+        node.file("/etc/machine-id").write_text(secrets.token_hex(16) + "\n")
+        if cluster.bare:
+            install_reference(node.file("/opt/cni/bin"))
+        else:
+            install_node(node.file("/opt/cni/bin"), node.file("/etc/cni/net.d"), node.pod_cidr,
+                         overlay.pod_mtu(cluster.backend))
         if dns_upstream:
             upstream = cluster.node("controlplane").ip if dns_upstream == "controlplane" else dns_upstream
             node.file("/etc/resolv.conf").write_text(f"nameserver {upstream}\n")
@@ -163,6 +178,29 @@ def sync_routes(cluster: ClusterRecord) -> None:
         overlay.masquerade(node.netns, CLUSTER_CIDR, f"kinns {cluster.name}: pod traffic leaving the pod network")
 
 
+def _wait_registered(cluster: ClusterRecord, timeout: float = 30.0) -> None:
+    """Until every node's kubelet has registered its Node, as `kubeadm join` returns only then: what a user
+    applies next (a CNI DaemonSet) finds all the nodes."""
+    async def poll() -> None:
+        client = Client.from_kubeconfig(controlplane.kubeconfig_path(cluster.state_dir), "kinns")
+        try:
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + timeout
+            while True:
+                nodes = {n["metadata"]["name"] for n in (await client.get("/api/v1/nodes"))["items"]}
+                missing = [n.name for n in cluster.nodes if n.name not in nodes]
+                if not missing:
+                    return
+                if loop.time() > deadline:
+                    raise ClusterError(f"nodes {', '.join(missing)} did not register in {timeout:.0f}s; see their "
+                                       "kubelet logs under /var/log/kinns on each node")
+                await asyncio.sleep(0.1)
+        finally:
+            await client.close()
+
+    asyncio.run(poll())
+
+
 def stop(cluster: ClusterRecord) -> None:
     """Stop the kubelets and the control plane (their supervisor); the store, the network and the pods stay."""
     supervisor.stop(cluster)
@@ -194,7 +232,8 @@ def down(cluster: ClusterRecord) -> None:
 
 
 def status(cluster: ClusterRecord) -> dict:
-    return {"name": cluster.name, "backend": cluster.backend, "underlay": cluster.subnet, "bridge": cluster.bridge,
+    return {"name": cluster.name, "backend": "none (bare)" if cluster.bare else cluster.backend,
+            "underlay": cluster.subnet, "bridge": cluster.bridge,
             "nodes": [{"name": n.name, "ip": n.ip, "podCIDR": n.pod_cidr, "netns": n.netns,
                        "ready": netns.exists(n.netns)} for n in cluster.nodes],
             "components": supervisor.state(cluster), "pods": sandbox.list_pods(cluster)}

@@ -45,7 +45,7 @@ class Unit:
 def units(cluster: ClusterRecord) -> list[Unit]:
     """The control plane first (the kubelets wait for it), then one kubelet per node."""
     cp = cluster.node("controlplane")
-    return [Unit("apiserver", lambda: controlplane.spawn(cp, cluster.node_grace))] + [
+    return [Unit("apiserver", lambda: controlplane.spawn(cp, cluster.node_grace, cluster.bare))] + [
         Unit(f"kubelet-{n.name}", lambda n=n: nodeagents.spawn(n, cluster.name)) for n in cluster.nodes]
 
 

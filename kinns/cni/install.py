@@ -44,15 +44,22 @@ def install_node(bin_dir: Path, conf_dir: Path, pod_cidr: str, mtu: int) -> None
     standard CNI plugins installed has them, so a conflist can name either.
     """
     install(bin_dir)
+    install_reference(bin_dir)
+    conf_dir.mkdir(parents=True, exist_ok=True)
+    tmp = conf_dir / f".{CONFLIST_NAME}.tmp"
+    tmp.write_text(json.dumps(node_conflist(pod_cidr, mtu), indent=2) + "\n")
+    tmp.replace(conf_dir / CONFLIST_NAME)
+
+
+def install_reference(bin_dir: Path) -> None:
+    """Link the reference plugins (bridge, host-local, loopback, portmap, ...) into `bin_dir`, as the
+    kubernetes-cni package leaves them in a kubeadm node's /opt/cni/bin for any CNI to delegate to."""
+    bin_dir.mkdir(parents=True, exist_ok=True)
     if REFERENCE_DIR.is_dir():
         for plugin in REFERENCE_DIR.iterdir():
             link = bin_dir / plugin.name
             if not link.exists():
                 link.symlink_to(plugin)
-    conf_dir.mkdir(parents=True, exist_ok=True)
-    tmp = conf_dir / f".{CONFLIST_NAME}.tmp"
-    tmp.write_text(json.dumps(node_conflist(pod_cidr, mtu), indent=2) + "\n")
-    tmp.replace(conf_dir / CONFLIST_NAME)
 
 
 def node_conflist(pod_cidr: str, mtu: int) -> dict:

@@ -15,7 +15,9 @@ from ..kernel.node import Node
 BIN_DIR = "/opt/cni/bin"
 CONF_DIR = "/etc/cni/net.d"
 CACHE_DIR = "/var/lib/cni/results"
-LOOPBACK = {"cniVersion": "1.1.0", "name": "cni-loopback", "plugins": [{"type": "kinns-loopback"}]}
+# the pod's `lo`, brought up by the reference `loopback` plugin as containerd does it (the kubernetes-cni
+# package puts it on every node, bare ones included); 1.0.0 is the newest version Debian's plugins speak
+LOOPBACK = {"cniVersion": "1.0.0", "name": "cni-loopback", "plugins": [{"type": "loopback"}]}
 
 
 class CNIFailure(Exception):

@@ -89,7 +89,7 @@ async def main(opts: argparse.Namespace) -> None:
                                                  unix_socket=str(socket)))
         return clients[name]
 
-    await addons.install(client_for("addons"), opts.address)
+    await addons.install(client_for("addons"), opts.address, opts.bare)
     controllers = all_controllers(client_for("kube-controller-manager"), client_for, host, opts.pki, opts.volumes,
                                   opts.node_monitor_grace_period)
     tasks = [asyncio.create_task(c.run(), name=c.name) for c in controllers]
@@ -118,5 +118,7 @@ if __name__ == "__main__":
                         help="directory (seen by every node) where the local-path provisioner makes volumes")
     parser.add_argument("--node-monitor-grace-period", type=float, default=40.0, metavar="SECONDS",
                         help="how long a node may post no status before it is Unknown (default 40)")
+    parser.add_argument("--bare", action="store_true",
+                        help="install only kubeadm's add-ons (kube-proxy, CoreDNS): no CNI, Ingress, Gateway, storage")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     asyncio.run(main(parser.parse_args()))

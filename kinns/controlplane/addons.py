@@ -5,7 +5,8 @@ missing and left alone when present, so a user's edits (the kube-proxy
 ConfigMap's mode) survive restarts; deleting an object and restarting the
 control plane brings the shipped one back. Files go in name order and the
 objects of a file in their order, so a CRD is served before the objects of
-its kind in a later file.
+its kind in a later file. A bare cluster gets only what kubeadm installs,
+kube-proxy and CoreDNS; its users bring the CNI and the controllers.
 """
 
 import asyncio
@@ -19,17 +20,18 @@ from ..client import Client
 from ..client.discovery import Discovery
 
 MANIFESTS = Path(__file__).with_name("manifests")
+KUBEADM = ("coredns", "kube-proxy")  # the add-ons of `kubeadm init` (a bare cluster's only ones)
 
 
-def documents(address: str) -> list[dict]:
+def documents(address: str, bare: bool = False) -> list[dict]:
     """The add-on objects, with the API server's address filled in."""
-    return [doc for path in sorted(MANIFESTS.glob("*.yaml"))
+    return [doc for path in sorted(MANIFESTS.glob("*.yaml")) if not bare or path.stem in KUBEADM
             for doc in yaml.safe_load_all(Template(path.read_text()).safe_substitute(APISERVER=address)) if doc]
 
 
-async def install(client: Client, address: str) -> None:
+async def install(client: Client, address: str, bare: bool = False) -> None:
     discovery = Discovery(client)
-    for doc in documents(address):
+    for doc in documents(address, bare):
         meta = doc["metadata"]
         for attempt in range(50):  # a kind whose CRD was created just before is served a moment later
             r = await discovery.find(doc["apiVersion"], doc["kind"])

@@ -34,6 +34,12 @@ class Iptables:
         if not self.has_rule(table, chain, spec):
             self.run([self.tool, "-w", "-t", table, "-I" if first else "-A", chain, *spec])
 
+    def delete_chain(self, table: str, chain: str) -> None:
+        """Flush and remove the chain (one that is not there: nothing to do)."""
+        if chain in self.chains(table):
+            self.run([self.tool, "-w", "-t", table, "-F", chain])
+            self.run([self.tool, "-w", "-t", table, "-X", chain])
+
     def delete_rule(self, table: str, chain: str, spec: list[str]) -> None:
         """Remove every copy of the rule."""
         while self.run([self.tool, "-w", "-t", table, "-D", chain, *spec], check=False).code == 0:

@@ -37,6 +37,7 @@ class ClusterRecord:
     subnet: str        # the node network (underlay)
     nodes: list[Node]
     node_grace: float = 40.0  # seconds a node may post no status before it is Unknown
+    bare: bool = False  # made as kubeadm leaves a cluster: no CNI, no Ingress or Gateway controller
 
     @property
     def state_dir(self) -> Path:
@@ -78,11 +79,12 @@ class ClusterRecord:
             raise ClusterError(f"no cluster named {name!r}; running: {', '.join(cls.names()) or 'none'}") from None
         state = str(state_dir_of(name))
         return cls(data["name"], data["backend"], data["subnet"],
-                   [Node.from_dict(name, state, n) for n in data["nodes"]], data.get("nodeGrace", 40.0))
+                   [Node.from_dict(name, state, n) for n in data["nodes"]], data.get("nodeGrace", 40.0),
+                   data.get("bare", False))
 
     def save(self) -> None:
         data = {"name": self.name, "backend": self.backend, "subnet": self.subnet, "bridge": self.bridge,
-                "nodeGrace": self.node_grace, "nodes": [n.to_dict() for n in self.nodes]}
+                "nodeGrace": self.node_grace, "bare": self.bare, "nodes": [n.to_dict() for n in self.nodes]}
         tmp = self.state_dir / ".cluster.json.tmp"
         tmp.write_text(json.dumps(data, indent=2) + "\n")
         tmp.replace(self.state_dir / "cluster.json")

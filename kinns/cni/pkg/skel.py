@@ -269,8 +269,11 @@ def run(plugin: object) -> None:
         if command == "VERSION":
             output: dict | None = {"cniVersion": LATEST, "supportedVersions": list(SUPPORTED)}
         else:
-            handler = {"ADD": "add", "DEL": "delete", "CHECK": "check", "STATUS": "status", "GC": "gc"}[command]
-            result = getattr(plugin, handler)(args)
+            handler = getattr(plugin, {"ADD": "add", "DEL": "delete", "CHECK": "check", "STATUS": "status",
+                                       "GC": "gc"}[command], None)
+            if handler is None:
+                raise CNIError(ERR_INCOMPATIBLE_VERSION, f"plugin does not support {command}")
+            result = handler(args)
             output = convert_result(result, version) if command == "ADD" else None
     except CNIError as err:
         sys.stdout.write(codec.dumps(err.to_json(version if version in SUPPORTED else LATEST)) + "\n")

@@ -23,19 +23,28 @@ from ...apimachinery.meta import micro_now, now
 from ...client import Client, Reconciler
 from ...client.client import path
 from ...client.events import EventRecorder
+from ...cni import runtime
 from ...cni.runtime import CNIFailure
 from ...kernel.record import ClusterRecord
 from ..workloads.images import UnsupportedImage
 from . import podconfig, probes, sandbox, security, static, volumes
-from .status import ContainerState, changed, node_object, node_status, pod_status
+from .status import NETWORK_NOT_READY, ContainerState, changed, node_object, node_status, pod_status
 
 HEARTBEAT = 10.0
+NETWORK_CHECK = 1.0  # how often the node's CNI config is looked for (the runtime's network status)
 LEASE_SECONDS = 40
 VOLUME_SYNC = 5.0  # how soon an edited ConfigMap reaches the pods that mount it
 RETRY = 5.0  # how soon a pod that could not start is tried again
+NETWORK_WAIT = "ContainerCreating"  # a pod of the pod network on a node without one waits, as it is created
 REJECTED = -1.0  # a problem's retry time when the pod is refused for good (Failed, never started)
 NODE = ("", "")  # the key of the node's own work
 Key = tuple[str, str]
+
+
+def _all_containers(pod: dict) -> list[dict]:
+    """The pod's init containers and regular containers (names are unique across both)."""
+    spec = pod.get("spec", {})
+    return (spec.get("initContainers") or []) + (spec.get("containers") or [])
 
 
 def _without_id(terminated: dict | None) -> dict | None:
@@ -60,6 +69,8 @@ class Kubelet(Reconciler):
         self.stopping: dict[Key, tuple[asyncio.Task, float]] = {}  # deleted pods' grace periods: wait, seconds
         self.events = EventRecorder(client, "kubelet", node_name)
         self.registered_at = self.node_uid = ""
+        self.network_ready = self._network_config_present()
+        self.ready_since = now()  # when Ready last changed
 
     # the node
 
@@ -73,6 +84,9 @@ class Kubelet(Reconciler):
                     node = await self.client.create(path("v1", "nodes"), node_object(self.node))
                 self.registered_at = node["metadata"]["creationTimestamp"]
                 self.node_uid = node["metadata"]["uid"]
+                ready = next((c for c in node.get("status", {}).get("conditions") or [] if c["type"] == "Ready"), {})
+                if ready.get("status") == ("True" if self.network_ready else "False"):
+                    self.ready_since = ready.get("lastTransitionTime") or self.ready_since  # a restart changes nothing
                 await self.heartbeat()
                 return
             except (APIError, OSError) as err:
@@ -84,7 +98,7 @@ class Kubelet(Reconciler):
         memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 1024
         await self.client.patch(path("v1", "nodes", name=self.node.name, sub="status"),
                                 {"status": node_status(self.node, self.registered_at, now(), os.cpu_count() or 1,
-                                                       memory)})
+                                                       memory, self.network_ready, self.ready_since)})
         await self.renew_lease()
 
     async def renew_lease(self) -> None:
@@ -106,7 +120,7 @@ class Kubelet(Reconciler):
         await self.register()
         self.log.info("node %s registered; watching its pods", self.node.name)
         self.enqueue(NODE)
-        await asyncio.gather(super().run(), self.lifecycle_events(), self.run_probes())
+        await asyncio.gather(super().run(), self.lifecycle_events(), self.run_probes(), self.watch_network())
 
     async def reconcile(self, key: Key) -> None:
         if key == NODE:
@@ -129,6 +143,32 @@ class Kubelet(Reconciler):
             if entry["node"] == self.node.name and record and record["spec"].get("uid") and \
                     (pod is None or pod["metadata"]["uid"] != record["spec"]["uid"]):
                 self.enqueue(key)  # made by this kubelet for a pod that is gone
+
+    def _network_config_present(self) -> bool:
+        """Is there a network config the runtime can load (what containerd's NetworkReady reports)?"""
+        try:
+            runtime.load_conflist(self.node)
+            return True
+        except (runtime.NoNetworkConfig, OSError, ValueError):
+            return False
+
+    async def watch_network(self) -> None:
+        """The runtime's network status: when a CNI writes its config (or it is removed), the node turns Ready
+        (NotReady) at once, and pods waiting for the network are tried again."""
+        while True:
+            await asyncio.sleep(NETWORK_CHECK)
+            ready = self._network_config_present()
+            if ready == self.network_ready:
+                continue
+            self.network_ready, self.ready_since = ready, now()
+            self.log.info("network config %s: node %s", "found" if ready else "gone",
+                          "Ready" if ready else f"NotReady ({NETWORK_NOT_READY})")
+            self.enqueue(NODE)
+            if ready:
+                for key, problem in list(self.problems.items()):
+                    if problem[0] == NETWORK_WAIT:
+                        self.problems.pop(key, None)
+                        self.enqueue(key)
 
     async def mirror_static_pods(self) -> None:
         """Keep a Running mirror pod in the API for every static pod manifest of this node."""
@@ -216,7 +256,7 @@ class Kubelet(Reconciler):
             self._adopt(key, pod, record)
         if record is not None:
             await self._ephemeral(key, pod, record)
-            await self._supervise(key, pod, record)
+            record = await self._supervise(key, pod, record)
             await self._refresh_volumes(key, pod)
         await self.report(key, pod, record)
 
@@ -229,8 +269,9 @@ class Kubelet(Reconciler):
     def _adopt(self, key: Key, pod: dict, record: dict) -> None:
         """A sandbox this kubelet finds running after its own restart: keep its containers' start times and
         restart counts from the pod's last status instead of starting anything."""
-        specs = {c["name"]: c for c in pod.get("spec", {}).get("containers") or []}
-        known = {c["name"]: c for c in pod.get("status", {}).get("containerStatuses") or []}
+        specs = {c["name"]: c for c in _all_containers(pod)}
+        known = {c["name"]: c for group in ("initContainerStatuses", "containerStatuses")
+                 for c in pod.get("status", {}).get(group) or []}
         clock = asyncio.get_running_loop().time()
         states = {}
         for name in record["pids"]:
@@ -251,13 +292,19 @@ class Kubelet(Reconciler):
 
     async def _start(self, key: Key, pod: dict) -> dict | None:
         meta, spec = pod["metadata"], pod.get("spec", {})
-        containers = []
+        if not spec.get("hostNetwork") and not self.network_ready:
+            self._problem(key, pod, NETWORK_WAIT, f"network is not ready: {NETWORK_NOT_READY}", "NetworkNotReady",
+                          retry=True)
+            return None
+        containers, inits = [], []
         try:
             kernel_settings = podconfig.sysctls(pod)
             paths = await volumes.materialize(self.client, self.node, pod,
                                               sandbox.pod_directory(self.cluster, *key))
             for c in spec.get("containers") or []:
                 containers.append(await self._runtime_container(pod, c, paths))
+            for c in spec.get("initContainers") or []:
+                inits.append(await self._runtime_container(pod, c, paths))
         except podconfig.SysctlForbidden as err:  # refused for good: the kubelet's admission fails the pod
             self.problems[key] = (err.reason, str(err), REJECTED)
             self.events.record(pod, "Warning", err.reason, str(err))
@@ -270,7 +317,8 @@ class Kubelet(Reconciler):
                                  host_pid=bool(spec.get("hostPID")), uid=meta["uid"],
                                  resolv_conf=podconfig.resolv_conf(pod, self._node_resolv_conf()),
                                  host_aliases=spec.get("hostAliases") or [], hostname=spec.get("hostname", ""),
-                                 subdomain=spec.get("subdomain", ""), sysctls=kernel_settings)
+                                 subdomain=spec.get("subdomain", ""), sysctls=kernel_settings,
+                                 init_containers=inits)
         try:
             record = await asyncio.to_thread(sandbox.create, self.cluster, wanted)
         except UnsupportedImage as err:
@@ -280,18 +328,25 @@ class Kubelet(Reconciler):
             self._problem(key, pod, "ContainerCreating", f"Failed to create pod sandbox: {err}",
                           "FailedCreatePodSandBox", retry=True)
             return None
-        specs = {c["name"]: c for c in spec.get("containers") or []}
-        clock = asyncio.get_running_loop().time()
         self.containers[key] = {}
-        for c in containers:
-            self.containers[key][c.name] = state = ContainerState(now(), specs.get(c.name) or {})
-            state.arm_probes(clock)
-            where = f"spec.containers{{{c.name}}}"
-            self.events.record(pod, "Normal", "Pulled", f'Container image "{c.image}" already present on machine',
-                               where)
-            self.events.record(pod, "Normal", "Created", f"Created container {c.name}", where)
-            self.events.record(pod, "Normal", "Started", f"Started container {c.name}", where)
+        self._started(key, pod, record)
         return record
+
+    def _started(self, key: Key, pod: dict, record: dict) -> None:
+        """Take in the containers the sandbox has just started (the current init container, or the regular
+        ones), with their events."""
+        clock = asyncio.get_running_loop().time()
+        states = self.containers.setdefault(key, {})
+        inits = pod.get("spec", {}).get("initContainers") or []
+        group = [inits[record["init"]]] if record.get("init") is not None else pod.get("spec", {}).get("containers")
+        for c in group or []:
+            states[c["name"]] = state = ContainerState(now(), c)
+            state.arm_probes(clock)
+            where = f"spec.{'initContainers' if c in inits else 'containers'}{{{c['name']}}}"
+            self.events.record(pod, "Normal", "Pulled",
+                               f'Container image "{c.get("image", "")}" already present on machine', where)
+            self.events.record(pod, "Normal", "Created", f"Created container {c['name']}", where)
+            self.events.record(pod, "Normal", "Started", f"Started container {c['name']}", where)
 
     async def _runtime_container(self, pod: dict, c: dict, paths: dict[str, str]) -> sandbox.Container:
         """What the runtime starts for container `c` of `pod` (its environment resolved, its volumes mounted)."""
@@ -336,19 +391,33 @@ class Kubelet(Reconciler):
                 continue
         return ""
 
-    async def _supervise(self, key: Key, pod: dict, record: dict) -> None:
-        """Containers that ended: back off, then restart them as restartPolicy says."""
+    async def _supervise(self, key: Key, pod: dict, record: dict) -> dict:
+        """Containers that ended: an init container that completed lets the next start; the others back off,
+        then are restarted as restartPolicy says (a failed init container also under Always). The record,
+        updated."""
         loop = asyncio.get_running_loop()
-        specs = {c["name"]: c for c in pod.get("spec", {}).get("containers") or []}
+        inits = {c["name"] for c in pod.get("spec", {}).get("initContainers") or []}
+        specs = {c["name"]: c for c in _all_containers(pod)}
         states = self.containers.setdefault(key, {})
         policy = pod.get("spec", {}).get("restartPolicy", "Always")
-        for name in record["pids"]:
+        for name in list(record["pids"]):
             state = states.setdefault(name, ContainerState(now(), specs.get(name) or {}))
             code = self.exits.get(key, {}).get(name)
             if code is None or state.terminated is not None:
                 continue
+            if name in inits and code == 0:
+                state.terminated = {"exitCode": 0, "reason": "Completed", "startedAt": state.started,
+                                    "finishedAt": now()}
+                record = await asyncio.to_thread(sandbox.advance, self.cluster, key[0], key[1])
+                self.exits[key].pop(name, None)
+                self._started(key, pod, record)
+                return record
             ephemeral = name not in specs  # never restarted
-            if ephemeral or not (policy == "Always" or (policy == "OnFailure" and code != 0)):
+            if name in inits:  # one that failed is run again unless restartPolicy is Never (the pod then fails)
+                restarts = code != 0 and policy != "Never"
+            else:
+                restarts = policy == "Always" or (policy == "OnFailure" and code != 0)
+            if ephemeral or not restarts:
                 state.terminated = {"exitCode": max(code, 0), "reason": "Completed" if code == 0 else "Error",
                                     "startedAt": state.started, "finishedAt": now()}
                 continue
@@ -367,6 +436,7 @@ class Kubelet(Reconciler):
             state.restarts += 1
             state.started, state.waiting = now(), None
             state.arm_probes(loop.time())
+        return record
 
     async def _refresh_volumes(self, key: Key, pod: dict) -> None:
         """Every few seconds, rewrite the configMap and secret volumes whose source changed."""

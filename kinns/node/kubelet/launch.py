@@ -126,11 +126,17 @@ def _dev(root: str) -> None:
     os.symlink("/proc/self/fd", f"{dev}/fd")
 
 
-def make_root(pod_dir: str, container: str, privileged: bool, read_only: bool) -> str:
+def make_root(pod_dir: str, container: str, privileged: bool, read_only: bool, image_files: dict[str, str]) -> str:
     base = os.path.join(pod_dir, "rootfs", container)
     root = os.path.join(base, "root")
     for part in ("upper", "work", "root"):
         os.makedirs(os.path.join(base, part), exist_ok=True)
+    for path, content in image_files.items():  # the image's own files, in the container's layer
+        target = os.path.join(base, "upper", path.lstrip("/"))
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "w") as f:
+            f.write(content)
+        os.chmod(target, 0o755)
     mount("overlay", root, "overlay", 0, f"lowerdir=/,upperdir={base}/upper,workdir={base}/work")
     own = tuple(o for o in OWN if o != "/dev") if privileged else OWN
     for point in _top_mounts():
@@ -183,7 +189,8 @@ def main(argv: list[str]) -> int:
         with open("/proc/sys/" + key.replace(".", "/"), "w") as f:
             f.write(value)
     mount(None, "/", None, MS_REC | MS_SLAVE)
-    root = make_root(pod_dir, container, settings["privileged"], settings["readOnlyRoot"])
+    root = make_root(pod_dir, container, settings["privileged"], settings["readOnlyRoot"],
+                     config.get("imageFiles") or {})
     for name in POD_FILES:
         bind(os.path.join(pod_dir, name), in_root(root, f"/etc/{name}"), False)
     for m in config["mounts"]:

@@ -2,7 +2,9 @@
 
 create = netns + CNI ADD (loopback, then the node's conflist, executed inside
 the node as a runtime does) + the pod's /etc files + one launcher per
-container (kinns.node.kubelet.launch). delete = stop the processes, CNI DEL,
+container (kinns.node.kubelet.launch), the init containers first: one at a
+time, each started when the one before it has completed (`advance`), and the
+regular containers after the last. delete = stop the processes, CNI DEL,
 remove the netns. A hostNetwork pod uses the node's netns; a pod created with
 network=False gets loopback only. Every step that fails undoes the ones
 before it. Records live in /run/kinns/<cluster>/pods/<namespace>_<name>.
@@ -61,6 +63,7 @@ class PodSpec:
     host_aliases: list[dict] = field(default_factory=list)
     sysctls: dict[str, str] = field(default_factory=dict)  # safe ones only (podconfig.sysctls): net.* set in the
     # pod's netns, kernel.* (IPC) in each container's IPC namespace by its launcher
+    init_containers: list[Container] = field(default_factory=list)  # run one after the other, before the others
 
 
 class SandboxError(Exception):
@@ -102,7 +105,8 @@ def create(cluster: ClusterRecord, spec: PodSpec) -> dict:
     pod_dir = pod_directory(cluster, spec.namespace, spec.name)
     if (pod_dir / "pod.json").exists():
         raise SandboxError(f'pods "{spec.name}" already exists in namespace "{spec.namespace}"')
-    argvs = [images.argv(c.image, c.command, c.args) for c in spec.containers]  # refuse before making anything
+    for c in spec.init_containers + spec.containers:  # refuse before making anything
+        images.argv(c.image, c.command, c.args)
     pod_dir.mkdir(parents=True, exist_ok=True)  # the kubelet may have made its volumes there already
     sandbox_id = secrets.token_hex(16)
     record = {"spec": asdict(spec), "id": sandbox_id, "node": node.name, "ip": "", "pids": {},
@@ -131,9 +135,8 @@ def create(cluster: ClusterRecord, spec: PodSpec) -> dict:
                     raise
                 record["ip"] = next((ip["address"].split("/")[0] for ip in result.get("ips", [])), "")
         _write_etc(pod_dir, spec, record["ip"])
-        for container, argv in zip(spec.containers, argvs):
-            record["pids"][container.name] = _start(pod_dir, record, spec, node, container, argv)
-            _save(pod_dir, record)
+        record["init"] = 0 if spec.init_containers else None  # the init container running, or None: all done
+        _start_phase(pod_dir, record, spec, node)
         record["state"] = "running"
         _save(pod_dir, record)
     except BaseException:
@@ -141,6 +144,38 @@ def create(cluster: ClusterRecord, spec: PodSpec) -> dict:
         shutil.rmtree(pod_dir, ignore_errors=True)
         raise
     return record
+
+
+def _start_phase(pod_dir: Path, record: dict, spec: PodSpec, node: Node) -> None:
+    """Start what comes next: the current init container, or every regular container once none is left."""
+    index = record.get("init")
+    for container in [spec.init_containers[index]] if index is not None else spec.containers:
+        record["pids"][container.name] = _start(pod_dir, record, spec, node, container,
+                                                images.argv(container.image, container.command, container.args))
+        _save(pod_dir, record)
+
+
+def advance(cluster: ClusterRecord, namespace: str, name: str) -> dict:
+    """The running init container has completed: start the next one, or the regular containers after the
+    last; the updated record."""
+    pod_dir = pod_directory(cluster, namespace, name)
+    record = get(cluster, namespace, name)
+    spec = _spec_of(record)
+    if record.get("init") is None:
+        raise SandboxError(f'pod "{name}" has no init container running')
+    record["pids"].pop(spec.init_containers[record["init"]].name, None)  # ended and reaped: its pid is no longer its
+    record["init"] += 1
+    if record["init"] == len(spec.init_containers):
+        record["init"] = None
+    _start_phase(pod_dir, record, spec, cluster.node(record["node"]))
+    _save(pod_dir, record)
+    return record
+
+
+def _spec_of(record: dict) -> PodSpec:
+    spec = record["spec"]
+    return PodSpec(**{**spec, "containers": [Container(**c) for c in spec["containers"]],
+                      "init_containers": [Container(**c) for c in spec.get("init_containers") or []]})
 
 
 PREVIOUS = ".previous"  # the log of a container's last run before its restart
@@ -172,7 +207,7 @@ def _start(pod_dir: Path, record: dict, spec: PodSpec, node: Node, container: Co
     target = main_pid(record, container.target) if container.target else 0
     (pod_dir / f"container-{container.name}.json").write_text(json.dumps(
         {"cluster": node.cluster, "mounts": container.mounts, "security": container.security,
-         "hostPID": spec.host_pid, "pidFrom": target,
+         "hostPID": spec.host_pid, "pidFrom": target, "imageFiles": images.files(container.image),
          "sysctls": {k: v for k, v in spec.sysctls.items() if k.startswith("kernel.")}}))
     stdin, output = attach.open_stdio(pod_dir, container.name, container.stdin, container.tty,
                                       container.stdin_once)
@@ -245,9 +280,8 @@ def restart(cluster: ClusterRecord, namespace: str, name: str, container: str) -
     """Start a container's process again (the kubelet's restartPolicy); returns its new pid."""
     pod_dir = pod_directory(cluster, namespace, name)
     record = get(cluster, namespace, name)
-    spec = record["spec"]
-    pod = PodSpec(**{**spec, "containers": [Container(**c) for c in spec["containers"]]})
-    c = next(c for c in pod.containers if c.name == container)
+    pod = _spec_of(record)
+    c = next(c for c in pod.init_containers + pod.containers if c.name == container)
     log = log_path(cluster, namespace, name, container)
     if log.exists():  # what `kubectl logs --previous` shows
         os.replace(log, log.with_name(log.name + PREVIOUS))
@@ -261,8 +295,7 @@ def add(cluster: ClusterRecord, namespace: str, name: str, container: Container)
     """Start one more container in a running sandbox (an ephemeral container); returns its pid."""
     pod_dir = pod_directory(cluster, namespace, name)
     record = get(cluster, namespace, name)
-    spec = record["spec"]
-    pod = PodSpec(**{**spec, "containers": [Container(**c) for c in spec["containers"]]})
+    pod = _spec_of(record)
     argv = images.argv(container.image, container.command, container.args)
     record["pids"][container.name] = _start(pod_dir, record, pod, cluster.node(record["node"]), container, argv)
     record["spec"]["containers"].append(asdict(container))
@@ -362,7 +395,7 @@ def exec_argv(cluster: ClusterRecord, namespace: str, name: str, argv: list[str]
               container: str | None = None) -> list[str]:
     """The command line that runs `argv` inside a running container of the pod (its first one by default)."""
     record = get(cluster, namespace, name)
-    container = container or next(iter(record["pids"]))
+    container = container or record["spec"]["containers"][0]["name"]
     return enter_argv(pod_directory(cluster, namespace, name), container, main_pid(record, container), argv)
 
 

@@ -19,8 +19,12 @@ from .probes import ProbeState
 NODE_CONDITIONS = [
     ("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
     ("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-    ("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
-    ("Ready", "True", "KubeletReady", "kubelet is posting ready status")]
+    ("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available")]
+READY = ("Ready", "True", "KubeletReady", "kubelet is posting ready status")
+# the kubelet's words (through containerd's) for a node whose /etc/cni/net.d holds no network config
+NETWORK_NOT_READY = ("container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady "
+                     "message:Network plugin returns error: cni plugin not initialized")
+NOT_READY = ("Ready", "False", "KubeletNotReady", NETWORK_NOT_READY)
 
 
 @dataclass
@@ -70,9 +74,16 @@ def _container_status(c: dict, state: ContainerState | None, record: dict | None
     return entry
 
 
-def _phase(spec: dict, states: dict[str, ContainerState]) -> str:
-    """Running while any container runs or will be restarted; once every container has ended for good (as
-    restartPolicy Never or OnFailure decide), Succeeded if all exited 0, else Failed."""
+def _phase(spec: dict, states: dict[str, ContainerState], initializing: bool) -> str:
+    """Pending while init containers run, Failed if one failed for good (restartPolicy Never); then Running
+    while any container runs or will be restarted; once every container has ended for good (as restartPolicy
+    Never or OnFailure decide), Succeeded if all exited 0, else Failed."""
+    for c in spec.get("initContainers") or []:
+        ended = states[c["name"]].terminated if c["name"] in states else None
+        if ended and ended["exitCode"] != 0:
+            return "Failed"
+    if initializing:
+        return "Pending"
     names = [c["name"] for c in spec.get("containers") or []]
     ended = [states[n].terminated for n in names if n in states and states[n].terminated]
     if not names or len(ended) < len(names):
@@ -84,16 +95,23 @@ def pod_status(pod: dict, record: dict | None, states: dict[str, ContainerState]
                node_ip: str, stamp: str) -> dict:
     """The pod's status as this kubelet sees it now (`stamp`: the time to write for new things)."""
     spec, old = pod.get("spec", {}), pod.get("status", {})
-    statuses = [_container_status(c, states.get(c["name"]), record, problem) for c in spec.get("containers") or []]
+    initializing = bool(spec.get("initContainers")) and (record is None or record.get("init") is not None)
+    waiting = ("PodInitializing", "") if record is not None and initializing and not problem else problem
+    inits = [_container_status(c, states.get(c["name"]), record, None if c["name"] in states else waiting)
+             for c in spec.get("initContainers") or []]
+    statuses = [_container_status(c, None if initializing else states.get(c["name"]), record, waiting)
+                for c in spec.get("containers") or []]
     all_ready = bool(statuses) and all(s["ready"] for s in statuses)
     running = record is not None and not problem
     previous = old.get("conditions") or []
     conditions = [condition(kind, ok, previous=previous, when=stamp, lastProbeTime=None)
-                  for kind, ok in (("PodReadyToStartContainers", running), ("Initialized", True),
+                  for kind, ok in (("PodReadyToStartContainers", running), ("Initialized", not initializing),
                                    ("Ready", all_ready), ("ContainersReady", all_ready), ("PodScheduled", True))]
-    status = {"phase": _phase(spec, states) if running else "Pending", "hostIP": node_ip, "hostIPs": [{"ip": node_ip}],
-              "startTime": old.get("startTime") or stamp, "qosClass": old.get("qosClass", "BestEffort"),
-              "containerStatuses": statuses, "conditions": conditions}
+    status = {"phase": _phase(spec, states, initializing) if running else "Pending", "hostIP": node_ip,
+              "hostIPs": [{"ip": node_ip}], "startTime": old.get("startTime") or stamp,
+              "qosClass": old.get("qosClass", "BestEffort"), "containerStatuses": statuses, "conditions": conditions}
+    if inits:
+        status["initContainerStatuses"] = inits
     ephemeral = [_container_status(c, states.get(c["name"]), record, None)
                  for c in spec.get("ephemeralContainers") or []]
     if ephemeral:
@@ -127,11 +145,15 @@ def node_object(node: Node) -> dict:
         "spec": spec}
 
 
-def node_status(node: Node, registered: str, stamp: str, cpus: int, memory_kib: int) -> dict:
-    """The node's status at a heartbeat: healthy conditions (since `registered`), addresses, capacity, info."""
+def node_status(node: Node, registered: str, stamp: str, cpus: int, memory_kib: int, network_ready: bool = True,
+                ready_since: str = "") -> dict:
+    """The node's status at a heartbeat: healthy conditions (since `registered`), Ready while the node has a
+    network config (changed at `ready_since`), addresses, capacity, info."""
     capacity = {"cpu": str(cpus), "memory": f"{memory_kib}Ki", "pods": "110", "ephemeral-storage": "0"}
+    conditions = [(*c, registered) for c in NODE_CONDITIONS]
+    conditions.append((*(READY if network_ready else NOT_READY), ready_since or registered))
     return {"conditions": [{"type": t, "status": s, "reason": r, "message": m, "lastHeartbeatTime": stamp,
-                            "lastTransitionTime": registered} for t, s, r, m in NODE_CONDITIONS],
+                            "lastTransitionTime": since} for t, s, r, m, since in conditions],
             "addresses": [{"type": "InternalIP", "address": node.ip}, {"type": "Hostname", "address": node.name}],
             "capacity": capacity, "allocatable": capacity, "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
             "nodeInfo": {"machineID": "", "systemUUID": "", "bootID": "", "kernelVersion": platform.release(),

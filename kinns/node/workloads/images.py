@@ -1,13 +1,24 @@
 """Container images as host programs: what each supported image runs.
 
-There is no registry. An image is known by its repository's last path
-component (any registry, any tag); the command a pod gives follows
-Kubernetes's rules: `command` replaces the image's entrypoint, `args` its
-default arguments.
+There is no registry. An image is known by its full repository, normalised as
+a container runtime normalises a reference (`busybox` is
+`docker.io/library/busybox`, `weaveworks/weave-kube` is
+`docker.io/weaveworks/weave-kube`); any tag or digest runs the same program.
+So `registry.k8s.io/ingress-nginx/controller` is ingress-nginx while an image
+of another project whose name ends in `controller` is refused. The command a
+pod gives follows Kubernetes's rules: `command` replaces the image's
+entrypoint, `args` its default arguments; a command naming one of the image's
+own programs (`/agnhost`, `/opt/bin/flanneld`) runs kinns's version of it. An
+image may also carry files (a CNI plugin its init container copies onto the
+node), which the runtime puts into the container's writable layer.
 """
 
 import sys
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from ...cni.install import launcher
 
 PYTHON = sys.executable
 
@@ -18,72 +29,104 @@ class UnsupportedImage(Exception):
 
 @dataclass(frozen=True)
 class Image:
-    entrypoint: tuple[str, ...]
-    default_args: tuple[str, ...]
+    entrypoint: tuple[str, ...] = ()
+    default_args: tuple[str, ...] = ()
+    binaries: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # the image's own programs
+    files: Mapping[str, Callable[[], str]] = field(default_factory=dict)  # path -> content, made when started
 
 
 def _module(name: str, package: str = "kinns.node.workloads.") -> tuple[str, ...]:
     return (PYTHON, "-m", f"{package}{name}")
 
 
+def _plugin(module: str) -> Callable[[], str]:
+    """A CNI plugin's executable as an image ships it (kinns's launcher of that plugin)."""
+    return lambda: launcher(module)
+
+
 PROXY, DNS, CNI = _module("kinns.node.proxy", ""), _module("kinns.dns", ""), _module("kinns_cni")
 INGRESS = _module("kinns.ingress", "")
 GATEWAY, GATEWAY_AGENT = _module("kinns.ingress.gateway", ""), _module("kinns.ingress.gateway.dataplane", "")
-
+AGNHOST, NGINX, ECHO = _module("agnhost"), _module("nginx"), _module("echo")
+WEAVE_INIT, WEAVE, WEAVE_NPC = _module("weave.init"), _module("weave.launch"), _module("weave.npc")
 
 SHELL = Image((), ("sh",))
+BASH = Image((), ("bash",))
+# like the real pause: it sleeps and ends at once on SIGTERM (a shell's trap is in place within a
+# millisecond, while a Python program would ignore TERM as PID 1 until its handler is installed)
+PAUSE = Image(("sh", "-c", 'trap "exit 0" TERM INT; while :; do sleep 3600 & wait $!; done'))
+COREDNS = Image(DNS, ("-conf", "/etc/coredns/Corefile"), {"/coredns": DNS, "coredns": DNS})
+ECHO_BASIC = Image(ECHO, ("3000",), {"/echo-basic": ECHO, "echo-basic": ECHO})
 IMAGES: dict[str, Image] = {
-    "echo": Image(_module("echo"), ()),
-    "echo-basic": Image(_module("echo"), ("3000",)),
-    "agnhost": Image(_module("agnhost"), ("pause",)),
-    # like the real pause: it sleeps and ends at once on SIGTERM (a shell's trap is in place within a
-    # millisecond, while a Python program would ignore TERM as PID 1 until its handler is installed)
-    "pause": Image(("sh", "-c", 'trap "exit 0" TERM INT; while :; do sleep 3600 & wait $!; done'), ()),
-    "nginx": Image(_module("nginx"), ()),
-    "busybox": SHELL,
-    "alpine": Image((), ("/bin/sh",)),
-    "curl": Image(("curl",), ()),
-    "netshoot": Image((), ("bash",)),
-    "dnsutils": SHELL,
-    "jessie-dnsutils": SHELL,
-    "debian": Image((), ("bash",)),
-    "ubuntu": Image((), ("bash",)),
-    "kube-proxy": Image(PROXY, ()),
-    "coredns": Image(DNS, ("-conf", "/etc/coredns/Corefile")),
-    "kinns-cni": Image(CNI, ()),
-    "controller": Image(INGRESS, ()),  # registry.k8s.io/ingress-nginx/controller
-    "nginx-gateway-fabric": Image(GATEWAY, ("controller",)),  # ghcr.io/nginx/nginx-gateway-fabric
+    "docker.io/kinns/echo": Image(ECHO),
+    "gcr.io/k8s-staging-gateway-api/echo-basic": ECHO_BASIC,
+    "registry.k8s.io/gateway-api/echo-basic": ECHO_BASIC,
+    "registry.k8s.io/e2e-test-images/agnhost": Image(AGNHOST, ("pause",), {"/agnhost": AGNHOST,
+                                                                           "agnhost": AGNHOST}),
+    "registry.k8s.io/pause": PAUSE,
+    "docker.io/library/nginx": Image(NGINX, (), {"nginx": NGINX}),
+    "docker.io/library/busybox": SHELL,
+    "registry.k8s.io/e2e-test-images/busybox": SHELL,
+    "docker.io/library/alpine": Image((), ("/bin/sh",)),
+    "docker.io/curlimages/curl": Image(("curl",)),
+    "docker.io/nicolaka/netshoot": BASH,
+    "registry.k8s.io/e2e-test-images/jessie-dnsutils": SHELL,
+    "docker.io/library/debian": BASH,
+    "docker.io/library/ubuntu": BASH,
+    "registry.k8s.io/kube-proxy": Image(PROXY, (), {"kube-proxy": PROXY, "/usr/local/bin/kube-proxy": PROXY}),
+    "registry.k8s.io/coredns/coredns": COREDNS,
+    "docker.io/coredns/coredns": COREDNS,
+    "ghcr.io/kinns/kinns-cni": Image(CNI),
+    "registry.k8s.io/ingress-nginx/controller": Image(INGRESS, (), {"/nginx-ingress-controller": INGRESS}),
+    "ghcr.io/nginx/nginx-gateway-fabric": Image(GATEWAY, ("controller",), {"/usr/bin/gateway": GATEWAY}),
+    # the Gateway data plane: nginx with NGF's agent beside it
+    "ghcr.io/nginx/nginx-gateway-fabric/nginx": Image(NGINX, (), {"/agent": GATEWAY_AGENT, "nginx": NGINX}),
+    "docker.io/weaveworks/weave-kube": Image(WEAVE, (), {"/home/weave/launch.sh": WEAVE,
+                                                         "/home/weave/init.sh": WEAVE_INIT}),
+    "docker.io/weaveworks/weave-npc": Image(WEAVE_NPC, (), {"/usr/bin/launch.sh": WEAVE_NPC,
+                                                            "/usr/bin/weave-npc": WEAVE_NPC}),
 }
-# Programs inside images that are ours rather than the host's.
-_BINARIES = {"agnhost": _module("agnhost"), "/agnhost": _module("agnhost"), "nginx": _module("nginx"),
-             "/echo-basic": _module("echo"), "echo-basic": _module("echo"),
-             "kube-proxy": PROXY, "/usr/local/bin/kube-proxy": PROXY, "/coredns": DNS, "coredns": DNS,
-             "/nginx-ingress-controller": INGRESS, "/usr/bin/gateway": GATEWAY,
-             "/agent": GATEWAY_AGENT}  # the Gateway data plane's agent (in an nginx-gateway-fabric/nginx image)
+IMAGES = MappingProxyType(IMAGES)
+ALIASES = {"k8s.gcr.io": "registry.k8s.io", "index.docker.io": "docker.io", "registry-1.docker.io": "docker.io"}
 
 
 def repository(image: str) -> str:
-    """'registry.k8s.io/e2e-test-images/agnhost:2.39' -> 'agnhost'."""
+    """An image reference's full repository, as a runtime resolves it: 'busybox:1.36' ->
+    'docker.io/library/busybox', 'registry.k8s.io/e2e-test-images/agnhost:2.53' ->
+    'registry.k8s.io/e2e-test-images/agnhost'."""
     name = image.split("@", 1)[0]
-    last = name.rsplit("/", 1)[-1]
-    return last.split(":", 1)[0]
+    if name.rfind(":") > name.rfind("/"):
+        name = name[:name.rfind(":")]
+    first, _, rest = name.partition("/")
+    if not rest or ("." not in first and ":" not in first and first != "localhost"):
+        first, rest = "docker.io", name
+    first = ALIASES.get(first, first)
+    if first == "docker.io" and "/" not in rest:
+        rest = f"library/{rest}"
+    return f"{first}/{rest}"
 
 
-def supported() -> list[str]:
-    return sorted(IMAGES)
-
-
-def argv(image: str, command: list[str] | None = None, args: list[str] | None = None) -> list[str]:
-    """The program a container of `image` runs, given the pod's command and args."""
-    spec = IMAGES.get(repository(image))
+def image(reference: str) -> Image:
+    spec = IMAGES.get(repository(reference))
     if spec is None:
-        raise UnsupportedImage(f'image "{image}" cannot run on kinns (no registry); supported images: '
-                               + ", ".join(supported()))
+        raise UnsupportedImage(f'image "{reference}" cannot run on kinns (no registry); supported images: '
+                               + ", ".join(sorted(IMAGES)))
+    return spec
+
+
+def argv(reference: str, command: list[str] | None = None, args: list[str] | None = None) -> list[str]:
+    """The program a container of `reference` runs, given the pod's command and args."""
+    spec = image(reference)
     if command:
-        head = list(_BINARIES.get(command[0], (command[0],)))
+        head = list(spec.binaries.get(command[0], (command[0],)))
         full = head + list(command[1:]) + list(args or [])
     else:
         full = list(spec.entrypoint) + list(args or spec.default_args)  # `args: []` is unset, as in the API
     if not full:
-        raise UnsupportedImage(f'image "{image}" has no command to run; give the container a command')
+        raise UnsupportedImage(f'image "{reference}" has no command to run; give the container a command')
     return full
+
+
+def files(reference: str) -> dict[str, str]:
+    """The files the image ships that a container may read or copy (path -> content)."""
+    return {path: make() for path, make in image(reference).files.items()}

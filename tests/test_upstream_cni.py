@@ -1,0 +1,122 @@
+"""Bring your own CNI: a bare cluster (as kubeadm leaves one) and Weave Net's upstream manifest, applied unmodified
+from the fixtures, with real traffic between nodes through it, and nothing of it left once it is deleted."""
+
+import ipaddress
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import kube_cluster, unique, wait
+
+pytestmark = pytest.mark.kernel
+
+UPSTREAM = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "upstream"
+WEAVE = UPSTREAM / "weave-net-v2.8.1" / "weave-daemonset-k8s-1.11.yaml"
+NOT_READY = ("container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady "
+             "message:Network plugin returns error: cni plugin not initialized")
+AGNHOST = "registry.k8s.io/e2e-test-images/agnhost:2.53"
+
+
+@pytest.fixture(scope="module")
+def bare():
+    with kube_cluster("--bare") as kubectl:
+        yield kubectl
+
+
+def _nodes(cluster) -> list[dict]:
+    return json.loads(cluster("get", "nodes", "-o", "json").stdout)["items"]
+
+
+def _ready(node: dict) -> dict:
+    return next(c for c in node["status"]["conditions"] if c["type"] == "Ready")
+
+
+def _in_node(cluster, node: str, *argv: str) -> str:
+    return subprocess.run(["ip", "netns", "exec", f"{cluster.name}-{node}", *argv], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def _weave_left(cluster) -> list[str]:
+    """Links, rules and processes of Weave still on the nodes."""
+    found = []
+    for node in ("controlplane", "node01", "node02"):
+        links = _in_node(cluster, node, "ip", "-br", "link")
+        found += [f"{node}: link {line.split()[0]}" for line in links.splitlines()
+                  if line.split()[0].split("@")[0] in ("weave", "vxlan-6784") or line.startswith("vethwe")]
+        rules = _in_node(cluster, node, "iptables-save")
+        found += [f"{node}: {line}" for line in rules.splitlines() if "WEAVE" in line or "weave" in line]
+    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    found += [f"process {line}" for line in ps.splitlines() if "workloads.weave" in line and cluster.name in line]
+    return found
+
+
+def test_a_bare_cluster_is_what_kubeadm_leaves(bare):
+    nodes = _nodes(bare)
+    assert [n["metadata"]["name"] for n in nodes] == ["controlplane", "node01", "node02"]
+    for node in nodes:
+        ready = _ready(node)
+        assert (ready["status"], ready["reason"], ready["message"]) == ("False", "KubeletNotReady", NOT_READY)
+        assert {"key": "node.kubernetes.io/not-ready", "effect": "NoSchedule"} in node["spec"]["taints"]
+    pods = json.loads(bare("get", "pods", "-A", "-o", "json").stdout)["items"]
+    phases = {p["metadata"]["name"]: p["status"]["phase"] for p in pods}
+    assert {ph for n, ph in phases.items() if n.startswith("coredns-")} == {"Pending"}
+    assert {ph for n, ph in phases.items() if n.startswith("kube-proxy-")} == {"Running"}
+    assert not any(n.startswith(("kinns-cni", "ingress-nginx", "nginx-gateway")) for n in phases), phases
+    assert bare("get", "gatewayclasses", check=False).returncode != 0  # no Gateway API until a user installs it
+    assert bare("get", "storageclass", "-o", "name").stdout.strip() == ""
+    for node in ("node01", "node02"):
+        conf = bare.state / "nodes" / node / "upper" / "etc" / "cni" / "net.d"
+        assert not list(conf.iterdir())
+        bins = {p.name for p in (bare.state / "nodes" / node / "upper" / "opt" / "cni" / "bin").iterdir()}
+        assert {"bridge", "host-local", "loopback", "portmap"} <= bins and not any(b.startswith("kinns") for b in bins)
+
+
+def test_weave_net_from_its_upstream_manifest(bare):
+    bare("apply", "-f", str(WEAVE))
+    bare("-n", "kube-system", "rollout", "status", "daemonset/weave-net", "--timeout=120s")
+    bare("wait", "--for=condition=Ready", "nodes", "--all", "--timeout=60s")
+    pods = json.loads(bare("-n", "kube-system", "get", "pods", "-l", "name=weave-net", "-o", "json").stdout)["items"]
+    assert len(pods) == 3 and all(len(p["status"]["containerStatuses"]) == 2 for p in pods)
+    assert all(s["state"]["terminated"]["reason"] == "Completed" for p in pods
+               for s in p["status"]["initContainerStatuses"])
+    one = pods[0]["metadata"]["name"]
+    log = bare("-n", "kube-system", "logs", one, "-c", "weave").stdout
+    assert "Our name is" in log and "connection added" in log and "Listening for HTTP control messages" in log
+    assert "not enforced" in bare("-n", "kube-system", "logs", one, "-c", "weave-npc").stdout
+    conf = json.loads((bare.state / "nodes" / "node01" / "upper" / "etc" / "cni" / "net.d" /
+                       "10-weave.conflist").read_text())
+    assert [p["type"] for p in conf["plugins"]] == ["weave-net", "portmap"]
+
+    server, client = unique("srv"), unique("cli")
+    bare("run", server, f"--image={AGNHOST}", "--overrides", '{"spec": {"nodeName": "node02"}}', "--",
+         "netexec", "--http-port=8080")
+    bare("run", client, "--image=busybox", "--overrides", '{"spec": {"nodeName": "node01"}}', "--", "sleep", "3600")
+    bare("wait", "--for=condition=Ready", f"pod/{server}", f"pod/{client}", "--timeout=60s")
+    ips = {name: json.loads(bare("get", "pod", name, "-o", "json").stdout)["status"]["podIP"]
+           for name in (server, client)}
+    blocks = {ipaddress.ip_network(f"{ip}/18", strict=False) for ip in ips.values()}
+    assert all(ipaddress.ip_address(ip) in ipaddress.ip_network("10.32.0.0/12") for ip in ips.values())
+    assert len(blocks) == 2  # each node allocates from its own part of the range
+    assert "2 received" in bare("exec", client, "--", "ping", "-c2", "-W2", ips[server]).stdout
+    wait(lambda: bare("exec", client, "--", "wget", "-T2", "-qO-", f"http://{ips[server]}:8080/hostname",
+                      check=False).stdout == server, 20)
+    bare("expose", "pod", server, "--port=80", "--target-port=8080")
+    wait(lambda: bare("exec", client, "--", "wget", "-T2", "-qO-", f"http://{server}/hostname",
+                      check=False).stdout == server, 30)  # CoreDNS, now running on Weave, and the Service
+    vxlan = _in_node(bare, "node02", "ip", "-d", "link", "show", "vxlan-6784")
+    assert "dstport 6784" in vxlan and "master weave" in vxlan
+    mesh = _in_node(bare, "node02", "ss", "-tn", "state", "established", "( sport = :6783 or dport = :6783 )")
+    assert mesh.count(":6783") >= 2  # node02 meets both other peers on TCP 6783
+
+    bare("delete", "pod", server, client, "--now")
+    bare("delete", "service", server)
+    bare("delete", "-f", str(WEAVE))
+    bare("-n", "kube-system", "rollout", "restart", "deployment/coredns")  # its pods leave Weave too
+    wait(lambda: not bare("-n", "kube-system", "get", "pods", "-l", "name=weave-net", "-o", "name").stdout, 60)
+    wait(lambda: not [x for x in _weave_left(bare) if "vethwe" not in x], 20)
+    for node in ("controlplane", "node01", "node02"):  # the course's last step: the CNI's file in net.d
+        (bare.state / "nodes" / node / "upper" / "etc" / "cni" / "net.d" / "10-weave.conflist").unlink()
+    wait(lambda: all(_ready(n)["status"] == "False" and _ready(n)["message"] == NOT_READY for n in _nodes(bare)),
+         15)
+    wait(lambda: not _weave_left(bare), 60)
