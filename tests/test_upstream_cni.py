@@ -52,6 +52,7 @@ def _weave_left(cluster) -> list[str]:
 
 
 def test_a_bare_cluster_is_what_kubeadm_leaves(bare):
+    bare("-n", "kube-system", "rollout", "status", "daemonset/kube-proxy", "--timeout=60s")  # tolerates NotReady
     nodes = _nodes(bare)
     assert [n["metadata"]["name"] for n in nodes] == ["controlplane", "node01", "node02"]
     for node in nodes:
@@ -120,3 +121,72 @@ def test_weave_net_from_its_upstream_manifest(bare):
     wait(lambda: all(_ready(n)["status"] == "False" and _ready(n)["message"] == NOT_READY for n in _nodes(bare)),
          15)
     wait(lambda: not _weave_left(bare), 60)
+
+
+FLANNEL = UPSTREAM / "flannel" / "kube-flannel-v0.28.9.yml"
+
+
+def _flannel_left(cluster) -> list[str]:
+    found = []
+    for node in ("controlplane", "node01", "node02"):
+        links = _in_node(cluster, node, "ip", "-br", "link")
+        found += [f"{node}: link {line.split()[0]}" for line in links.splitlines()
+                  if line.split()[0].split("@")[0] in ("flannel.1", "cni0")]
+        routes = _in_node(cluster, node, "ip", "route")
+        found += [f"{node}: route {line}" for line in routes.splitlines() if line.startswith("10.244.")]
+        rules = _in_node(cluster, node, "iptables-save")
+        found += [f"{node}: {line}" for line in rules.splitlines() if "FLANNEL" in line]
+    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    found += [f"process {line}" for line in ps.splitlines() if "workloads.flannel" in line]
+    return found
+
+
+def test_the_course_swaps_weave_for_flannel(bare):
+    """Weave removed (its DaemonSet and its file in net.d: the nodes go NotReady), then flannel's upstream
+    manifest: the nodes are Ready again and pods on two nodes reach each other over flannel.1."""
+    bare("apply", "-f", str(WEAVE))
+    bare("-n", "kube-system", "rollout", "status", "daemonset/weave-net", "--timeout=120s")
+    bare("wait", "--for=condition=Ready", "nodes", "--all", "--timeout=60s")
+    bare("delete", "-f", str(WEAVE))
+    for node in ("controlplane", "node01", "node02"):
+        (bare.state / "nodes" / node / "upper" / "etc" / "cni" / "net.d" / "10-weave.conflist").unlink()
+    wait(lambda: all(_ready(n)["status"] == "False" for n in _nodes(bare)), 15)
+
+    bare("apply", "-f", str(FLANNEL))
+    bare("-n", "kube-flannel", "rollout", "status", "daemonset/kube-flannel-ds", "--timeout=120s")
+    bare("wait", "--for=condition=Ready", "nodes", "--all", "--timeout=60s")
+    bare("-n", "kube-system", "rollout", "restart", "deployment/coredns")  # its pods move to the new network
+    node = next(n for n in _nodes(bare) if n["metadata"]["name"] == "node01")
+    annotations = node["metadata"]["annotations"]
+    assert annotations["flannel.alpha.coreos.com/backend-type"] == "vxlan"
+    assert annotations["flannel.alpha.coreos.com/public-ip"] == node["status"]["addresses"][0]["address"]
+    assert json.loads(annotations["flannel.alpha.coreos.com/backend-data"])["VNI"] == 1
+    lease = (bare.state / "nodes" / "node01" / "hostpath" / "run" / "flannel" / "subnet.env").read_text()
+    assert "FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\n" in lease
+    conf = json.loads((bare.state / "nodes" / "node01" / "upper" / "etc" / "cni" / "net.d" /
+                       "10-flannel.conflist").read_text())
+    assert [p["type"] for p in conf["plugins"]] == ["flannel", "portmap"]
+
+    server, client = unique("srv"), unique("cli")
+    bare("run", server, f"--image={AGNHOST}", "--overrides", '{"spec": {"nodeName": "node02"}}', "--",
+         "netexec", "--http-port=8080")
+    bare("run", client, "--image=busybox", "--overrides", '{"spec": {"nodeName": "node01"}}', "--", "sleep", "3600")
+    bare("wait", "--for=condition=Ready", f"pod/{server}", f"pod/{client}", "--timeout=60s")
+    ips = {name: json.loads(bare("get", "pod", name, "-o", "json").stdout)["status"]["podIP"]
+           for name in (server, client)}
+    assert ips[server].startswith("10.244.2.") and ips[client].startswith("10.244.1.")
+    assert "2 received" in bare("exec", client, "--", "ping", "-c2", "-W2", ips[server]).stdout
+    wait(lambda: bare("exec", client, "--", "wget", "-T2", "-qO-", f"http://{ips[server]}:8080/hostname",
+                      check=False).stdout == server, 20)
+    bare("expose", "pod", server, "--port=80", "--target-port=8080")
+    wait(lambda: bare("exec", client, "--", "wget", "-T2", "-qO-", f"http://{server}/hostname",
+                      check=False).stdout == server, 30)
+    assert "10.244.2.0/24 via 10.244.2.0 dev flannel.1 proto static onlink" in _in_node(bare, "node01", "ip", "route")
+    assert "dstport 8472" in _in_node(bare, "node01", "ip", "-d", "link", "show", "flannel.1")
+
+    bare("delete", "pod", server, client, "--now")
+    bare("delete", "service", server)
+    bare("-n", "kube-system", "scale", "deployment/coredns", "--replicas=0")
+    wait(lambda: not bare("-n", "kube-system", "get", "pods", "-l", "k8s-app=kube-dns", "-o", "name").stdout, 60)
+    bare("delete", "-f", str(FLANNEL))
+    wait(lambda: not _flannel_left(bare), 60)

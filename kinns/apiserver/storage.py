@@ -285,7 +285,12 @@ class Objects:
         keep = {k: old["metadata"][k] for k in ("uid", "creationTimestamp", "namespace", "name", "generation",
                                                 "deletionTimestamp", "managedFields") if k in old["metadata"]}
         if subresource == "status":
-            new = {**old, "metadata": dict(old["metadata"]), "status": obj.get("status", {})}
+            meta = dict(old["metadata"])
+            if r.kind == "Node":  # kube-apiserver's node status strategy keeps only the spec: labels and
+                for key in ("labels", "annotations"):  # annotations change here too (flannel's do)
+                    if key in (obj.get("metadata") or {}):
+                        meta[key] = obj["metadata"][key]
+            new = {**old, "metadata": meta, "status": obj.get("status", {})}
         elif subresource == "approval":  # a signing request's approval: its conditions, never its certificate
             status = {**(old.get("status") or {}), "conditions": (obj.get("status") or {}).get("conditions") or []}
             new = {**old, "metadata": dict(old["metadata"]), "status": status}

@@ -1,12 +1,17 @@
-"""Named network namespaces (the `ip netns` kind, bind-mounted under /run/netns)."""
+"""Named network namespaces (the `ip netns` kind, bind-mounted under /run/netns).
+
+pyroute2 is imported by the functions that use it, not with the module: CNI plugins start as `python -IS`
+(no site-packages, for start-up) and still need the node handle, whose paths come from here.
+"""
 
 import contextlib
 import os
 import subprocess
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from pyroute2 import IPRoute
-from pyroute2 import netns as _netns
+if TYPE_CHECKING:
+    from pyroute2 import IPRoute
 
 RUN_DIR = "/run/netns"
 
@@ -29,6 +34,8 @@ def exists(name: str) -> bool:
 
 def create(name: str) -> None:
     """Make the namespace with `lo` up, as every node and pod needs it."""
+    from pyroute2 import netns as _netns
+
     _netns.create(name)
     with ipr(name) as ip:
         ip.link("set", index=ip.link_lookup(ifname="lo")[0], state="up")
@@ -37,12 +44,16 @@ def create(name: str) -> None:
 def remove(name: str) -> None:
     """Remove the namespace; absent is fine. Links inside die with it."""
     if exists(name):
+        from pyroute2 import netns as _netns
+
         _netns.remove(name)
 
 
 @contextlib.contextmanager
-def ipr(name: str | None = None) -> Iterator[IPRoute]:
+def ipr(name: str | None = None) -> Iterator["IPRoute"]:
     """An rtnetlink handle inside namespace `name` (None: the host's)."""
+    from pyroute2 import IPRoute
+
     handle = IPRoute(netns=name) if name else IPRoute()
     try:
         yield handle

@@ -6,6 +6,7 @@ and runs programs inside the node. Making and removing nodes is the
 lifecycle's job (kinns.cluster), not this module's.
 """
 
+import os
 import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -52,6 +53,16 @@ class Node:
     def file(self, path: str) -> Path:
         """The host path of a file the node sees at `path` (e.g. /etc/cni/net.d/x)."""
         return rootfs.host_path(self.root, path)
+
+    def host_path(self, path: str) -> Path:
+        """Where the node's `path` is on the machine, as its pods' hostPath volumes and its programs see it: its
+        own trees (/etc, /opt, /var/lib, /var/log), the machine's other existing paths, and anything else (such
+        as /run/flannel) kept with the node, so that nothing a node makes lands in the machine's tree."""
+        if any(path == t or path.startswith(t + "/") for t in rootfs.OVERLAID):
+            return self.file(path)
+        if os.path.lexists(path):
+            return Path(path)
+        return self.root / "hostpath" / path.lstrip("/")
 
     def enter(self) -> None:
         """Turn the calling single-threaded process into one of this node's (see rootfs.enter)."""

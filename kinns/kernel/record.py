@@ -9,6 +9,7 @@ with the cluster.
 import hashlib
 import ipaddress
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,3 +89,24 @@ class ClusterRecord:
         tmp = self.state_dir / ".cluster.json.tmp"
         tmp.write_text(json.dumps(data, indent=2) + "\n")
         tmp.replace(self.state_dir / "cluster.json")
+
+
+def this_node() -> Node | None:
+    """The node whose network namespace the calling process is in (a CNI plugin run by a kubelet), if any."""
+    try:
+        mine = os.stat("/proc/self/ns/net").st_ino
+    except OSError:
+        return None
+    for name in ClusterRecord.names():
+        try:
+            cluster = ClusterRecord.load(name)
+        except (ClusterError, KeyError, ValueError):
+            continue
+        for node in cluster.nodes:
+            try:
+                if os.stat(node.netns_path).st_ino == mine:
+                    return node
+            except OSError:
+                continue
+    return None
+

@@ -94,7 +94,8 @@ class KubeletServer:
                 raise web.HTTPNotFound(text=f'pod "{pod}" not found on node {self.node_name}') from None
             body = b"".join(crilog.render(e, timestamps) for e in _selected(mirrored, query))
             return web.Response(body=body[:left], content_type="text/plain")
-        if container not in record["pids"]:
+        known = {c["name"] for g in ("containers", "init_containers") for c in record["spec"].get(g) or []}
+        if container not in known | set(record["pids"]):  # ephemeral containers are in pids only
             raise web.HTTPNotFound(text=f'container "{container}" in pod "{pod}" is not found')
         path = sandbox.log_path(self.cluster, ns, pod, container)
         if previous:

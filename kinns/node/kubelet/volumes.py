@@ -23,7 +23,6 @@ import time
 from pathlib import Path
 
 from ...client import Client
-from ...kernel import rootfs
 from ...kernel.files import Escape, safe_join
 from .podconfig import ConfigError, _field
 
@@ -153,15 +152,6 @@ def downward_files(pod: dict, items: list[dict] | None) -> dict[str, bytes]:
     return files
 
 
-def host_path(node, path: str) -> Path:
-    """Where a hostPath volume's `path` is for pods of `node`."""
-    if any(path == t or path.startswith(t + "/") for t in rootfs.OVERLAID):
-        return node.file(path)
-    if os.path.lexists(path):
-        return Path(path)
-    return node.root / "hostpath" / path.lstrip("/")
-
-
 async def materialize(client: Client, node, pod: dict, pod_dir: Path) -> dict[str, str]:
     """Make every volume of the pod; return volume name -> path on the machine."""
     out: dict[str, str] = {}
@@ -175,7 +165,7 @@ async def materialize(client: Client, node, pod: dict, pod_dir: Path) -> dict[st
             if group is not None:
                 _own(target, group, writable=True)
         elif "hostPath" in volume:
-            path = host_path(node, volume["hostPath"]["path"])
+            path = node.host_path(volume["hostPath"]["path"])
             kind = volume["hostPath"].get("type", "")
             if kind == "DirectoryOrCreate" or (not kind and not path.exists()):  # a runtime makes a missing one
                 path.mkdir(parents=True, exist_ok=True)
@@ -232,7 +222,7 @@ async def _claimed(client: Client, node, pod: dict, claim_name: str) -> Path:
     where = (spec.get("hostPath") or spec.get("local") or {}).get("path")
     if not where:
         raise ConfigError(f'persistentvolume "{volume_name}" is of a kind kinns does not mount')
-    target = host_path(node, where)
+    target = node.host_path(where)
     target.mkdir(parents=True, exist_ok=True)
     return target
 

@@ -21,7 +21,8 @@ def pod_mtu(backend: str, underlay_mtu: int = 1500) -> int:
     return underlay_mtu - VXLAN_OVERHEAD if backend == "vxlan" else underlay_mtu
 
 
-def sync(ns: str, me: Peer, peers: list[Peer], backend: str) -> None:
+def sync(ns: str | None, me: Peer, peers: list[Peer], backend: str, vni: int = VXLAN_ID,
+         port: int = VXLAN_PORT) -> None:
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
     others = [p for p in peers if p.name != me.name]
@@ -29,7 +30,7 @@ def sync(ns: str, me: Peer, peers: list[Peer], backend: str) -> None:
         eth0 = ip.link_lookup(ifname="eth0")[0]
         vtep = ip.link_lookup(ifname=VXLAN_DEV)
         if backend == "vxlan":
-            dev = vtep[0] if vtep else _make_vtep(ip, me, eth0)
+            dev = vtep[0] if vtep else _make_vtep(ip, me, eth0, vni, port)
             want = {p.pod_cidr: p for p in others}
             for p in others:
                 gw = p.pod_cidr.split("/")[0]  # the peer VTEP's address: its subnet's network address
@@ -47,9 +48,9 @@ def sync(ns: str, me: Peer, peers: list[Peer], backend: str) -> None:
             _drop_stale_routes(ip, eth0, want, only_gateway=True)
 
 
-def _make_vtep(ip, me: Peer, eth0: int) -> int:
-    ip.link("add", ifname=VXLAN_DEV, kind="vxlan", vxlan_id=VXLAN_ID, vxlan_link=eth0, vxlan_local=me.ip,
-            vxlan_port=VXLAN_PORT, vxlan_learning=0, address=me.vtep_mac, mtu=pod_mtu("vxlan"))
+def _make_vtep(ip, me: Peer, eth0: int, vni: int, port: int) -> int:
+    ip.link("add", ifname=VXLAN_DEV, kind="vxlan", vxlan_id=vni, vxlan_link=eth0, vxlan_local=me.ip,
+            vxlan_port=port, vxlan_learning=0, address=me.vtep_mac, mtu=pod_mtu("vxlan"))
     dev = ip.link_lookup(ifname=VXLAN_DEV)[0]
     ip.addr("add", index=dev, address=me.pod_cidr.split("/")[0], prefixlen=32)
     ip.link("set", index=dev, state="up")

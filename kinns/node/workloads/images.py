@@ -49,6 +49,9 @@ INGRESS = _module("kinns.ingress", "")
 GATEWAY, GATEWAY_AGENT = _module("kinns.ingress.gateway", ""), _module("kinns.ingress.gateway.dataplane", "")
 AGNHOST, NGINX, ECHO = _module("agnhost"), _module("nginx"), _module("echo")
 WEAVE_INIT, WEAVE, WEAVE_NPC = _module("weave.init"), _module("weave.launch"), _module("weave.npc")
+FLANNELD, INSTALL_CONF = _module("flannel.flanneld"), _module("flannel.install_conf")
+FLANNEL = Image(FLANNELD, (), {"/opt/bin/flanneld": FLANNELD, "/opt/bin/install-conf": INSTALL_CONF})
+FLANNEL_CNI = Image(files={"/flannel": _plugin("flannel")})  # its init container copies /flannel onto the node
 
 SHELL = Image((), ("sh",))
 BASH = Image((), ("bash",))
@@ -83,6 +86,10 @@ IMAGES: dict[str, Image] = {
     "ghcr.io/nginx/nginx-gateway-fabric/nginx": Image(NGINX, (), {"/agent": GATEWAY_AGENT, "nginx": NGINX}),
     "docker.io/weaveworks/weave-kube": Image(WEAVE, (), {"/home/weave/launch.sh": WEAVE,
                                                          "/home/weave/init.sh": WEAVE_INIT}),
+    "ghcr.io/flannel-io/flannel": FLANNEL,
+    "docker.io/flannel/flannel": FLANNEL,
+    "ghcr.io/flannel-io/flannel-cni-plugin": FLANNEL_CNI,
+    "docker.io/flannel/flannel-cni-plugin": FLANNEL_CNI,
     "docker.io/weaveworks/weave-npc": Image(WEAVE_NPC, (), {"/usr/bin/launch.sh": WEAVE_NPC,
                                                             "/usr/bin/weave-npc": WEAVE_NPC}),
 }

@@ -34,6 +34,7 @@ from pyroute2 import IPRoute
 from ....apimachinery.errors import APIError
 from ....client import Client
 from ....client.client import path
+from .. import ownpod
 from . import (BRIDGE, DATAPATH_PORT, DEFAULT_MTU, DEFAULT_RANGE, LEVELS, VERSION, datapath, init, log, mesh, ring,
                set_level)
 
@@ -103,7 +104,6 @@ class Router:
         self.allocator: ring.Allocator | None = None
         self.mesh = mesh.Mesh(me, opts["--conn-limit"], lambda p: asyncio.to_thread(datapath.connect, p.address),
                               lambda p: asyncio.to_thread(datapath.disconnect, p.address))
-        self.deleting = False  # our pod is being deleted (not only restarted)
 
     # the ConfigMap (kube-peers and the ring)
 
@@ -275,31 +275,10 @@ class Router:
                 log("WARN", f"[kube-peers] {err or type(err).__name__}")
             await asyncio.sleep(PEER_SYNC)
 
-    async def watch_self(self) -> None:
-        """Watch our own pod, so that its deletion is known when TERM comes — by then the DaemonSet's
-        ServiceAccount, and with it our credentials, may be gone, while a watch already open goes on."""
-        where = path("v1", "pods", os.environ.get("POD_NAMESPACE", "kube-system"))
-        selector = f"metadata.name={os.environ.get('POD_NAME', '')}"
-        while True:
-            try:
-                listed = await self.client.get(where, {"fieldSelector": selector})
-                self.deleting = any(p["metadata"].get("deletionTimestamp") for p in listed["items"])
-                async for event in self.client.watch(where, {"fieldSelector": selector, "resourceVersion":
-                                                             listed["metadata"]["resourceVersion"]}):
-                    meta = event.get("object", {}).get("metadata", {})
-                    if event.get("type") == "DELETED" or meta.get("deletionTimestamp"):
-                        self.deleting = True
-            except (APIError, OSError, asyncio.TimeoutError, KeyError, TypeError, ValueError):
-                pass
-            await asyncio.sleep(1)
-
     async def stop(self) -> None:
-        for _ in range(20):  # the kubelet may have sent TERM a moment before our watch tells of the deletion
-            if self.deleting:
-                break
-            await asyncio.sleep(0.1)
+        deleting = await ownpod.deleted(self.client)
         await self.mesh.close()
-        if self.deleting:
+        if deleting:
             await asyncio.to_thread(datapath.reset, self.cidr)
             log("INFO", f"Pod deleted: removed bridge {BRIDGE}, {datapath.VXLAN_DEV} and the WEAVE rules")
 
@@ -313,7 +292,6 @@ async def run(opts: dict, me: mesh.Peer) -> None:
     await web.TCPSite(runner, "127.0.0.1", DATAPATH_PORT).start()
     log("INFO", f"Listening for HTTP control messages on 127.0.0.1:{DATAPATH_PORT}")
     peers = asyncio.create_task(router.sync_peers())
-    watching = asyncio.create_task(router.watch_self())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -321,7 +299,6 @@ async def run(opts: dict, me: mesh.Peer) -> None:
     await stop.wait()
     await router.stop()
     peers.cancel()
-    watching.cancel()
     await runner.cleanup()
     await client.close()
 

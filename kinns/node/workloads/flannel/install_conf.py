@@ -1,0 +1,29 @@
+"""`/opt/bin/install-conf SRC DST` of the flannel image: copy the CNI config into place atomically, so the
+kubelet never reads a half-written conflist."""
+
+import os
+import sys
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        sys.stderr.write("usage: install-conf <source> <destination>\n")
+        return 1
+    source, target = argv
+    try:
+        with open(source) as f:
+            text = f.read()
+        tmp = os.path.join(os.path.dirname(target) or ".", f".{os.path.basename(target)}.tmp")
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except OSError as err:
+        sys.stderr.write(f"install-conf: {err.filename}: {err.strerror}\n")
+        return 1
+    print(f"installed {source} as {target}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
