@@ -68,6 +68,17 @@ class Nginx:
         self.process = subprocess.Popen(["nginx", "-c", str(self.run / "nginx.conf"), "-g", "daemon off;"],
                                         start_new_session=True)
 
+    def quit(self, timeout: float = 30.0) -> None:
+        """A graceful stop (SIGQUIT): the workers finish the requests they hold, then the master exits."""
+        if not self.running:
+            return
+        os.kill(self.process.pid, signal.SIGQUIT)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
     def revive(self) -> bool:
         """Start nginx again with the configuration it served, if its master died (no reload reaches its
         orphaned workers); True when it had to."""
@@ -78,13 +89,13 @@ class Nginx:
         return True
 
 
-def nginx_conf(run: str, http: list[str]) -> str:
+def nginx_conf(run: str, http: list[str], workers: str = "auto") -> str:
     """A whole nginx.conf as both controllers write it: workers per core, files under `run`, and an http block
     of `http` after the common part (temp paths, buffered access log, HTTP/1.1 to kept-alive upstreams with
     the usual forwarded headers)."""
     temps = "".join(f"    {d}_temp_path {run}/{d};\n" for d in TEMP_DIRS)
     headers = "".join(f"    {h}\n" for h in forwarded_headers())
-    return f"""worker_processes auto;
+    return f"""worker_processes {workers};
 pid {run}/nginx.pid;
 error_log stderr notice;
 events {{ worker_connections 1024; }}

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from .backends import endpoints, upstream_name
 from .nginx import nginx_conf as whole_conf
 from .nginx import regex
+from .settings import Settings
 
 DEFAULT_BACKEND = "default backend - 404"
 
@@ -49,6 +50,7 @@ class Server:
     certificate: str = ""  # the Secret (namespace/name) whose certificate serves this host over TLS
     redirect: bool = False  # plain HTTP answered with a redirect to HTTPS (ssl-redirect, force-ssl-redirect)
     app_root: str = ""
+    default: "Route | None" = None  # the spec.defaultBackend of the (oldest) Ingress defining this host
 
 
 # What a value may hold before it is written into nginx's configuration (ingress-nginx's strict path and annotation
@@ -76,9 +78,11 @@ def refusal(ing: dict) -> str:
     annotations = ing["metadata"].get("annotations") or {}
     regex_paths = annotations.get(ANNOTATION + "use-regex") == "true" or ANNOTATION + "rewrite-target" in annotations
     for key, value in annotations.items():
+        if key.startswith(ANNOTATION) and key.endswith("-snippet"):
+            return f"{key} annotation cannot be used. Snippet directives are disabled by the Ingress administrator"
         check = _ANNOTATIONS.get(key[len(ANNOTATION):]) if key.startswith(ANNOTATION) else None
         if check is not None and not check.match(str(value)):
-            return f"annotation {key}: the value {str(value)!r} is not allowed"
+            return f"annotation {key} contains invalid value {str(value)!r}"
     for cidr in str(annotations.get(ANNOTATION + "whitelist-source-range", "")).split(","):
         try:
             if cidr.strip():
@@ -93,9 +97,12 @@ def refusal(ing: dict) -> str:
     return ""
 
 
-def build(ingresses: list[dict], services: dict, slices: dict) -> tuple[dict[str, Server], dict[str, list[str]],
-                                                                           Route | None]:
-    """Servers by host, upstreams (name -> addresses) and the default backend route, oldest Ingress first."""
+def build(ingresses: list[dict], services: dict, slices: dict, settings: Settings = Settings(),
+          default_service: str = "") -> tuple[dict[str, Server], dict[str, list[str]], Route | None]:
+    """Servers by host, upstreams (name -> addresses) and the default backend route, oldest Ingress first. A
+    path no rule of a host serves goes to the spec.defaultBackend of the Ingress defining the host; anything
+    else to the defaultBackend of the first Ingress without rules (a catch-all Ingress), else the first port of
+    `default_service` (`--default-backend-service`, namespace/name), else the controller's own 404."""
     servers: dict[str, Server] = {}
     upstreams: dict[str, list[str]] = {}
     default: Route | None = None
@@ -122,17 +129,20 @@ def build(ingresses: list[dict], services: dict, slices: dict) -> tuple[dict[str
         options = {k[len(ANNOTATION):]: str(v) for k, v in (ing["metadata"].get("annotations") or {}).items()
                    if k.startswith(ANNOTATION)}
         regex = options.get("use-regex") == "true" or "rewrite-target" in options
-        if spec.get("defaultBackend") and default is None:
-            default = backend_route(ns, spec["defaultBackend"], "/", "Prefix", origin, options)
+        own_default = backend_route(ns, spec["defaultBackend"], "/", "Prefix", origin, options) \
+            if spec.get("defaultBackend") else None
+        if own_default is not None and not spec.get("rules") and default is None:
+            default = own_default
         tls_hosts = {h: f"{ns}/{t['secretName']}" for t in spec.get("tls") or [] if t.get("secretName")
                      for h in t.get("hosts") or []}
         for rule in spec.get("rules") or []:
             host = rule.get("host", "")
             server = servers.setdefault(host, Server(host))
+            server.default = server.default or own_default
             if host in tls_hosts and not server.certificate:
                 server.certificate = tls_hosts[host]
-                server.redirect = options.get("ssl-redirect", "true") == "true"
-            if options.get("force-ssl-redirect") == "true":
+                server.redirect = options.get("ssl-redirect", str(settings.ssl_redirect).lower()) == "true"
+            if options.get("force-ssl-redirect", str(settings.force_ssl_redirect).lower()) == "true":
                 server.redirect = True
             server.app_root = server.app_root or options.get("app-root", "")
             for p in (rule.get("http") or {}).get("paths") or []:
@@ -147,6 +157,12 @@ def build(ingresses: list[dict], services: dict, slices: dict) -> tuple[dict[str
                         main.canary = route
                     continue
                 server.routes.setdefault((kind, path), route)  # the older Ingress keeps a path
+    if default is None and default_service:
+        ns, name = default_service.split("/", 1)
+        ports = (services.get((ns, name)) or {}).get("spec", {}).get("ports") or []
+        if ports:
+            default = backend_route(ns, {"service": {"name": name, "port": {"number": ports[0]["port"]}}}, "/",
+                                    "Prefix", f"--default-backend-service={default_service}", {})
     return servers, upstreams, default
 
 
@@ -231,18 +247,26 @@ def _locations(server: Server, default: Route | None) -> list[str]:
                 out.append(f"location = {base} {{ {comment}\n            {_proxy(route)}\n        }}")
             out.append(f"location {base}/ {{ {comment}\n            {_proxy(route)}\n        }}")
     if ("Prefix", "/") not in server.routes:
-        out.append(f"location / {{ # no rule: the default backend\n            {_proxy(default)}\n        }}")
+        out.append(f"location / {{ # no rule: the default backend\n            {_proxy(server.default or default)}\n"
+                   "        }")
     return out
 
 
 def nginx_conf(servers: dict[str, Server], upstreams: dict[str, list[str]], default: Route | None, run: str,
-               certificates: dict[str, str] | None = None) -> str:
+               certificates: dict[str, str] | None = None, settings: Settings = Settings(),
+               ports: tuple[int, int] = (80, 443), default_certificate: str = "") -> str:
     """The whole nginx.conf. `certificates`: Secret (namespace/name) -> PEM file (certificate and key); hosts
-    whose Secret is missing are served with the default certificate, as ingress-nginx does."""
+    whose Secret is missing are served with the default certificate, as ingress-nginx does
+    (`default_certificate`, from --default-ssl-certificate, else the controller's self-signed one)."""
     certificates = certificates or {}
-    fake = f"{run}/default-certificate.pem"
+    fake = default_certificate or f"{run}/default-certificate.pem"
+    http, https = ports
     blocks = [f"    upstream {name} {{\n" + "".join(f"        server {a};\n" for a in addresses) +
               "        keepalive 32;\n    }" for name, addresses in sorted(upstreams.items())] + _splits(servers)
+    hsts = ""
+    if settings.hsts:
+        hsts = (f'        add_header Strict-Transport-Security "max-age={settings.hsts_max_age}'
+                f'{"; includeSubDomains" if settings.hsts_include_subdomains else ""}" always;\n')
     catch_all = Server("")
     for host, server in sorted(servers.items()):
         if not host:
@@ -251,14 +275,22 @@ def nginx_conf(servers: dict[str, Server], upstreams: dict[str, list[str]], defa
         tls = ""
         if server.certificate:
             pem = certificates.get(server.certificate, fake)
-            tls = f"        listen 443 ssl;\n        ssl_certificate {pem};\n        ssl_certificate_key {pem};\n"
+            tls = (f"        listen {https} ssl;\n        ssl_certificate {pem};\n        ssl_certificate_key {pem};\n"
+                   + hsts)
         body = "\n        ".join(_locations(server, default))
         if server.redirect:
             body = ("if ($scheme = http) { return 308 https://$host$request_uri; }\n        " + body)
-        blocks.append(f"    server {{\n        listen 80;\n{tls}        server_name {_server_name(host)};\n"
+        blocks.append(f"    server {{\n        listen {http};\n{tls}        server_name {_server_name(host)};\n"
                       f"        {body}\n    }}")
     body = "\n        ".join(_locations(catch_all, default))
-    blocks.append("    server {\n        listen 80 default_server;\n        listen 443 ssl default_server;\n"
+    blocks.append(f"    server {{\n        listen {http} default_server;\n        listen {https} ssl default_server;\n"
                   f"        server_name _;\n        ssl_certificate {fake};\n        ssl_certificate_key {fake};\n"
                   f"        {body}\n    }}")
-    return whole_conf(run, blocks)
+    common = [f"    client_max_body_size {settings.proxy_body_size};",
+              f"    server_tokens {'on' if settings.server_tokens else 'off'};",
+              f"    proxy_connect_timeout {settings.proxy_connect_timeout}s;",
+              f"    proxy_read_timeout {settings.proxy_read_timeout}s;",
+              f"    proxy_send_timeout {settings.proxy_send_timeout}s;",
+              f"    keepalive_timeout {settings.keep_alive}s;",
+              f"    keepalive_requests {settings.keep_alive_requests};"]
+    return whole_conf(run, common + blocks, workers=settings.worker_processes)

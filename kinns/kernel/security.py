@@ -12,6 +12,7 @@ the capabilities it drops (the launcher calls it last, just before exec).
 import ctypes
 import os
 import platform
+import stat
 import struct
 
 CAPABILITIES = ["CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID", "SETPCAP",
@@ -135,6 +136,18 @@ def seccomp_default() -> None:
     buffer = ctypes.create_string_buffer(program)
     fprog = struct.pack("HxxxxxxQ", len(program) // 8, ctypes.addressof(buffer))
     _check(_libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.c_char_p(fprog), 0, 0), "seccomp")
+
+
+def own_stdio(uid: int, gid: int) -> None:
+    """Give the process's stdin, stdout and stderr to the user it is about to become, as runc does for a
+    container's stdio: a non-root program can then reopen them by name (nginx's `access_log /dev/stdout`).
+    Character devices (/dev/null, a terminal) are left as they are."""
+    for fd in (0, 1, 2):
+        try:
+            if not stat.S_ISCHR(os.fstat(fd).st_mode):
+                os.fchown(fd, uid, gid)
+        except OSError:
+            continue
 
 
 def set_identity(uid: int | None, gid: int | None, groups: list[int]) -> None:

@@ -198,7 +198,7 @@ class Kubelet(Reconciler):
         for table in (self.containers, self.exits, self.problems, self.volumes_at, self.stopping):
             table.pop(key, None)
 
-    def _stopped(self, key: Key, grace: float) -> bool:
+    def _stopped(self, key: Key, pod: dict, grace: float) -> bool:
         """Have the containers of a deleted pod had their grace period (or ended)? The wait runs as a task of its
         own, as a kubelet's pod worker does, so pods that take their whole 30 s hold no worker; the pod is queued
         again when it is over. A shorter grace period asked for later (`delete --grace-period=1` after a
@@ -208,10 +208,48 @@ class Kubelet(Reconciler):
             running[0].cancel()
             running = None
         if running is None:
-            task = asyncio.create_task(sandbox.stop(self.cluster, key[0], key[1], grace), name=f"stop {key[1]}")
+            task = asyncio.create_task(self._terminate(key, pod, grace), name=f"stop {key[1]}")
             task.add_done_callback(lambda _: self.enqueue(key))
             self.stopping[key] = running = (task, grace)
         return running[0].done()
+
+    async def _terminate(self, key: Key, pod: dict, grace: float) -> None:
+        """The preStop hooks, then TERM, within the grace period as the kubelet runs them: each running container's
+        hook (exec in the container, httpGet to the pod, sleep) first, all at once; then the containers get TERM
+        and what is left of the grace period, at least 2 s once a hook ran. A hook that fails or outlasts the
+        grace period is a FailedPreStopHook event; the container is stopped all the same."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace
+        record = self._existing(key)
+        hooks = []
+        for c in (pod.get("spec") or {}).get("containers") or []:
+            handler = (c.get("lifecycle") or {}).get("preStop")
+            if handler and record and c["name"] in record.get("pids", {}) and grace > 0:
+                hooks.append(self._pre_stop(pod, record, c, handler, deadline))
+        await asyncio.gather(*hooks)
+        left = deadline - loop.time()
+        await sandbox.stop(self.cluster, key[0], key[1], max(left, 2.0) if hooks else grace)
+
+    async def _pre_stop(self, pod: dict, record: dict, container: dict, handler: dict, deadline: float) -> None:
+        name, meta = container["name"], pod["metadata"]
+        timeout = max(deadline - asyncio.get_running_loop().time(), 0.1)
+        if "sleep" in handler:
+            await asyncio.sleep(min(float(handler["sleep"].get("seconds") or 0), timeout))
+            return
+        try:
+            main = sandbox.main_pid(record, name)
+        except sandbox.SandboxError:
+            return  # the container has ended already: nothing to run its hook in
+        enter = sandbox.enter_argv(sandbox.pod_directory(self.cluster, meta["namespace"], meta["name"]), name, main, [])
+        ok, message = await probes.run({**handler, "timeoutSeconds": timeout}, container,
+                                       record.get("ip") or self.node.ip, main, enter)
+        if not ok:
+            kind, what = ("Exec", (handler.get("exec") or {}).get("command")) if "exec" in handler else \
+                ("HTTP", (handler.get("httpGet") or {}).get("path", "/"))
+            self.events.record(pod, "Warning", "FailedPreStopHook",
+                               f'{kind} lifecycle hook ({what}) for Container "{name}" in Pod "{meta["name"]}_'
+                               f'{meta["namespace"]}({meta["uid"]})" failed - error: {message}',
+                               f"spec.containers{{{name}}}")
 
     async def _remove(self, key: Key) -> None:
         """Kill what is left of the pod's containers and tear its sandbox down."""
@@ -240,7 +278,7 @@ class Kubelet(Reconciler):
             return  # the component runs already; its mirror pod is kept by the node's key
         if meta.get("deletionTimestamp"):
             if self._record(pod) is not None:
-                if not self._stopped(key, float(meta.get("deletionGracePeriodSeconds") or 0)):
+                if not self._stopped(key, pod, float(meta.get("deletionGracePeriodSeconds") or 0)):
                     return  # its containers have their grace period; the waiting task queues the pod again
                 await self._remove(key)
             self._forget(key)
@@ -310,7 +348,9 @@ class Kubelet(Reconciler):
             self.events.record(pod, "Warning", err.reason, str(err))
             return None
         except podconfig.ConfigError as err:
-            self._problem(key, pod, err.reason, str(err), "Failed", retry=True)
+            mount = isinstance(err, volumes.MountPending)
+            self._problem(key, pod, err.reason, f"MountVolume.SetUp failed: {err}" if mount else str(err),
+                          "FailedMount" if mount else "Failed", retry=True)
             return None
         wanted = sandbox.PodSpec(name=meta["name"], namespace=meta["namespace"], node=self.node.name,
                                  containers=containers, host_network=bool(spec.get("hostNetwork")),

@@ -5,7 +5,9 @@ namespaces of the container's main process PID (network, IPC, UTS, mount, PID), 
 container's own capabilities, seccomp filter and user before it execs (what a runtime's exec does): an exec
 is never more privileged than the container it enters. With --console-fd the command gets a terminal of
 the container's own devpts, whose master goes back over that Unix socket (as a runtime's console socket).
-It exits with the command's status.
+The command gets the environment the container was started with, read here rather than given to this
+program, which runs on the node's own files until it has joined the namespaces (a container's LD_PRELOAD names
+a library of its image, not of the node). It exits with the command's status.
 """
 
 import fcntl
@@ -29,6 +31,7 @@ def main(argv: list[str]) -> int:
     console = next((int(a.split("=", 1)[1]) for a in argv[3:] if a.startswith("--console-fd=")), None)
     rest = [a for a in argv[3:] if not a.startswith("--console-fd=")]
     command = rest[1:] if rest[:1] == ["--"] else rest
+    env = environment(pid)
     with open(os.path.join(pod_dir, f"container-{container}.json")) as f:
         settings = json.load(f)["security"]
     fds = [(os.open(f"/proc/{pid}/ns/{name}", os.O_RDONLY | os.O_CLOEXEC), kind) for name, kind in NAMESPACES]
@@ -52,11 +55,21 @@ def main(argv: list[str]) -> int:
                 for fd in (0, 1, 2):
                     os.dup2(slave, fd)
             security.apply(settings)
-            os.execvp(command[0], command)
+            os.execvpe(command[0], command, env)
         except OSError as err:
             sys.stderr.write(f"exec: {command[0]}: {err.strerror}\n")
             os._exit(127 if err.errno == 2 else 126)
     return process.exit_status(child)
+
+
+def environment(pid: int) -> dict[str, str]:
+    """The environment the container was started with: an exec'd command gets the same, as in a runtime."""
+    with open(f"/proc/{pid}/environ", "rb") as f:
+        raw = f.read()
+    pairs = (item.split(b"=", 1) for item in raw.split(b"\0") if b"=" in item)
+    env = {k.decode(errors="replace"): v.decode(errors="replace") for k, v in pairs}
+    env.setdefault("TERM", "xterm")
+    return env
 
 
 def _name(kind: int) -> str:

@@ -126,7 +126,8 @@ def _dev(root: str) -> None:
     os.symlink("/proc/self/fd", f"{dev}/fd")
 
 
-def make_root(pod_dir: str, container: str, privileged: bool, read_only: bool, image_files: dict[str, str]) -> str:
+def make_root(pod_dir: str, container: str, privileged: bool, read_only: bool, image_files: dict[str, str],
+              image_links: dict[str, str]) -> str:
     base = os.path.join(pod_dir, "rootfs", container)
     root = os.path.join(base, "root")
     for part in ("upper", "work", "root"):
@@ -137,6 +138,11 @@ def make_root(pod_dir: str, container: str, privileged: bool, read_only: bool, i
         with open(target, "w") as f:
             f.write(content)
         os.chmod(target, 0o755)
+    for path, points_to in image_links.items():
+        target = os.path.join(base, "upper", path.lstrip("/"))
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        if not os.path.lexists(target):
+            os.symlink(points_to, target)
     mount("overlay", root, "overlay", 0, f"lowerdir=/,upperdir={base}/upper,workdir={base}/work")
     own = tuple(o for o in OWN if o != "/dev") if privileged else OWN
     for point in _top_mounts():
@@ -190,7 +196,7 @@ def main(argv: list[str]) -> int:
             f.write(value)
     mount(None, "/", None, MS_REC | MS_SLAVE)
     root = make_root(pod_dir, container, settings["privileged"], settings["readOnlyRoot"],
-                     config.get("imageFiles") or {})
+                     config.get("imageFiles") or {}, config.get("imageLinks") or {})
     for name in POD_FILES:
         bind(os.path.join(pod_dir, name), in_root(root, f"/etc/{name}"), False)
     for m in config["mounts"]:

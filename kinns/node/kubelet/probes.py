@@ -9,7 +9,6 @@ import asyncio
 
 import aiohttp
 
-from .streams import container_environment
 
 
 class ProbeState:
@@ -75,7 +74,7 @@ async def run(spec: dict, container: dict, pod_ip: str, main_pid: int, enter: li
             argv = spec["exec"].get("command") or []
             proc = await asyncio.create_subprocess_exec(
                 *enter, *argv,
-                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, env=container_environment(main_pid))
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
             try:
                 out, _ = await asyncio.wait_for(proc.communicate(), timeout)
             except asyncio.TimeoutError:

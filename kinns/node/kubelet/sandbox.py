@@ -29,6 +29,10 @@ from ...kernel.record import ClusterRecord
 from ..workloads import images
 from . import attach, podconfig, security
 
+# containerd's defaults for a pod with its own network (enable_unprivileged_ports and _icmp): a non-root
+# container may bind ports below 1024 and ping, as ingress-nginx's controller (user 101) binds 80 and 443
+UNPRIVILEGED = {"net.ipv4.ip_unprivileged_port_start": "0", "net.ipv4.ping_group_range": "0 2147483647"}
+
 
 @dataclass
 class Container:
@@ -119,7 +123,7 @@ def create(cluster: ClusterRecord, spec: PodSpec) -> dict:
         else:
             subprocess.run(["ip", "netns", "add", record["netns"]], check=True)
             path = netns.path(record["netns"])
-            for key, value in spec.sysctls.items():
+            for key, value in {**UNPRIVILEGED, **spec.sysctls}.items():
                 if key.startswith("net."):
                     netns.sysctl(record["netns"], key, value)
             runtime.add(node, sandbox_id, path, "lo", conflist=runtime.LOOPBACK)
@@ -208,6 +212,7 @@ def _start(pod_dir: Path, record: dict, spec: PodSpec, node: Node, container: Co
     (pod_dir / f"container-{container.name}.json").write_text(json.dumps(
         {"cluster": node.cluster, "mounts": container.mounts, "security": container.security,
          "hostPID": spec.host_pid, "pidFrom": target, "imageFiles": images.files(container.image),
+         "imageLinks": images.links(container.image),
          "sysctls": {k: v for k, v in spec.sysctls.items() if k.startswith("kernel.")}}))
     stdin, output = attach.open_stdio(pod_dir, container.name, container.stdin, container.tty,
                                       container.stdin_once)

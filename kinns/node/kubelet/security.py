@@ -60,6 +60,8 @@ def apply(settings: dict) -> None:
         security.seccomp_default()
     if settings["noNewPrivs"]:
         security.no_new_privileges()
+    if settings["uid"] not in (None, 0):
+        security.own_stdio(settings["uid"], settings["gid"] or 0)
     security.set_identity(settings["uid"], settings["gid"], settings["groups"])
     if settings["uid"] in (None, 0):
         security.set_capabilities(caps)

@@ -62,12 +62,11 @@ async def exec_stream(request: web.Request, enter: list[str], target_pid: int) -
         await ws.send_bytes(bytes([ERROR]) + status(126, argv))
         await ws.close()
         return ws
-    env = container_environment(target_pid)
     master = None
     if tty:  # the terminal is the container's own: made inside it, its master handed back (a console socket)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         command = [*enter[:-1], f"--console-fd={theirs.fileno()}", "--", *argv]
-        proc = await asyncio.create_subprocess_exec(*command, stdin=asyncio.subprocess.DEVNULL, env=env,
+        proc = await asyncio.create_subprocess_exec(*command, stdin=asyncio.subprocess.DEVNULL,
                                                     pass_fds=[theirs.fileno()])
         theirs.close()
         try:
@@ -85,7 +84,7 @@ async def exec_stream(request: web.Request, enter: list[str], target_pid: int) -
         command = [*enter, *argv]
         proc = await asyncio.create_subprocess_exec(
             *command, stdin=asyncio.subprocess.PIPE if flag(q, "stdin") else asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env)
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     loop = asyncio.get_running_loop()
 
     async def pump(reader, channel: int) -> None:
@@ -139,15 +138,6 @@ async def exec_stream(request: web.Request, enter: list[str], target_pid: int) -
 async def loop_run(function, *args):
     """`function(*args)` in a thread (a blocking receive)."""
     return await asyncio.to_thread(function, *args)
-
-
-def container_environment(pid: int) -> dict[str, str]:
-    """The environment the container was started with: an exec'd command gets the same, as in a runtime."""
-    raw = open(f"/proc/{pid}/environ", "rb").read()
-    pairs = (item.split(b"=", 1) for item in raw.split(b"\0") if b"=" in item)
-    env = {k.decode(errors="replace"): v.decode(errors="replace") for k, v in pairs}
-    env.setdefault("TERM", "xterm")
-    return env
 
 
 def _read(fd: int) -> bytes:

@@ -36,7 +36,7 @@ async def _source_files(client: Client, pod: dict, kind: str, spec: dict) -> dic
     if obj is None:
         if spec.get("optional"):
             return {}
-        raise ConfigError(f'{kind.lower()} "{name}" not found')
+        raise MountPending(f'{kind.lower()} "{name}" not found')  # the pod waits for it, as for a claim
     if kind == "configMap":
         data = {k: v.encode() for k, v in (obj.get("data") or {}).items()}
         data.update({k: base64.b64decode(v) for k, v in (obj.get("binaryData") or {}).items()})

@@ -13,6 +13,8 @@ image may also carry files (a CNI plugin its init container copies onto the
 node), which the runtime puts into the container's writable layer.
 """
 
+import glob
+import shlex
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -33,6 +35,7 @@ class Image:
     default_args: tuple[str, ...] = ()
     binaries: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # the image's own programs
     files: Mapping[str, Callable[[], str]] = field(default_factory=dict)  # path -> content, made when started
+    links: Mapping[str, str] = field(default_factory=dict)  # path -> what it points to on the node
 
 
 def _module(name: str, package: str = "kinns.node.workloads.") -> tuple[str, ...]:
@@ -44,8 +47,13 @@ def _plugin(module: str) -> Callable[[], str]:
     return lambda: launcher(module)
 
 
+# ingress-nginx's image preloads its allocator (LD_PRELOAD=/usr/local/lib/libmimalloc.so in the manifest); here
+# that path is the C library every program has loaded already, so the preload holds and changes nothing
+LIBC = next(iter(sorted(glob.glob("/lib/*-linux-gnu/libc.so.6") + glob.glob("/usr/lib/*-linux-gnu/libc.so.6"))),
+            "/lib/libc.so.6")
 PROXY, DNS, CNI = _module("kinns.node.proxy", ""), _module("kinns.dns", ""), _module("kinns_cni")
-INGRESS = _module("kinns.ingress", "")
+INGRESS, WAIT_SHUTDOWN = _module("kinns.ingress", ""), _module("kinns.ingress.wait_shutdown", "")
+CERTGEN = _module("certgen")
 GATEWAY, GATEWAY_AGENT = _module("kinns.ingress.gateway", ""), _module("kinns.ingress.gateway.dataplane", "")
 AGNHOST, NGINX, ECHO = _module("agnhost"), _module("nginx"), _module("echo")
 WEAVE_INIT, WEAVE, WEAVE_NPC = _module("weave.init"), _module("weave.launch"), _module("weave.npc")
@@ -80,7 +88,10 @@ IMAGES: dict[str, Image] = {
     "registry.k8s.io/coredns/coredns": COREDNS,
     "docker.io/coredns/coredns": COREDNS,
     "ghcr.io/kinns/kinns-cni": Image(CNI),
-    "registry.k8s.io/ingress-nginx/controller": Image(INGRESS, (), {"/nginx-ingress-controller": INGRESS}),
+    "registry.k8s.io/ingress-nginx/controller": Image(INGRESS, (), {"/nginx-ingress-controller": INGRESS,
+                                                                     "/wait-shutdown": WAIT_SHUTDOWN},
+                                                      links={"/usr/local/lib/libmimalloc.so": LIBC}),
+    "registry.k8s.io/ingress-nginx/kube-webhook-certgen": Image(CERTGEN, (), {"/kube-webhook-certgen": CERTGEN}),
     "ghcr.io/nginx/nginx-gateway-fabric": Image(GATEWAY, ("controller",), {"/usr/bin/gateway": GATEWAY}),
     # the Gateway data plane: nginx with NGF's agent beside it
     "ghcr.io/nginx/nginx-gateway-fabric/nginx": Image(NGINX, (), {"/agent": GATEWAY_AGENT, "nginx": NGINX}),
@@ -135,5 +146,15 @@ def argv(reference: str, command: list[str] | None = None, args: list[str] | Non
 
 
 def files(reference: str) -> dict[str, str]:
-    """The files the image ships that a container may read or copy (path -> content)."""
-    return {path: make() for path, make in image(reference).files.items()}
+    """The files the image ships that a container may read, copy or run (path -> content): its own files, and
+    its programs at their paths (`/wait-shutdown`, `/agnhost`) as launchers of kinns's, so an exec, a probe or
+    a lifecycle hook that names one finds it as in the real image."""
+    spec = image(reference)
+    programs = {path: "#!/bin/sh\nexec " + " ".join(shlex.quote(a) for a in argv) + ' "$@"\n'
+                for path, argv in spec.binaries.items() if path.startswith("/")}
+    return {**programs, **{path: make() for path, make in spec.files.items()}}
+
+
+def links(reference: str) -> dict[str, str]:
+    """The image's symbolic links (path -> target on the node)."""
+    return dict(image(reference).links)
