@@ -329,3 +329,17 @@ def test_a_quota_holds_against_creates_a_slow_webhook_keeps_waiting(tmp_path):
     refused = [r for r in results if isinstance(r, APIError)]
     assert len(refused) == 2 and all("exceeded quota: two" in r.message for r in refused)
     assert len(objects.store.list("/registry/core/configmaps/q/")[0]) == 2
+
+
+def test_every_pod_tolerates_a_brief_node_outage_unless_it_says_otherwise():
+    """DefaultTolerationSeconds: added beside other tolerations (CoreDNS's), not over one the pod has."""
+    from kinns.apiserver import defaults
+
+    pod = {"spec": {"containers": [{"name": "c", "image": "x"}],
+                    "tolerations": [{"key": "CriticalAddonsOnly", "operator": "Exists"}]}}
+    defaults.apply("Pod", pod)
+    assert [(t["key"], t.get("tolerationSeconds")) for t in pod["spec"]["tolerations"]] == [
+        ("CriticalAddonsOnly", None), ("node.kubernetes.io/not-ready", 300), ("node.kubernetes.io/unreachable", 300)]
+    everything = {"spec": {"containers": [{"name": "c", "image": "x"}], "tolerations": [{"operator": "Exists"}]}}
+    defaults.apply("Pod", everything)
+    assert everything["spec"]["tolerations"] == [{"operator": "Exists"}]

@@ -37,6 +37,24 @@ def _in_node(cluster, node: str, *argv: str) -> str:
                           text=True, check=True).stdout
 
 
+def _conflist(cluster, name: str) -> dict:
+    """node01's /etc/cni/net.d/NAME, as the CNI's init container wrote it."""
+    return json.loads((cluster.state / "nodes" / "node01" / "upper" / "etc" / "cni" / "net.d" / name).read_text())
+
+
+def _server_and_client(cluster) -> tuple[str, str, dict[str, str]]:
+    """An agnhost server on node02 and a busybox client on node01, Ready; their names and pod IPs."""
+    server, client = unique("srv"), unique("cli")
+    cluster("run", server, f"--image={AGNHOST}", "--overrides", '{"spec": {"nodeName": "node02"}}', "--",
+            "netexec", "--http-port=8080")
+    cluster("run", client, "--image=busybox", "--overrides", '{"spec": {"nodeName": "node01"}}', "--", "sleep",
+            "3600")
+    cluster("wait", "--for=condition=Ready", f"pod/{server}", f"pod/{client}", "--timeout=60s")
+    ips = {name: json.loads(cluster("get", "pod", name, "-o", "json").stdout)["status"]["podIP"]
+           for name in (server, client)}
+    return server, client, ips
+
+
 def _weave_left(cluster) -> list[str]:
     """Links, rules and processes of Weave still on the nodes."""
     found = []
@@ -85,17 +103,10 @@ def test_weave_net_from_its_upstream_manifest(bare):
     log = bare("-n", "kube-system", "logs", one, "-c", "weave").stdout
     assert "Our name is" in log and "connection added" in log and "Listening for HTTP control messages" in log
     assert "not enforced" in bare("-n", "kube-system", "logs", one, "-c", "weave-npc").stdout
-    conf = json.loads((bare.state / "nodes" / "node01" / "upper" / "etc" / "cni" / "net.d" /
-                       "10-weave.conflist").read_text())
+    conf = _conflist(bare, "10-weave.conflist")
     assert [p["type"] for p in conf["plugins"]] == ["weave-net", "portmap"]
 
-    server, client = unique("srv"), unique("cli")
-    bare("run", server, f"--image={AGNHOST}", "--overrides", '{"spec": {"nodeName": "node02"}}', "--",
-         "netexec", "--http-port=8080")
-    bare("run", client, "--image=busybox", "--overrides", '{"spec": {"nodeName": "node01"}}', "--", "sleep", "3600")
-    bare("wait", "--for=condition=Ready", f"pod/{server}", f"pod/{client}", "--timeout=60s")
-    ips = {name: json.loads(bare("get", "pod", name, "-o", "json").stdout)["status"]["podIP"]
-           for name in (server, client)}
+    server, client, ips = _server_and_client(bare)
     blocks = {ipaddress.ip_network(f"{ip}/18", strict=False) for ip in ips.values()}
     assert all(ipaddress.ip_address(ip) in ipaddress.ip_network("10.32.0.0/12") for ip in ips.values())
     assert len(blocks) == 2  # each node allocates from its own part of the range
@@ -163,17 +174,10 @@ def test_the_course_swaps_weave_for_flannel(bare):
     assert json.loads(annotations["flannel.alpha.coreos.com/backend-data"])["VNI"] == 1
     lease = (bare.state / "nodes" / "node01" / "hostpath" / "run" / "flannel" / "subnet.env").read_text()
     assert "FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\n" in lease
-    conf = json.loads((bare.state / "nodes" / "node01" / "upper" / "etc" / "cni" / "net.d" /
-                       "10-flannel.conflist").read_text())
+    conf = _conflist(bare, "10-flannel.conflist")
     assert [p["type"] for p in conf["plugins"]] == ["flannel", "portmap"]
 
-    server, client = unique("srv"), unique("cli")
-    bare("run", server, f"--image={AGNHOST}", "--overrides", '{"spec": {"nodeName": "node02"}}', "--",
-         "netexec", "--http-port=8080")
-    bare("run", client, "--image=busybox", "--overrides", '{"spec": {"nodeName": "node01"}}', "--", "sleep", "3600")
-    bare("wait", "--for=condition=Ready", f"pod/{server}", f"pod/{client}", "--timeout=60s")
-    ips = {name: json.loads(bare("get", "pod", name, "-o", "json").stdout)["status"]["podIP"]
-           for name in (server, client)}
+    server, client, ips = _server_and_client(bare)
     assert ips[server].startswith("10.244.2.") and ips[client].startswith("10.244.1.")
     assert "2 received" in bare("exec", client, "--", "ping", "-c2", "-W2", ips[server]).stdout
     wait(lambda: bare("exec", client, "--", "wget", "-T2", "-qO-", f"http://{ips[server]}:8080/hostname",

@@ -244,11 +244,7 @@ def apply(kind: str, obj: dict) -> None:
         obj["spec"].setdefault("serviceAccountName", "default")
         _service_account_volume(obj)
         obj["spec"].setdefault("serviceAccount", obj["spec"]["serviceAccountName"])
-        obj["spec"].setdefault("tolerations", [
-            {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute",
-             "tolerationSeconds": 300},
-            {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute",
-             "tolerationSeconds": 300}])
+        _default_toleration_seconds(obj["spec"])
     elif kind in ("Deployment", "ReplicaSet", "DaemonSet"):
         _workload(obj, kind)
     elif kind == "Job":
@@ -381,3 +377,14 @@ def _free_ip(taken: set, name: str, namespace: str | None) -> str:
             return candidate
     raise invalid("Service", "", name, [("spec.clusterIPs", "FieldValueInvalid", "failed to allocate a serviceIP: "
                                          "range is full")])
+
+
+def _default_toleration_seconds(spec: dict) -> None:
+    """The DefaultTolerationSeconds admission plugin: a pod that does not tolerate the not-ready or the
+    unreachable NoExecute taint already (whatever else it tolerates) gets a toleration of 300 s for it, so a
+    node's brief outage does not evict it at once."""
+    tolerations = spec.setdefault("tolerations", [])
+    for key in ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"):
+        if not any((t.get("key") in (key, None, "") if t.get("operator") == "Exists" else t.get("key") == key)
+                   and t.get("effect") in ("NoExecute", None, "") for t in tolerations):
+            tolerations.append({"key": key, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300})

@@ -62,6 +62,7 @@ async def main(opts: flags.Options) -> None:
     task = asyncio.create_task(controller.run())
     await asyncio.wait([task, asyncio.create_task(stopping.wait())], return_when=asyncio.FIRST_COMPLETED)
     log.info("Received SIGTERM, shutting down")
+    await asyncio.sleep(opts.shutdown_grace)  # --shutdown-grace-period: nginx keeps serving meanwhile
     task.cancel()
     await controller.shutdown()
     for runner in runners:

@@ -63,7 +63,6 @@ class Controller(Reconciler):
                                      renew_deadline=opts.election_ttl * 2 / 3,
                                      on_change=lambda _: self.enqueue(None)) if opts.leader_election else None
         self.synced_once = False
-        self.published_at = 0.0
 
     async def run(self) -> None:
         default_certificate(self.run_dir / "default-certificate.pem", "Acme Co",

@@ -3,6 +3,8 @@
 The flags kinns carries have the real defaults. The controller's other flags are known by name: given with a
 value other than their default they are refused with that name, so a manifest never runs with a setting that
 silently does nothing; an unknown flag is pflag's `unknown flag` error, as the real binary prints it.
+`--status-update-interval` is met by writing an Ingress's status on every sync that changes it, sooner than
+the interval asks.
 """
 
 from dataclasses import dataclass
@@ -18,8 +20,7 @@ CARRIED = {
     "validating-webhook-certificate": "", "validating-webhook-key": "", "disable-full-test": False,
     "http-port": 80, "https-port": 443, "healthz-port": 10254, "healthz-host": "", "health-check-path": "/healthz",
     "watch-namespace": "", "status-update-interval": 60, "shutdown-grace-period": 0,
-    "post-shutdown-grace-period": 10, "v": 0, "kubeconfig": "", "apiserver-host": "",
-    "enable-annotation-validation": True, "version": False,
+    "post-shutdown-grace-period": 10, "kubeconfig": "", "apiserver-host": "", "version": False,
 }
 # real flags kinns does not carry, with their defaults: accepted only at those
 NOT_CARRIED = {
@@ -36,7 +37,7 @@ NOT_CARRIED = {
     "maxmind-retries-timeout": "0s", "certificate-authority": "", "logtostderr": True, "alsologtostderr": False,
     "stderrthreshold": 2, "log_dir": "", "log_file": "", "time-buckets": "", "length-buckets": "",
     "size-buckets": "", "exclude-socket-metrics": "", "monitor-max-batch-size": 10000, "bucket-factor": 0.0,
-    "max-buckets": 100,
+    "max-buckets": 100, "v": 0, "enable-annotation-validation": True,
 }
 
 
@@ -67,7 +68,6 @@ class Options:
     healthz_host: str
     health_path: str
     watch_namespace: str
-    status_interval: float
     shutdown_grace: float
     post_shutdown_grace: float
 
@@ -132,5 +132,5 @@ def parse(argv: list[str], namespace: str) -> Options:
         str(values["validating-webhook-key"]), not values["disable-full-test"], int(values["http-port"]),
         int(values["https-port"]), int(values["healthz-port"]), str(values["healthz-host"]),
         str(values["health-check-path"]), str(values["watch-namespace"]),
-        max(5.0, float(values["status-update-interval"])), float(values["shutdown-grace-period"]),
+        float(values["shutdown-grace-period"]),
         float(values["post-shutdown-grace-period"]))
