@@ -36,10 +36,13 @@ def kubectl(*args: str, input: str | None = None, check: bool = True) -> subproc
     return subprocess.run(["kubectl", *args], check=check, capture_output=True, text=True, env=env, input=input)
 
 
+PATHS = {"first": "/hostname", "second": "/clientip"}  # paths agnhost's netexec answers with 200
+
+
 def ingress(name: str) -> str:
     return json.dumps({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": name},
                        "spec": {"ingressClassName": "nginx", "rules": [{"http": {"paths": [{
-                           "path": f"/{name}", "pathType": "Prefix",
+                           "path": PATHS[name], "pathType": "Exact",
                            "backend": {"service": {"name": "web", "port": {"number": 80}}}}]}}]}})
 
 
@@ -73,7 +76,7 @@ def address(namespace: str, service: str) -> str:
 def new_ingress_routed(name: str, base: str) -> float:
     start = time.perf_counter()
     kubectl("apply", "-f", "-", input=ingress(name))
-    routed(f"{base}/{name}", start + 30)
+    routed(base + PATHS[name], start + 30)
     return time.perf_counter() - start
 
 
@@ -90,7 +93,7 @@ def upstream_run() -> tuple[float, float]:
                 raise RuntimeError("the webhook never accepted the Ingress")
             time.sleep(0.1)
         base = address("ingress-nginx", "ingress-nginx-controller")
-        routed(f"{base}/first", start + 120)
+        routed(base + PATHS["first"], start + 120)
         first = time.perf_counter() - start
         return first, new_ingress_routed("second", base)
     finally:
@@ -100,6 +103,7 @@ def upstream_run() -> tuple[float, float]:
 def own_run() -> float:
     kinns("up", "--dns-upstream", "controlplane")
     try:
+        kubectl("-n", "ingress-nginx", "rollout", "status", "deployment/ingress-nginx-controller", "--timeout=90s")
         backend()
         return new_ingress_routed("second", address("ingress-nginx", "ingress-nginx-controller"))
     finally:

@@ -101,7 +101,7 @@ def backend_of(reply: tuple[int, dict, dict | str]) -> str:
 
 def parent_conditions(cluster, name: str, namespace: str = INFRA) -> dict[str, tuple[str, str]]:
     status = json.loads(cluster("-n", namespace, "get", "httproute", name, "-o", "json").stdout).get("status") or {}
-    parents = [p for p in status.get("parents") or [] if p["controllerName"] == "kinns.io/gateway-controller"]
+    parents = [p for p in status.get("parents") or [] if p["controllerName"] == "gateway.nginx.org/nginx-gateway-controller"]
     return {c["type"]: (c["status"], c["reason"]) for p in parents[:1] for c in p["conditions"]}
 
 
@@ -126,7 +126,7 @@ def test_crds_install_and_the_class_is_accepted(cluster):
     assert "customresourcedefinition.apiextensions.k8s.io/httproutes.gateway.networking.k8s.io" in out
     gc = cluster("get", "gatewayclass", "nginx").stdout.splitlines()
     assert gc[0].split() == ["NAME", "CONTROLLER", "ACCEPTED", "AGE"]
-    assert gc[1].split()[:3] == ["nginx", "kinns.io/gateway-controller", "True"]
+    assert gc[1].split()[:3] == ["nginx", "gateway.nginx.org/nginx-gateway-controller", "True"]
     status = json.loads(cluster("get", "gatewayclass", "nginx", "-o", "json").stdout)["status"]
     assert {c["type"]: c["status"] for c in status["conditions"]} == {"Accepted": "True", "SupportedVersion": "True"}
     rows = cluster("-n", INFRA, "get", "gateways").stdout.splitlines()

@@ -1,6 +1,7 @@
-"""Bring your own Ingress controller: ingress-nginx's upstream bare-metal manifest, applied unmodified on a bare
-cluster networked by Weave, waited for as its docs wait, with real traffic through its NodePort, its admission
-webhook refusing what ingress-nginx refuses, and nothing of it left once it is deleted."""
+"""Bring your own Ingress and Gateway controller: ingress-nginx's upstream bare-metal manifest and NGINX Gateway
+Fabric 1.6.1 in the course's three steps, applied unmodified on a bare cluster networked by Weave, waited for as
+their docs wait, with real traffic through their NodePorts, ingress-nginx's admission webhook refusing what it
+refuses, and nothing of either left once it is deleted."""
 
 import json
 import subprocess
@@ -15,6 +16,8 @@ pytestmark = pytest.mark.kernel
 UPSTREAM = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "upstream"
 WEAVE = UPSTREAM / "weave-net-v2.8.1" / "weave-daemonset-k8s-1.11.yaml"
 INGRESS_NGINX = UPSTREAM / "ingress-nginx-v1.15.1" / "baremetal-deploy.yaml"
+NGF_STEPS = [UPSTREAM / "gateway-api-v1.2.0" / "standard-crds.yaml", UPSTREAM / "nginx-gateway-fabric-v1.6.1" /
+             "crds.yaml", UPSTREAM / "nginx-gateway-fabric-v1.6.1" / "nodeport-deploy.yaml"]
 AGNHOST = "registry.k8s.io/e2e-test-images/agnhost:2.53"
 REFUSED = 'admission webhook "validate.nginx.ingress.kubernetes.io" denied the request: '
 
@@ -55,13 +58,14 @@ def _curl(cluster, url: str, *extra: str) -> str:
     return f"{code} {body}"
 
 
-def _left(cluster) -> list[str]:
-    """nginx processes of this cluster's controller, and the NodePort's rules, still there."""
+def _left(cluster, namespace: str = "ingress-nginx") -> list[str]:
+    """nginx processes (and a shared PID namespace's holder) in this cluster's pods, and the rules of the
+    controller's NodePort, still there."""
     found = []
     for pid in Path("/proc").iterdir():
         try:
             argv = (pid / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            if argv.startswith("nginx:") and cluster.name in subprocess.run(
+            if argv.startswith(("nginx:", "unshare --pid")) and cluster.name in subprocess.run(
                     ["ip", "netns", "identify", pid.name], capture_output=True, text=True).stdout:
                 found.append(f"process {pid.name}: {argv}")
         except (OSError, ValueError):
@@ -69,7 +73,7 @@ def _left(cluster) -> list[str]:
     for node in ("node01", "node02"):
         rules = (_in_node(cluster, node, "iptables-save").stdout
                  + _in_node(cluster, node, "nft", "list", "ruleset").stdout)
-        found += [f"{node}: {line.strip()}" for line in rules.splitlines() if "ingress-nginx" in line]
+        found += [f"{node}: {line.strip()}" for line in rules.splitlines() if f"{namespace}/" in line]
     return found
 
 
@@ -139,3 +143,42 @@ def test_ingress_nginx_from_its_upstream_manifest(cluster):
     print(f"deleted in {time.monotonic() - started:.1f} s")
     wait(lambda: cluster("get", "namespace", "ingress-nginx", check=False).returncode != 0, 60)
     assert not _left(cluster)
+
+
+def test_nginx_gateway_fabric_1_6_in_the_courses_three_steps(cluster):
+    for step in NGF_STEPS:
+        cluster("apply", "-f", str(step))
+    cluster("-n", "nginx-gateway", "rollout", "status", "deployment/nginx-gateway", "--timeout=90s")
+    assert cluster("get", "gatewayclass", "nginx", "-o", "jsonpath={.spec.controllerName}").stdout == \
+        "gateway.nginx.org/nginx-gateway-controller"
+    wait(lambda: cluster("get", "gatewayclass", "nginx", "-o",
+                         "jsonpath={.status.conditions[?(@.type=='Accepted')].status}").stdout == "True", 20)
+    gateway = {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway", "metadata": {"name": "gw"},
+               "spec": {"gatewayClassName": "nginx", "listeners": [{"name": "http", "port": 80, "protocol": "HTTP"}]}}
+    route = {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute", "metadata": {"name": "wear"},
+             "spec": {"parentRefs": [{"name": "gw"}], "hostnames": ["wear.example"],
+                      "rules": [{"matches": [{"path": {"type": "PathPrefix", "value": "/"}}],
+                                 "backendRefs": [{"name": "wear", "port": 80}]}]}}
+    cluster("apply", "-f", "-", input=json.dumps({"apiVersion": "v1", "kind": "List", "items": [gateway, route]}))
+    cluster("wait", "--for=condition=Programmed", "gateway/gw", "--timeout=60s")
+    pod = json.loads(cluster("-n", "nginx-gateway", "get", "pods", "-o", "json").stdout)["items"][0]
+    # the static mode's parts: the NginxGateway's Valid condition, the election Lease, one PID namespace
+    assert cluster("-n", "nginx-gateway", "get", "nginxgateway", "nginx-gateway-config", "-o",
+                   "jsonpath={.status.conditions[?(@.type=='Valid')].status}").stdout == "True"
+    assert cluster("-n", "nginx-gateway", "get", "lease", "nginx-gateway-leader-election", "-o",
+                   "jsonpath={.spec.holderIdentity}").stdout == pod["metadata"]["name"]
+    ps = cluster("-n", "nginx-gateway", "exec", pod["metadata"]["name"], "-c", "nginx-gateway", "--",
+                 "ps", "-eo", "user:12,args").stdout
+    assert "nginx: master process" in ps, ps  # the nginx container's processes, seen from the controller's
+    port = cluster("-n", "nginx-gateway", "get", "svc", "nginx-gateway", "-o",
+                   "jsonpath={.spec.ports[?(@.name=='http')].nodePort}").stdout
+    base = f"http://{pod['status']['hostIP']}:{port}"  # externalTrafficPolicy: Local, so the pod's own node
+    wait(lambda: _curl(cluster, f"{base}/hostname", "-H", "Host: wear.example").startswith("200 wear-"), 20)
+    assert _curl(cluster, f"{base}/hostname", "-H", "Host: nobody.example").startswith("404")
+
+    cluster("delete", "gateway", "gw")
+    cluster("delete", "httproute", "wear")
+    for step in reversed(NGF_STEPS):
+        cluster("delete", "-f", str(step), "--timeout=120s")
+    wait(lambda: cluster("get", "namespace", "nginx-gateway", check=False).returncode != 0, 60)
+    wait(lambda: not _left(cluster, "nginx-gateway"), 10)

@@ -25,7 +25,8 @@ class FlagSet:
     kinds: dict[str, type] = field(default_factory=dict)
 
     def add(self, name: str, default: object) -> None:
-        """A flag whose type is its default's (bool, int, str, float)."""
+        """A flag whose type is its default's (bool, int, str, float; a list: a string flag that may repeat,
+        each value added, as pflag's StringSlice)."""
         self.values[name], self.kinds[name] = default, type(default)
 
     def _dash(self, name: str) -> str:
@@ -77,6 +78,9 @@ class FlagSet:
                     if not args:
                         raise FlagError(f"flag needs an argument: {self._dash(name)}")
                     value = args.pop(0)
-                values[name] = self._convert(name, value)
+                if self.kinds[name] is list:
+                    values[name] = [*(values[name] if name in given else []), *value.split(",")]
+                else:
+                    values[name] = self._convert(name, value)
             given.add(name)
         return values, given, positional

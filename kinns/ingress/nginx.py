@@ -94,19 +94,23 @@ def nginx_conf(run: str, http: list[str], workers: str = "auto") -> str:
     of `http` after the common part (temp paths, buffered access log, HTTP/1.1 to kept-alive upstreams with
     the usual forwarded headers)."""
     temps = "".join(f"    {d}_temp_path {run}/{d};\n" for d in TEMP_DIRS)
-    headers = "".join(f"    {h}\n" for h in forwarded_headers())
     return f"""worker_processes {workers};
 pid {run}/nginx.pid;
 error_log stderr notice;
 events {{ worker_connections 1024; }}
 http {{
     access_log /dev/stdout combined buffer=32k flush=1s;
-{temps}    proxy_http_version 1.1;
-    server_names_hash_bucket_size 128;
-    map_hash_bucket_size 128;
-{headers}{chr(10).join(http)}
+{temps}{http_settings()}{chr(10).join(http)}
 }}
 """
+
+
+def http_settings() -> str:
+    """The http-level lines every configuration of both controllers starts with: HTTP/1.1 to kept-alive
+    upstreams, room for long server names, the forwarded headers."""
+    headers = "".join(f"    {h}\n" for h in forwarded_headers())
+    return ("    proxy_http_version 1.1;\n    server_names_hash_bucket_size 128;\n    map_hash_bucket_size 128;\n"
+            + headers)
 
 
 def forwarded_headers(host: str = "$host") -> list[str]:

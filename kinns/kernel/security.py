@@ -25,6 +25,7 @@ DEFAULT_CAPABILITIES = frozenset({"CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "
                                   "SETFCAP", "SETPCAP", "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE"})
 
 PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP = 24, 38, 22
+PR_SET_KEEPCAPS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE = 8, 47, 2
 SECCOMP_MODE_FILTER = 2
 _CAP_VERSION_3 = 0x20080522
 _RET_ALLOW, _RET_ERRNO = 0x7FFF0000, 0x00050000
@@ -103,6 +104,20 @@ def set_capabilities(caps: set[str]) -> None:
     data = struct.pack("6I", mask & 0xFFFFFFFF, mask & 0xFFFFFFFF, mask & 0xFFFFFFFF,
                        mask >> 32, mask >> 32, mask >> 32)
     _check(_libc.capset(ctypes.c_char_p(header), ctypes.c_char_p(data)), "capset")
+
+
+def keep_capabilities() -> None:
+    """Keep the permitted capabilities across the coming change to a non-root user (for `raise_ambient`)."""
+    _check(_libc.prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0), "keepcaps")
+
+
+def raise_ambient(caps: set[str]) -> None:
+    """Give a non-root process `caps` (kept with keep_capabilities) as ambient capabilities, which its program
+    keeps across exec: what a binary's file capabilities (setcap) give the program in a real image."""
+    set_capabilities(caps)
+    for name in sorted(caps):
+        _check(_libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAPABILITIES.index(name), 0, 0),
+               f"raising ambient capability {name}")
 
 
 def no_new_privileges() -> None:

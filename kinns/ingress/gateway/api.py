@@ -19,7 +19,7 @@ from .schema import Schema, array, described, integer, obj, rule, string, string
 
 GROUP = "gateway.networking.k8s.io"
 BUNDLE_VERSION = "v1.2.1"
-CONTROLLER_NAME = "kinns.io/gateway-controller"
+CONTROLLER_NAME = "gateway.nginx.org/nginx-gateway-controller"
 
 _DNS = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
 _EPOCH = "1970-01-01T00:00:00Z"
@@ -125,7 +125,7 @@ SECRET_REF = obj("A reference to a Secret (or another object holding a certifica
 GATEWAY_CLASS_SPEC = obj("What the GatewayClass is: the controller that runs its Gateways.", {
     "controllerName": described({**CONTROLLER, "x-kubernetes-validations": [
         rule("self == oldSelf", "Value is immutable")]}, "The controller that manages Gateways of this class. "
-        "kinns's is kinns.io/gateway-controller."),
+        "kinns's is gateway.nginx.org/nginx-gateway-controller."),
     "description": string("What this class is for, in words.", max_length=64),
     "parametersRef": obj("A reference to an object with controller-specific settings for this class.", {
         "group": described(GROUP_NAME, "The referent's API group."),

@@ -68,16 +68,17 @@ def _same(a: list[dict] | dict, b: list[dict] | dict) -> bool:
 class Controller(Reconciler):
     name = log_name = "nginx-gateway"
     coalesce = 0.1  # bursts of changes become one pass
+    mirrored = PATHS  # what the controller mirrors (kind -> path)
 
     def __init__(self, client: Client, run: Path) -> None:
         super().__init__(client)
         self.run_dir = run
-        self.objects = {kind: self.watch(path, query=_SELECTED.get(kind)) for kind, path in PATHS.items()}
+        self.objects = {kind: self.watch(path, query=_SELECTED.get(kind)) for kind, path in self.mirrored.items()}
         self.nginx = Nginx(run)  # only for nginx -t: the data planes serve
         self.published: dict[tuple[str, str], str] = {}  # Gateway -> the configuration last published
         self.broken: dict[tuple[str, str], str] = {}  # Gateway -> nginx -t's complaint about its configuration
         self.rejected: dict[tuple[str, str], tuple[int, str]] = {}  # HTTPRoute -> (its generation, nginx's error)
-        self.statuses: dict[str, tuple[str, dict]] = {}  # status path -> (resourceVersion seen, status to write)
+        self.statuses: dict[str, tuple[dict, dict]] = {}  # status path -> (the object seen, status to write)
         self.status_due = asyncio.Event()
 
     async def run(self) -> None:
@@ -296,13 +297,19 @@ class Controller(Reconciler):
                 for ref in (route.get("spec") or {}).get("parentRefs") or []
                 if (ref.get("namespace") or route["metadata"]["namespace"], ref["name"]) in gateways]
 
-    def _gateway_status(self, plan: graph.Plan) -> None:
-        gw = plan.gateway
+    def _serving(self, plan: graph.Plan) -> tuple[list[str], bool, str]:
+        """The Gateway's addresses, whether its data plane serves, and what it waits for when it does not."""
         ns, name, _ = self._names(plan)
         svc, deployment = self.objects["services"].get(ns, name), self.objects["deployments"].get(ns, name)
         ips = [i["ip"] for i in ((svc or {}).get("status", {}).get("loadBalancer", {}).get("ingress") or [])
                if i.get("ip")]
         ready = ((deployment or {}).get("status") or {}).get("readyReplicas", 0) >= 1
+        return ips, ready, f"waiting for the data plane Deployment {ns}/{name}"
+
+    def _gateway_status(self, plan: graph.Plan) -> None:
+        gw = plan.gateway
+        ns, name, _ = self._names(plan)
+        ips, ready, waiting = self._serving(plan)
         accepted = plan.conditions["Accepted"].status == "True"
         if not accepted:
             programmed = graph.Condition("False", "Invalid", plan.conditions["Accepted"].message)
@@ -313,7 +320,7 @@ class Controller(Reconciler):
             programmed = graph.Condition("False", "AddressNotAssigned", "waiting for the LoadBalancer address of "
                                          f"Service {ns}/{name}")
         elif not ready:
-            programmed = graph.Condition("False", "Pending", f"waiting for the data plane Deployment {ns}/{name}")
+            programmed = graph.Condition("False", "Pending", waiting)
         else:
             programmed = graph.Condition("True", "Programmed", "Gateway is programmed")
         generation = gw["metadata"].get("generation", 1)
@@ -341,7 +348,7 @@ class Controller(Reconciler):
         if _same({k: old.get(k) for k in status}, status):
             self.statuses.pop(path, None)
             return
-        self.statuses[path] = (obj["metadata"]["resourceVersion"], status)
+        self.statuses[path] = (obj, status)
         self.status_due.set()
 
     async def write_statuses(self) -> None:
@@ -351,10 +358,9 @@ class Controller(Reconciler):
             await self.status_due.wait()
             self.status_due.clear()
             while self.statuses:
-                path, (version, status) = self.statuses.popitem()
-                try:
-                    await self.client.patch(path + "/status", {"metadata": {"resourceVersion": version},
-                                                               "status": status})
+                path, (obj, status) = self.statuses.popitem()
+                try:  # an update of the version seen (NGF's RBAC grants update of status, not patch)
+                    await self.client.replace(path + "/status", {**obj, "status": status})
                 except APIError as err:
                     if err.code == 409:  # changed meanwhile: the watch brings the new version, and we come back
                         self.enqueue(None)

@@ -270,6 +270,11 @@ def _server(config: Config, server: Server, default: bool, upstreams: set[str]) 
 
 def nginx_conf(plan: Plan) -> str:
     """The data plane's whole nginx.conf for one Gateway."""
+    return whole_conf(RUN, http_blocks(plan))
+
+
+def http_blocks(plan: Plan) -> list[str]:
+    """What the http block holds for one Gateway (upstreams, maps, servers), files named under RUN."""
     config = Config()
     servers, used = [], set()
     for port in plan.ports:
@@ -287,5 +292,4 @@ def nginx_conf(plan: Plan) -> str:
     internal = [f"    upstream {name} {{ server 127.0.0.1:{port}; }}\n    server {{ listen 127.0.0.1:{port}; "
                 f"access_log off; return {code}; }}"
                 for name, port, code in ((FAILED, spare[0], 500), (UNAVAILABLE, spare[1], 503))]
-    return whole_conf(RUN, [f"    {DOLLAR}", *upstreams, *internal, *(config.maps[k] for k in sorted(config.maps)),
-                            *servers])
+    return [f"    {DOLLAR}", *upstreams, *internal, *(config.maps[k] for k in sorted(config.maps)), *servers]

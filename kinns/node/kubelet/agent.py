@@ -355,6 +355,7 @@ class Kubelet(Reconciler):
         wanted = sandbox.PodSpec(name=meta["name"], namespace=meta["namespace"], node=self.node.name,
                                  containers=containers, host_network=bool(spec.get("hostNetwork")),
                                  host_pid=bool(spec.get("hostPID")), uid=meta["uid"],
+                                 share_pid=bool(spec.get("shareProcessNamespace")),
                                  resolv_conf=podconfig.resolv_conf(pod, self._node_resolv_conf()),
                                  host_aliases=spec.get("hostAliases") or [], hostname=spec.get("hostname", ""),
                                  subdomain=spec.get("subdomain", ""), sysctls=kernel_settings,

@@ -68,6 +68,7 @@ class PodSpec:
     sysctls: dict[str, str] = field(default_factory=dict)  # safe ones only (podconfig.sysctls): net.* set in the
     # pod's netns, kernel.* (IPC) in each container's IPC namespace by its launcher
     init_containers: list[Container] = field(default_factory=list)  # run one after the other, before the others
+    share_pid: bool = False  # shareProcessNamespace: every container in one PID namespace, held by the sandbox
 
 
 class SandboxError(Exception):
@@ -139,6 +140,9 @@ def create(cluster: ClusterRecord, spec: PodSpec) -> dict:
                     raise
                 record["ip"] = next((ip["address"].split("/")[0] for ip in result.get("ips", [])), "")
         _write_etc(pod_dir, spec, record["ip"])
+        if spec.share_pid and not spec.host_pid:
+            record["pidns"] = _hold_pid_namespace(record["netns"])
+            _save(pod_dir, record)
         record["init"] = 0 if spec.init_containers else None  # the init container running, or None: all done
         _start_phase(pod_dir, record, spec, node)
         record["state"] = "running"
@@ -148,6 +152,28 @@ def create(cluster: ClusterRecord, spec: PodSpec) -> dict:
         shutil.rmtree(pod_dir, ignore_errors=True)
         raise
     return record
+
+
+def _hold_pid_namespace(netns_name: str) -> list[int]:
+    """A PID namespace for the pod's containers to share, held by a pause-like PID 1 (as the sandbox's pause
+    container holds it in a runtime), so it outlives any one container: [its leader's pid, PID 1's pid]. It runs
+    in the pod's netns, where the teardown finds it."""
+    leader = subprocess.Popen(["ip", "netns", "exec", netns_name, "unshare", "--pid", "--fork", "--kill-child",
+                               "sh", "-c", 'trap "exit 0" TERM; while :; do sleep 3600 & wait $!; done'],
+                              start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            children = Path(f"/proc/{leader.pid}/task/{leader.pid}/children").read_text().split()
+        except OSError:
+            children = []
+        if children:
+            with open(f"/proc/{leader.pid}/cmdline", "rb") as f:
+                if f.read().startswith(b"unshare"):  # ip netns exec has exec'd unshare; its child is PID 1
+                    return [leader.pid, int(children[0])]
+        time.sleep(0.005)
+    process.terminate_groups([leader.pid], grace=0)
+    raise SandboxError("the pod's shared PID namespace could not be made")
 
 
 def _start_phase(pod_dir: Path, record: dict, spec: PodSpec, node: Node) -> None:
@@ -208,9 +234,10 @@ def _start(pod_dir: Path, record: dict, spec: PodSpec, node: Node, container: Co
               "status.hostIPs": node.ip}
     env.update({name: fields.get(path, "") for name, path in container.field_env.items()})
     log_path = pod_dir / f"{container.name}.log"  # see log_path()
-    target = main_pid(record, container.target) if container.target else 0
+    target = main_pid(record, container.target) if container.target else (record.get("pidns") or [0, 0])[1]
     (pod_dir / f"container-{container.name}.json").write_text(json.dumps(
-        {"cluster": node.cluster, "mounts": container.mounts, "security": container.security,
+        {"cluster": node.cluster, "mounts": container.mounts,
+         "security": {**container.security, "ambient": sorted(images.file_capabilities(container.image))},
          "hostPID": spec.host_pid, "pidFrom": target, "imageFiles": images.files(container.image),
          "imageLinks": images.links(container.image),
          "sysctls": {k: v for k, v in spec.sysctls.items() if k.startswith("kernel.")}}))
@@ -321,6 +348,8 @@ def _teardown(cluster: ClusterRecord, record: dict, grace: float) -> None:
     """Undo what a record names, however far its making got: the processes (also any left in the pod's netns),
     the CNI attachments (DEL is fine on what was never added), the netns."""
     _stop(record, grace)
+    if record.get("pidns"):
+        process.terminate_groups([record["pidns"][0]], grace=0)
     if record["spec"]["host_network"]:
         return
     for pid in netns.processes(record["netns"]):  # a container started just before a crash, not yet recorded

@@ -60,8 +60,14 @@ def apply(settings: dict) -> None:
         security.seccomp_default()
     if settings["noNewPrivs"]:
         security.no_new_privileges()
-    if settings["uid"] not in (None, 0):
+    root = settings["uid"] in (None, 0)
+    ambient = set(settings.get("ambient") or []) & caps  # the image's file capabilities the container may hold
+    if not root:
         security.own_stdio(settings["uid"], settings["gid"] or 0)
+        if ambient:
+            security.keep_capabilities()
     security.set_identity(settings["uid"], settings["gid"], settings["groups"])
-    if settings["uid"] in (None, 0):
+    if root:
         security.set_capabilities(caps)
+    elif ambient:
+        security.raise_ambient(ambient)

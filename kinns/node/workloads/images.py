@@ -36,6 +36,7 @@ class Image:
     binaries: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # the image's own programs
     files: Mapping[str, Callable[[], str]] = field(default_factory=dict)  # path -> content, made when started
     links: Mapping[str, str] = field(default_factory=dict)  # path -> what it points to on the node
+    file_caps: frozenset[str] = frozenset()  # capabilities its programs carry (setcap), for a non-root user
 
 
 def _module(name: str, package: str = "kinns.node.workloads.") -> tuple[str, ...]:
@@ -61,6 +62,24 @@ FLANNELD, INSTALL_CONF = _module("flannel.flanneld"), _module("flannel.install_c
 FLANNEL = Image(FLANNELD, (), {"/opt/bin/flanneld": FLANNELD, "/opt/bin/install-conf": INSTALL_CONF})
 FLANNEL_CNI = Image(files={"/flannel": _plugin("flannel")})  # its init container copies /flannel onto the node
 
+# the nginx.conf of NGF's nginx image: its main-level includes and conf.d (the controller's http part), files
+# where the pod's shared volumes are (the root is read-only; nginx runs as user 101). No stream block: the
+# node's nginx is built without the stream module, so nothing is served from stream-conf.d (TLSRoute, TCP)
+NGF_NGINX_CONF = """worker_processes auto;
+pid /var/run/nginx/nginx.pid;
+include /etc/nginx/main-includes/*.conf;
+events { worker_connections 1024; }
+http {
+    include /etc/nginx/mime.types;
+    access_log /dev/stdout;
+    client_body_temp_path /var/cache/nginx/client_body;
+    proxy_temp_path /var/cache/nginx/proxy;
+    fastcgi_temp_path /var/cache/nginx/fastcgi;
+    uwsgi_temp_path /var/cache/nginx/uwsgi;
+    scgi_temp_path /var/cache/nginx/scgi;
+    include /etc/nginx/conf.d/*.conf;
+}
+"""
 SHELL = Image((), ("sh",))
 BASH = Image((), ("bash",))
 # like the real pause: it sleeps and ends at once on SIGTERM (a shell's trap is in place within a
@@ -92,9 +111,13 @@ IMAGES: dict[str, Image] = {
                                                                      "/wait-shutdown": WAIT_SHUTDOWN},
                                                       links={"/usr/local/lib/libmimalloc.so": LIBC}),
     "registry.k8s.io/ingress-nginx/kube-webhook-certgen": Image(CERTGEN, (), {"/kube-webhook-certgen": CERTGEN}),
-    "ghcr.io/nginx/nginx-gateway-fabric": Image(GATEWAY, ("controller",), {"/usr/bin/gateway": GATEWAY}),
-    # the Gateway data plane: nginx with NGF's agent beside it
-    "ghcr.io/nginx/nginx-gateway-fabric/nginx": Image(NGINX, (), {"/agent": GATEWAY_AGENT, "nginx": NGINX}),
+    # NGF's control plane; its binary carries CAP_KILL (it signals the nginx of its pod, another user's process)
+    "ghcr.io/nginx/nginx-gateway-fabric": Image(GATEWAY, ("controller",), {"/usr/bin/gateway": GATEWAY},
+                                                file_caps=frozenset({"KILL"})),
+    # the Gateway data plane: nginx reading NGF's nginx.conf (static mode), or with kinns's agent beside it
+    "ghcr.io/nginx/nginx-gateway-fabric/nginx": Image(("nginx", "-e", "stderr", "-g", "daemon off;"), (),
+                                                      {"/agent": GATEWAY_AGENT},
+                                                      files={"/etc/nginx/nginx.conf": lambda: NGF_NGINX_CONF}),
     "docker.io/weaveworks/weave-kube": Image(WEAVE, (), {"/home/weave/launch.sh": WEAVE,
                                                          "/home/weave/init.sh": WEAVE_INIT}),
     "ghcr.io/flannel-io/flannel": FLANNEL,
@@ -153,6 +176,10 @@ def files(reference: str) -> dict[str, str]:
     programs = {path: "#!/bin/sh\nexec " + " ".join(shlex.quote(a) for a in argv) + ' "$@"\n'
                 for path, argv in spec.binaries.items() if path.startswith("/")}
     return {**programs, **{path: make() for path, make in spec.files.items()}}
+
+
+def file_capabilities(reference: str) -> frozenset[str]:
+    return image(reference).file_caps
 
 
 def links(reference: str) -> dict[str, str]:
