@@ -126,3 +126,23 @@ def test_certgen_makes_a_ca_and_a_serving_certificate_for_the_hosts():
 def test_certgen_refuses_what_the_real_program_refuses(argv, message, capsys):
     assert certgen.main(argv) == 1
     assert message in capsys.readouterr().err
+
+
+def test_ngf_static_mode_command_lines():
+    from kinns.ingress.gateway.__main__ import parse
+
+    command, opts = parse(["static-mode", "--gateway-ctlr-name=gateway.nginx.org/nginx-gateway-controller",
+                           "--gatewayclass=nginx", "--config=nginx-gateway-config", "--service=nginx-gateway",
+                           "--metrics-port=9113", "--health-port=8081",
+                           "--leader-election-lock-name=nginx-gateway-leader-election"])
+    assert (command, opts["gatewayclass"], opts["health-port"]) == ("static-mode", "nginx", 8081)
+    command, opts = parse(["initialize", "--source", "/a.conf", "--source=/b.conf", "--destination", "/d"])
+    assert opts["source"] == ["/a.conf", "/b.conf"]
+    for argv, message in ((["static-mode", "--gatewayclass=nginx", "--gateway-ctlr-name=example.com/other"],
+                           "kinns's controller is gateway.nginx.org/nginx-gateway-controller"),
+                          (["static-mode", "--gatewayclass=nginx", "--nginx-plus"], "does not implement --nginx-plus"),
+                          (["provision"], 'unknown command "provision"'),
+                          (["initialize", "--destination=/d"], 'required flag(s) "destination", "source" not set')):
+        with pytest.raises(FlagError) as err:
+            parse(argv)
+        assert message in str(err.value)
