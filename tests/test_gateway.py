@@ -101,7 +101,8 @@ def backend_of(reply: tuple[int, dict, dict | str]) -> str:
 
 def parent_conditions(cluster, name: str, namespace: str = INFRA) -> dict[str, tuple[str, str]]:
     status = json.loads(cluster("-n", namespace, "get", "httproute", name, "-o", "json").stdout).get("status") or {}
-    parents = [p for p in status.get("parents") or [] if p["controllerName"] == "gateway.nginx.org/nginx-gateway-controller"]
+    parents = [p for p in status.get("parents") or []
+               if p["controllerName"] == "gateway.nginx.org/nginx-gateway-controller"]
     return {c["type"]: (c["status"], c["reason"]) for p in parents[:1] for c in p["conditions"]}
 
 

@@ -146,3 +146,13 @@ def test_ngf_static_mode_command_lines():
         with pytest.raises(FlagError) as err:
             parse(argv)
         assert message in str(err.value)
+
+
+def test_ngf_2_flags_are_refused_by_name_until_its_agent_channel_exists():
+    from kinns.ingress.gateway.__main__ import parse
+
+    with pytest.raises(FlagError) as err:
+        parse(["controller", "--gateway-ctlr-name=gateway.nginx.org/nginx-gateway-controller",
+               "--gatewayclass=nginx", "--agent-tls-secret=agent-tls"])
+    assert "does not implement --agent-tls-secret, --gatewayclass" in str(err.value)
+    assert parse(["controller", "--gateway-ctlr-name=gateway.nginx.org/nginx-gateway-controller"])[0] == "controller"

@@ -182,3 +182,19 @@ def test_nginx_gateway_fabric_1_6_in_the_courses_three_steps(cluster):
         cluster("delete", "-f", str(step), "--timeout=120s")
     wait(lambda: cluster("get", "namespace", "nginx-gateway", check=False).returncode != 0, 60)
     wait(lambda: not _left(cluster, "nginx-gateway"), 10)
+
+
+def test_gateway_api_1_5_standard_crds_apply_with_their_admission_policy(cluster):
+    crds = UPSTREAM / "gateway-api-v1.5.1" / "standard-crds.yaml"
+    cluster("apply", "-f", str(crds))
+    for kind in ("gatewayclasses", "gateways", "httproutes", "grpcroutes", "tlsroutes", "listenersets",
+                 "backendtlspolicies", "referencegrants"):
+        cluster("wait", "--for=condition=Established", f"crd/{kind}.gateway.networking.k8s.io", "--timeout=30s")
+    # the bundle's ValidatingAdmissionPolicy refuses an older bundle over it, and leaves the CRDs as they are
+    older = cluster("apply", "-f", str(NGF_STEPS[0]), check=False)
+    assert older.returncode and "ValidatingAdmissionPolicy 'safe-upgrades.gateway.networking.k8s.io' with binding " \
+        "'safe-upgrades.gateway.networking.k8s.io' denied request: Installing CRDs with version before v1.5.0 is " \
+        "prohibited by default." in older.stderr, older.stderr
+    assert cluster("get", "crd", "gateways.gateway.networking.k8s.io", "-o",
+                   r"jsonpath={.metadata.annotations.gateway\.networking\.k8s\.io/bundle-version}").stdout == "v1.5.1"
+    cluster("delete", "-f", str(crds), "--timeout=60s")

@@ -114,8 +114,7 @@ async def create(client: Client, log: Log, opts: dict) -> None:
     try:
         await client.create(path("v1", "secrets", opts["namespace"]), body)
     except APIError as err:
-        log("fatal", "failed creating secret", err=err)
-        raise Fatal("failed creating secret") from None
+        raise Fatal(f"failed creating secret: {err}") from None
 
 
 async def patch(client: Client, log: Log, opts: dict) -> None:
@@ -140,8 +139,7 @@ async def patch(client: Client, log: Log, opts: dict) -> None:
         try:
             await client.replace(where, config)
         except APIError as err:
-            log("fatal", "failed patching webhook", err=err)
-            raise Fatal("failed patching webhook") from None
+            raise Fatal(f"failed patching webhook: {err}") from None
     if opts["apiservice-name"]:
         where = path("apiregistration.k8s.io/v1", "apiservices", None, opts["apiservice-name"])
         try:
