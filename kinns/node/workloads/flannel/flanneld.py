@@ -27,6 +27,7 @@ from aiohttp import web
 from pyroute2 import IPRoute
 
 from ....apimachinery.errors import APIError
+from ....apimachinery.goflags import FlagError, FlagSet
 from ....client import Client
 from ....client.client import path
 from ....kernel.command import Runner
@@ -38,42 +39,27 @@ from . import log
 
 VERSION = "v0.28.9"
 BOOL_FLAGS = ("ip-masq", "kube-subnet-mgr")
-VALUE_FLAGS = {"healthz-ip": "0.0.0.0", "healthz-port": "0", "iface": "", "public-ip": "",
+VALUE_FLAGS = {"healthz-ip": "0.0.0.0", "healthz-port": 0, "iface": "", "public-ip": "",
                "subnet-file": "/run/flannel/subnet.env", "net-config-path": "/etc/kube-flannel/net-conf.json"}
 ANNOTATION = "flannel.alpha.coreos.com/"
 BACKENDS = {"vxlan": "vxlan", "host-gw": "host-gw"}
 SYNC = 2.0
 
 
-class FlagError(Exception):
-    pass
-
-
 def flags(argv: list[str]) -> dict:
     """flanneld's command line, as Go's flag package reads it."""
-    opts: dict = {**{f: False for f in BOOL_FLAGS}, **VALUE_FLAGS}
-    args = list(argv)
-    while args:
-        arg = args.pop(0)
-        if not arg.startswith("-") or arg in ("-", "--"):
-            raise FlagError(f"unexpected argument {arg!r}")
-        name, sep, value = arg.lstrip("-").partition("=")
-        if name in BOOL_FLAGS:
-            if sep and value not in ("true", "false", "1", "0"):
-                raise FlagError(f'invalid boolean value "{value}" for -{name}: parse error')
-            opts[name] = not sep or value in ("true", "1")
-        elif name in VALUE_FLAGS:
-            if not sep:
-                if not args:
-                    raise FlagError(f"flag needs an argument: -{name}")
-                value = args.pop(0)
-            opts[name] = value
-        else:
-            raise FlagError(f"flag provided but not defined: -{name}")
+    flagset = FlagSet("flanneld", style="flag")
+    for name in BOOL_FLAGS:
+        flagset.add(name, False)
+    for name, default in VALUE_FLAGS.items():
+        flagset.add(name, default)
+    opts, _, rest = flagset.parse(argv)
+    if rest:
+        raise FlagError(f"unexpected argument {rest[0]!r}")
     if not opts["kube-subnet-mgr"]:
         raise FlagError("kinns's flannel keeps its leases with the Kubernetes API: run it with --kube-subnet-mgr "
                         "(there is no etcd)")
-    if not opts["healthz-port"].isdigit() or int(opts["healthz-port"]) > 65535:
+    if not 0 <= opts["healthz-port"] <= 65535:
         raise FlagError(f'invalid value "{opts["healthz-port"]}" for flag -healthz-port: parse error')
     return opts
 
@@ -275,10 +261,10 @@ async def run(opts: dict, conf: dict) -> None:
     client = Client.in_cluster("flanneld")
     daemon = Flanneld(opts, conf, client)
     runner = None
-    if int(opts["healthz-port"]):
+    if opts["healthz-port"]:
         runner = web.AppRunner(daemon.app(), access_log=None)
         await runner.setup()
-        await web.TCPSite(runner, opts["healthz-ip"], int(opts["healthz-port"])).start()
+        await web.TCPSite(runner, opts["healthz-ip"], opts["healthz-port"]).start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

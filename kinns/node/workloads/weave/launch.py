@@ -32,6 +32,7 @@ from aiohttp import web
 from pyroute2 import IPRoute
 
 from ....apimachinery.errors import APIError
+from ....apimachinery.goflags import FlagError, FlagSet
 from ....client import Client
 from ....client.client import path
 from .. import ownpod
@@ -45,37 +46,25 @@ DB = Path("/weavedb/weave-netdata.json")
 EXPOSE = "weave:expose"  # the bridge's own address, as `weave expose` names it
 
 
-def _level(value: str) -> str:
-    if value not in LEVELS:
-        raise ValueError(value)
-    return value
-
-
-FLAGS = {"--log-level": _level, "--conn-limit": int, "--ipalloc-range": str, "--mtu": int}
 PEER_SYNC = 5.0
 
 
-class FlagError(Exception):
-    pass
-
-
 def options(env: dict, extra: list[str]) -> dict:
-    """The router's settings from the launch script's environment and EXTRA_ARGS."""
+    """The router's settings from the launch script's environment and EXTRA_ARGS (read as Go's flag package
+    reads them), named as the flags: `--ipalloc-range` and so on."""
     if env.get("WEAVE_PASSWORD"):
         raise FlagError("WEAVE_PASSWORD is set, but kinns's Weave carries no encrypted overlay; unset it")
-    opts = {"--log-level": "info", "--conn-limit": int(env.get("CONN_LIMIT") or 200),
-            "--ipalloc-range": env.get("IPALLOC_RANGE") or DEFAULT_RANGE,
-            "--mtu": int(env.get("WEAVE_MTU") or DEFAULT_MTU)}
-    for arg in extra:
-        name, sep, value = arg.partition("=")
-        if name not in FLAGS:
-            raise FlagError(f"flag provided but not defined: {name}")
-        if not sep:
-            raise FlagError(f"flag needs an argument: {name}")
-        try:
-            opts[name] = FLAGS[name](value)
-        except ValueError:
-            raise FlagError(f'invalid value "{value}" for flag {name}') from None
+    flagset = FlagSet("weaver", style="flag")
+    flagset.add("log-level", "info")
+    flagset.add("conn-limit", int(env.get("CONN_LIMIT") or 200))
+    flagset.add("ipalloc-range", env.get("IPALLOC_RANGE") or DEFAULT_RANGE)
+    flagset.add("mtu", int(env.get("WEAVE_MTU") or DEFAULT_MTU))
+    values, _, rest = flagset.parse(extra)
+    if rest:
+        raise FlagError(f"unexpected argument {rest[0]!r}")
+    if values["log-level"] not in LEVELS:
+        raise FlagError(f'invalid value "{values["log-level"]}" for flag --log-level')
+    opts = {f"--{name}": value for name, value in values.items()}
     try:
         ring.blocks(opts["--ipalloc-range"])
     except ValueError as err:
