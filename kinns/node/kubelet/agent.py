@@ -242,7 +242,7 @@ class Kubelet(Reconciler):
             return  # the container has ended already: nothing to run its hook in
         enter = sandbox.enter_argv(sandbox.pod_directory(self.cluster, meta["namespace"], meta["name"]), name, main, [])
         ok, message = await probes.run({**handler, "timeoutSeconds": timeout}, container,
-                                       record.get("ip") or self.node.ip, main, enter)
+                                       record.get("ip") or self.node.ip, enter)
         if not ok:
             kind, what = ("Exec", (handler.get("exec") or {}).get("command")) if "exec" in handler else \
                 ("HTTP", (handler.get("httpGet") or {}).get("path", "/"))
@@ -546,7 +546,7 @@ class Kubelet(Reconciler):
         try:
             main = sandbox.main_pid(record, name)
             enter = sandbox.enter_argv(sandbox.pod_directory(self.cluster, *job[0]), name, main, [])
-            ok, message = await probes.run(probe.spec, state.spec, record.get("ip") or self.node.ip, main, enter)
+            ok, message = await probes.run(probe.spec, state.spec, record.get("ip") or self.node.ip, enter)
             verdict_changed = probe.record(ok, message, asyncio.get_running_loop().time())
             label = "Readiness" if kind == "readinessProbe" else "Liveness"
             where = f"spec.containers{{{name}}}"

@@ -10,7 +10,6 @@ import asyncio
 import aiohttp
 
 
-
 class ProbeState:
     def __init__(self, spec: dict, started: float) -> None:
         self.spec = spec
@@ -47,7 +46,7 @@ def _port(value: object, container: dict) -> int:
     return int(value)
 
 
-async def run(spec: dict, container: dict, pod_ip: str, main_pid: int, enter: list[str]) -> tuple[bool, str]:
+async def run(spec: dict, container: dict, pod_ip: str, enter: list[str]) -> tuple[bool, str]:
     """One probe's result and why it failed; `enter`: the command line that puts a command into the container
     (for exec probes, the command appended)."""
     timeout = spec.get("timeoutSeconds", 1)
