@@ -11,6 +11,7 @@ import ipaddress
 import time
 from pathlib import Path
 
+from ..apimachinery.conditions import is_true
 from ..apimachinery.errors import APIError
 from ..client import Client, Reconciler
 from ..client.election import LeaderElector
@@ -178,34 +179,30 @@ class Controller(Reconciler):
                 out[key] = str(path)
         return out
 
-    def _own_labels(self) -> dict:
+    def _controller_pods(self) -> list[dict]:
+        """The pods of this controller's Deployment (its own pod's labels but the template hash), itself too."""
         pod = self.objects["pods"].get(self.namespace, self.pod)
-        return ((pod or {}).get("metadata") or {}).get("labels") or {}
+        labels = {k: v for k, v in (((pod or {}).get("metadata") or {}).get("labels") or {}).items()
+                  if k != "pod-template-hash"}
+        return [p for p in self.objects["pods"].values() if labels and all(
+            (p["metadata"].get("labels") or {}).get(k) == v for k, v in labels.items())]
 
     def addresses(self) -> list[dict]:
         """The status.loadBalancer.ingress entries, as ingress-nginx's status sync computes them."""
         if self.opts.publish_status_address:
-            return sorted(({"ip": a} if _is_ip(a) else {"hostname": a} for a in self.opts.publish_status_address),
-                          key=lambda e: (e.get("hostname", ""), e.get("ip", "")))
+            return _sorted([_entry(a) for a in self.opts.publish_status_address])
         if self.opts.publish_service:
             ns, name = self.opts.publish_service.split("/", 1)
             return _service_addresses(self.objects["services"].get(ns, name))
-        labels = self._own_labels()
         out: list[dict] = []
-        for pod in self.objects["pods"].values():
-            plabels = pod["metadata"].get("labels") or {}
-            if not labels or any(plabels.get(k) != v for k, v in labels.items() if k != "pod-template-hash"):
-                continue
-            status = pod.get("status") or {}
-            ready = any(c.get("type") == "Ready" and c.get("status") == "True" for c in status.get("conditions") or [])
-            if status.get("phase") != "Running" or not ready:
+        for pod in self._controller_pods():
+            if (pod.get("status") or {}).get("phase") != "Running" or not is_true(pod, "Ready"):
                 continue
             node = self.objects["nodes"].get(None, pod["spec"].get("nodeName", ""))
             address = _node_address(node, self.opts.node_internal_ip) if node else ""
-            entry = {"ip": address} if _is_ip(address) else {"hostname": address}
-            if address and entry not in out:
-                out.append(entry)
-        return sorted(out, key=lambda e: (e.get("hostname", ""), e.get("ip", "")))
+            if address and _entry(address) not in out:
+                out.append(_entry(address))
+        return _sorted(out)
 
     async def publish_status(self, ingresses: list[dict], addresses: list[dict]) -> None:
         for ing in ingresses:
@@ -227,9 +224,7 @@ class Controller(Reconciler):
         """On TERM: with --update-status-on-shutdown, the last replica empties the Ingresses' addresses (its
         status no longer holds); then the Lease is released and nginx quits gracefully."""
         if self.opts.update_status and self.opts.update_status_on_shutdown and self.leading:
-            labels = self._own_labels()
-            others = [p for p in self.objects["pods"].values() if p["metadata"]["name"] != self.pod and labels and all(
-                (p["metadata"].get("labels") or {}).get(k) == v for k, v in labels.items())]
+            others = [p for p in self._controller_pods() if p["metadata"]["name"] != self.pod]
             if not others and not self.opts.publish_status_address and not self.opts.publish_service:
                 await self.publish_status(self.served(), [])
         if self.elector:
@@ -237,12 +232,17 @@ class Controller(Reconciler):
         await asyncio.to_thread(self.nginx.quit)
 
 
-def _is_ip(text: str) -> bool:
+def _entry(address: str) -> dict:
+    """A status.loadBalancer.ingress entry: an IP address, or else a hostname."""
     try:
-        ipaddress.ip_address(text)
+        ipaddress.ip_address(address)
     except ValueError:
-        return False
-    return True
+        return {"hostname": address}
+    return {"ip": address}
+
+
+def _sorted(entries: list[dict]) -> list[dict]:
+    return sorted(entries, key=lambda e: (e.get("hostname", ""), e.get("ip", "")))
 
 
 def _node_address(node: dict, internal: bool) -> str:

@@ -34,6 +34,17 @@ def write_private(path: Path, content: bytes | str, mode: int = 0o600) -> bool:
     return True
 
 
+def write_atomic(path: Path, content: str, mode: int = 0o644) -> None:
+    """Replace `path` with `content` by a rename, so a reader sees the old file or the new one, never half of
+    either (a subnet lease, a rendered configuration). Not for a node's own files under its overlay (see above):
+    those are rewritten in place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(content)
+    tmp.chmod(mode)
+    tmp.replace(path)
+
+
 def private_dir(path: Path) -> Path:
     """Make `path` a directory only its owner enters (0700)."""
     path.mkdir(parents=True, exist_ok=True)

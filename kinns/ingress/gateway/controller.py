@@ -301,8 +301,7 @@ class Controller(Reconciler):
         """The Gateway's addresses, whether its data plane serves, and what it waits for when it does not."""
         ns, name, _ = self._names(plan)
         svc, deployment = self.objects["services"].get(ns, name), self.objects["deployments"].get(ns, name)
-        ips = [i["ip"] for i in ((svc or {}).get("status", {}).get("loadBalancer", {}).get("ingress") or [])
-               if i.get("ip")]
+        ips = load_balancer_ips(svc)
         ready = ((deployment or {}).get("status") or {}).get("readyReplicas", 0) >= 1
         return ips, ready, f"waiting for the data plane Deployment {ns}/{name}"
 
@@ -366,6 +365,12 @@ class Controller(Reconciler):
                         self.enqueue(None)
                     else:
                         self.log.warning("status of %s: %s", path, err)
+
+
+def load_balancer_ips(svc: dict | None) -> list[str]:
+    """The IP addresses in a Service's status.loadBalancer."""
+    return [i["ip"] for i in ((svc or {}).get("status", {}).get("loadBalancer", {}).get("ingress") or [])
+            if i.get("ip")]
 
 
 def _contains(current: object, wanted: object) -> bool:

@@ -17,9 +17,10 @@ from pathlib import Path
 
 from ...client import Client
 from ...client.election import LeaderElector
+from ...kernel.files import write_atomic
 from ..nginx import http_settings
 from . import graph, render
-from .controller import PATHS, Controller, conditions
+from .controller import PATHS, Controller, conditions, load_balancer_ips
 
 CONF_D, SECRETS, PID_FILE = Path("/etc/nginx/conf.d"), Path("/etc/nginx/secrets"), Path("/var/run/nginx/nginx.pid")
 NGF_GROUP = "gateway.nginx.org"
@@ -66,7 +67,7 @@ class StaticController(Controller):
         else:
             changed = self.published.get(plan.key) != config or not target.exists()
         if changed:
-            await asyncio.to_thread(_write, target, http)
+            await asyncio.to_thread(write_atomic, target, http)
             if plan is not None:
                 self.published = {plan.key: config}
         if changed or not self.reloaded:  # also until nginx, started after the first write, has been signalled
@@ -91,9 +92,8 @@ class StaticController(Controller):
         if plan.key != self.served:
             return [], False, (f"static mode programs one Gateway of class {self.gateway_class}; "
                                f"{self.served[0]}/{self.served[1]} is the one served")
-        svc = self.objects["services"].get(self.namespace, self.service)
-        ips = [i["ip"] for i in ((svc or {}).get("status", {}).get("loadBalancer", {}).get("ingress") or [])
-               if i.get("ip")] or [os.environ.get("POD_IP", "")]
+        ips = load_balancer_ips(self.objects["services"].get(self.namespace, self.service)) or \
+            [os.environ.get("POD_IP", "")]
         return [ip for ip in ips if ip], self.reloaded, "waiting for nginx to load the configuration"
 
     def _config_status(self) -> None:
@@ -104,10 +104,4 @@ class StaticController(Controller):
         self._status(f"/apis/{NGF_GROUP}/v1alpha1/namespaces/{self.namespace}/nginxgateways/{self.config_name}",
                      cfg, {"conditions": conditions({"Valid": valid}, (cfg.get("status") or {}).get("conditions"),
                                                     cfg["metadata"].get("generation", 1))})
-
-
-def _write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    tmp.replace(path)
 

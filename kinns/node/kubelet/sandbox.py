@@ -235,11 +235,12 @@ def _start(pod_dir: Path, record: dict, spec: PodSpec, node: Node, container: Co
     env.update({name: fields.get(path, "") for name, path in container.field_env.items()})
     log_path = pod_dir / f"{container.name}.log"  # see log_path()
     target = main_pid(record, container.target) if container.target else (record.get("pidns") or [0, 0])[1]
+    image = images.image(container.image)
     (pod_dir / f"container-{container.name}.json").write_text(json.dumps(
         {"cluster": node.cluster, "mounts": container.mounts,
-         "security": {**container.security, "ambient": sorted(images.file_capabilities(container.image))},
+         "security": {**container.security, "ambient": sorted(image.file_caps)},
          "hostPID": spec.host_pid, "pidFrom": target, "imageFiles": images.files(container.image),
-         "imageLinks": images.links(container.image),
+         "imageLinks": dict(image.links),
          "sysctls": {k: v for k, v in spec.sysctls.items() if k.startswith("kernel.")}}))
     stdin, output = attach.open_stdio(pod_dir, container.name, container.stdin, container.tty,
                                       container.stdin_once)

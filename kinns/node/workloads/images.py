@@ -177,11 +177,3 @@ def files(reference: str) -> dict[str, str]:
                 for path, argv in spec.binaries.items() if path.startswith("/")}
     return {**programs, **{path: make() for path, make in spec.files.items()}}
 
-
-def file_capabilities(reference: str) -> frozenset[str]:
-    return image(reference).file_caps
-
-
-def links(reference: str) -> dict[str, str]:
-    """The image's symbolic links (path -> target on the node)."""
-    return dict(image(reference).links)

@@ -11,9 +11,9 @@ The subnet file is read where the node keeps it (a path flanneld's pod mounted a
 
 import ipaddress
 import json
-import os
 from pathlib import Path
 
+from ....kernel.files import write_atomic
 from ....kernel.record import this_node
 from ...pkg import skel
 from ...pkg.skel import ERR_INVALID_CONFIG, ERR_IO, Args, CNIError, exec_plugin
@@ -66,10 +66,7 @@ def _saved(args: Args) -> Path:
 def add(args: Args) -> dict:
     delegate = delegate_conf(args, lease(args.conf.get("subnetFile") or SUBNET_FILE))
     saved = _saved(args)
-    saved.parent.mkdir(parents=True, exist_ok=True)
-    tmp = saved.with_name(f".{saved.name}.tmp")
-    tmp.write_text(json.dumps(delegate))
-    os.replace(tmp, saved)
+    write_atomic(saved, json.dumps(delegate), 0o600)
     try:
         return exec_plugin(delegate["type"], "ADD", json.dumps(delegate).encode(), args.path)
     except CNIError:

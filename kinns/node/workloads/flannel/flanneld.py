@@ -31,6 +31,7 @@ from ....apimachinery.goflags import FlagError, FlagSet
 from ....client import Client
 from ....client.client import path
 from ....kernel.command import Runner
+from ....kernel.files import write_atomic
 from ....kernel.iptables import Iptables
 from ....kernel.node import Peer
 from ... import overlay
@@ -192,10 +193,7 @@ class Flanneld:
             ANNOTATION + "kube-subnet-manager": "true", ANNOTATION + "public-ip": address}}})
         pod_mtu = overlay.pod_mtu(backend, mtu)
         target = Path(self.opts["subnet-file"])
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.write_text(lease_text(self.conf, subnet, pod_mtu, self.opts["ip-masq"]))
-        tmp.replace(target)
+        write_atomic(target, lease_text(self.conf, subnet, pod_mtu, self.opts["ip-masq"]))
         log("I", f"Wrote subnet file to {target}: subnet {subnet}, mtu {pod_mtu}")
         if self.opts["ip-masq"]:
             await asyncio.to_thread(_ensure_rules, masquerade_rules(self.conf["network"], subnet))

@@ -1,8 +1,10 @@
 """`/opt/bin/install-conf SRC DST` of the flannel image: copy the CNI config into place atomically, so the
 kubelet never reads a half-written conflist."""
 
-import os
 import sys
+from pathlib import Path
+
+from ....kernel.files import write_atomic
 
 
 def main(argv: list[str]) -> int:
@@ -11,13 +13,7 @@ def main(argv: list[str]) -> int:
         return 1
     source, target = argv
     try:
-        with open(source) as f:
-            text = f.read()
-        tmp = os.path.join(os.path.dirname(target) or ".", f".{os.path.basename(target)}.tmp")
-        with open(tmp, "w") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
+        write_atomic(Path(target), Path(source).read_text())
     except OSError as err:
         sys.stderr.write(f"install-conf: {err.filename}: {err.strerror}\n")
         return 1

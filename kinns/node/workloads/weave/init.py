@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from ....cni.install import launcher
+from ....kernel.files import write_atomic
 from . import CONFLIST, PLUGIN, VERSION
 
 
@@ -21,25 +22,18 @@ def conflist() -> dict:
                         {"type": "portmap", "capabilities": {"portMappings": True}, "snat": True}]}
 
 
-def _atomic(path: Path, text: str, mode: int) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    tmp.chmod(mode)
-    tmp.replace(path)
-
-
 def install(host_root: Path) -> None:
     bin_dir, conf_dir = host_root / "opt/cni/bin", host_root / "etc/cni/net.d"
     bin_dir.mkdir(parents=True, exist_ok=True)
     conf_dir.mkdir(parents=True, exist_ok=True)
     binary = f"weave-plugin-{VERSION}"
-    _atomic(bin_dir / binary, launcher("weave"), 0o755)
+    write_atomic(bin_dir / binary, launcher("weave"), 0o755)
     link = bin_dir / PLUGIN
     tmp = bin_dir / f".{PLUGIN}.tmp"
     tmp.unlink(missing_ok=True)
     tmp.symlink_to(binary)
     tmp.replace(link)
-    _atomic(conf_dir / CONFLIST, json.dumps(conflist(), indent=4) + "\n", 0o644)
+    write_atomic(conf_dir / CONFLIST, json.dumps(conflist(), indent=4) + "\n")
 
 
 def main() -> int:

@@ -35,6 +35,7 @@ from ....apimachinery.errors import APIError
 from ....apimachinery.goflags import FlagError, FlagSet
 from ....client import Client
 from ....client.client import path
+from ....kernel.files import write_atomic
 from .. import ownpod
 from . import (BRIDGE, DATAPATH_PORT, DEFAULT_MTU, DEFAULT_RANGE, LEVELS, VERSION, datapath, init, log, mesh, ring,
                set_level)
@@ -169,11 +170,8 @@ class Router:
         return allocator
 
     def _save(self) -> None:
-        DB.parent.mkdir(parents=True, exist_ok=True)
-        tmp = DB.with_name(f".{DB.name}.tmp")
-        tmp.write_text(json.dumps({"peer": self.me.name, "range": self.cidr,
-                                   "allocations": self.allocator.allocations}))
-        tmp.replace(DB)
+        write_atomic(DB, json.dumps({"peer": self.me.name, "range": self.cidr,
+                                     "allocations": self.allocator.allocations}))
 
     def allocate(self, ident: str) -> str:
         try:
