@@ -305,6 +305,8 @@ def apply(kind: str, obj: dict) -> None:
         obj.setdefault("preemptionPolicy", "PreemptLowerPriority")
     elif kind == "HorizontalPodAutoscaler":
         _autoscaler(obj.setdefault("spec", {}))
+    elif kind == "NetworkPolicy":
+        _network_policy(obj.get("spec"))
     elif kind == "Namespace":
         name = obj.get("metadata", {}).get("name", "")
         obj["metadata"].setdefault("labels", {})["kubernetes.io/metadata.name"] = name
@@ -377,6 +379,20 @@ def _free_ip(taken: set, name: str, namespace: str | None) -> str:
             return candidate
     raise invalid("Service", "", name, [("spec.clusterIPs", "FieldValueInvalid", "failed to allocate a serviceIP: "
                                          "range is full")])
+
+
+def _network_policy(spec: object) -> None:
+    """A port's protocol is TCP unless given; policyTypes, when not given, is Ingress, with Egress too when the
+    policy has egress rules (what the policy means is then written down, as kube-apiserver defaults it)."""
+    if not isinstance(spec, dict):
+        return
+    for direction in ("ingress", "egress"):
+        for rule in spec.get(direction) or [] if isinstance(spec.get(direction), list) else []:
+            for port in (rule.get("ports") or [] if isinstance(rule, dict) else []):
+                if isinstance(port, dict) and port.get("protocol") is None:
+                    port["protocol"] = "TCP"
+    if not spec.get("policyTypes"):
+        spec["policyTypes"] = ["Ingress", *(["Egress"] if spec.get("egress") else [])]
 
 
 def _default_toleration_seconds(spec: dict) -> None:

@@ -3,7 +3,10 @@
 netexec: HTTP on --http-port (8080) with /hostname, /clientip, /echo?msg=,
 /healthz, /exit; UDP on --udp-port (8081) answering `hostname` and `echo X`.
 serve-hostname: the pod's hostname on 9376 over HTTP (default), or raw TCP
-(--tcp) or UDP (--udp). pause: sleep until killed.
+(--tcp) or UDP (--udp), with --http=false as the netpol e2e suite passes it.
+connect HOST:PORT: one TCP connection (or a UDP request answered, or an SCTP
+association) within --timeout, as the netpol e2e suite probes; on failure it
+prints TIMEOUT, REFUSED, DNS or OTHER and exits 1. pause: sleep until killed.
 webhook: an admission webhook over HTTPS (--tls-cert-file, --tls-private-key-file,
 --port 443) with the routes Kubernetes's admission e2e tests call: /always-deny,
 /always-allow-delay-5s, /add-label, /pods (refuses a container named
@@ -92,6 +95,9 @@ def netexec(opts: argparse.Namespace) -> None:
 
 def serve_hostname(opts: argparse.Namespace) -> None:
     hostname = socket.gethostname()
+    if opts.http and (opts.tcp or opts.udp):
+        sys.stderr.write("Can't serve TCP/UDP mode and HTTP mode at the same time\n")
+        sys.exit(1)
     if opts.udp:
         _udp(opts.port, lambda msg, peer: hostname)
     elif opts.tcp:
@@ -195,6 +201,51 @@ def webhook(opts: argparse.Namespace) -> None:
     server.serve_forever()
 
 
+def _go_bool(text: str) -> bool:
+    if text in ("1", "t", "T", "TRUE", "true", "True"):
+        return True
+    if text in ("0", "f", "F", "FALSE", "false", "False"):
+        return False
+    raise argparse.ArgumentTypeError(f"parse error: {text!r}")
+
+
+def _go_duration(text: str) -> float:
+    units = {"ms": 0.001, "s": 1.0, "m": 60.0}
+    for unit in sorted(units, key=len, reverse=True):
+        if text.endswith(unit) and text[:-len(unit)].replace(".", "", 1).isdigit():
+            return float(text[:-len(unit)]) * units[unit]
+    raise argparse.ArgumentTypeError(f"time: invalid duration {text!r}")
+
+
+def connect(opts: argparse.Namespace) -> None:
+    """Probe HOST:PORT as agnhost's connect does; the reason of a failure is the one word on stderr."""
+    host, _, port = opts.address.rpartition(":")
+    kind = {"tcp": socket.SOCK_STREAM, "udp": socket.SOCK_DGRAM, "sctp": socket.SOCK_STREAM}[opts.protocol]
+    try:
+        family, _, proto, _, addr = socket.getaddrinfo(host.strip("[]"), int(port), type=kind)[0]
+    except (socket.gaierror, ValueError) as err:
+        sys.stderr.write(f"DNS\n{err}\n")
+        sys.exit(1)
+    if opts.protocol == "sctp":
+        proto = socket.IPPROTO_SCTP
+    try:
+        with socket.socket(family, kind, proto) as sock:
+            sock.settimeout(opts.timeout)
+            sock.connect(addr)
+            if opts.protocol == "udp":  # an answer proves the datagram arrived, as serve-hostname answers any
+                sock.send(b"hostname\n")
+                sock.recv(1024)
+    except (socket.timeout, TimeoutError) as err:
+        sys.stderr.write(f"TIMEOUT\n{err}\n")
+        sys.exit(1)
+    except ConnectionRefusedError as err:
+        sys.stderr.write(f"REFUSED\n{err}\n")
+        sys.exit(1)
+    except OSError as err:
+        sys.stderr.write(f"OTHER\n{err}\n")
+        sys.exit(1)
+
+
 def pause(_: argparse.Namespace) -> None:
     signal.pause()
 
@@ -210,16 +261,22 @@ def main(argv: list[str]) -> None:
     p.add_argument("--port", type=int, default=9376)
     p.add_argument("--tcp", action="store_true")
     p.add_argument("--udp", action="store_true")
-    p.add_argument("--http", action="store_true", default=True)
+    p.add_argument("--http", type=_go_bool, nargs="?", const=True, default=True)
     p.set_defaults(run=serve_hostname)
     sub.add_parser("pause").set_defaults(run=pause)
+    p = sub.add_parser("connect")
+    p.add_argument("address")
+    p.add_argument("--timeout", type=_go_duration, default=5.0)
+    p.add_argument("--protocol", choices=("tcp", "udp", "sctp"), default="tcp")
+    p.set_defaults(run=connect)
     p = sub.add_parser("webhook")
     p.add_argument("--tls-cert-file", required=True)
     p.add_argument("--tls-private-key-file", required=True)
     p.add_argument("--port", type=int, default=443)
     p.set_defaults(run=webhook)
     opts = parser.parse_args(argv)
-    print(f"agnhost {opts.command} started", flush=True)
+    if opts.command != "connect":  # a probe's output is its verdict only
+        print(f"agnhost {opts.command} started", flush=True)
     opts.run(opts)
 
 

@@ -53,6 +53,7 @@ def _plugin(module: str) -> Callable[[], str]:
 LIBC = next(iter(sorted(glob.glob("/lib/*-linux-gnu/libc.so.6") + glob.glob("/usr/lib/*-linux-gnu/libc.so.6"))),
             "/lib/libc.so.6")
 PROXY, DNS, CNI = _module("kinns.node.proxy", ""), _module("kinns.dns", ""), _module("kinns_cni")
+NETPOL = _module("kinns.node.policy", "")
 INGRESS, WAIT_SHUTDOWN = _module("kinns.ingress", ""), _module("kinns.ingress.wait_shutdown", "")
 CERTGEN = _module("certgen")
 GATEWAY, GATEWAY_AGENT = _module("kinns.ingress.gateway", ""), _module("kinns.ingress.gateway.dataplane", "")
@@ -106,7 +107,7 @@ IMAGES: dict[str, Image] = {
     "registry.k8s.io/kube-proxy": Image(PROXY, (), {"kube-proxy": PROXY, "/usr/local/bin/kube-proxy": PROXY}),
     "registry.k8s.io/coredns/coredns": COREDNS,
     "docker.io/coredns/coredns": COREDNS,
-    "ghcr.io/kinns/kinns-cni": Image(CNI),
+    "ghcr.io/kinns/kinns-cni": Image(CNI, (), {"/kinns-netpol": NETPOL}),
     "registry.k8s.io/ingress-nginx/controller": Image(INGRESS, (), {"/nginx-ingress-controller": INGRESS,
                                                                      "/wait-shutdown": WAIT_SHUTDOWN},
                                                       links={"/usr/local/lib/libmimalloc.so": LIBC}),

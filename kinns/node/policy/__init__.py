@@ -1,0 +1,2 @@
+"""The NetworkPolicy engine of a node: AdminNetworkPolicy, NetworkPolicy and BaselineAdminNetworkPolicy in
+nftables (`model.py` decides, `nftables.py` programs, `agent.py` is the loop)."""
