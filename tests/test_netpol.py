@@ -171,6 +171,21 @@ def policies(cluster):
         cluster("-n", ns, "delete", "networkpolicy", name, "--ignore-not-found")
 
 
+@pytest.fixture
+def admin(cluster):
+    """Apply AdminNetworkPolicies and the BaselineAdminNetworkPolicy for one test; deleted after it."""
+    made = []
+
+    def apply(kind: str, name: str, **spec) -> None:
+        cluster("apply", "-f", "-", input=json.dumps({"apiVersion": "policy.networking.k8s.io/v1alpha1",
+                                                      "kind": kind, "metadata": {"name": name}, "spec": spec}))
+        made.append((kind.lower(), name))
+
+    yield apply
+    for kind, name in made:
+        cluster("delete", kind, name, "--ignore-not-found")
+
+
 def policy(ns: str, name: str, **spec) -> dict:
     return {"metadata": {"namespace": ns, "name": name}, "spec": {"podSelector": {}, **spec}}
 
@@ -365,3 +380,71 @@ def test_the_table_shows_what_holds(cluster, policies):
     assert "ingress not allowed by NetworkPolicy x/deny-all" in text and "counter np-" in text
     log = cluster("-n", "kube-system", "logs", "-l", "app=kinns-cni", "-c", "netpol", "--tail=-1").stdout
     assert "programmed table inet kinns-netpol" in log
+
+
+# AdminNetworkPolicy and BaselineAdminNetworkPolicy: decided before and after NetworkPolicy
+
+def test_admin_deny_overrides_an_allowing_network_policy(net, policies, admin):
+    policies(policy("x", "allow-y", podSelector=pod_sel("a"), ingress=[{"from": [{"namespaceSelector":
+                                                                                   ns_sel("y")}]}]))
+    admin("AdminNetworkPolicy", "deny-y-b", priority=10, subject={"namespaces": ns_sel("x")},
+          ingress=[{"name": "no-y-b", "action": "Deny", "from": [{"pods": {"namespaceSelector": ns_sel("y"),
+                                                                           "podSelector": pod_sel("b")}}]}])
+    want = Reachability().expect(None, "x/a", False).expect("y", "x/a", True).expect("y/b", "x", False)
+    net.check(want)
+    net.check(want, 80, "udp")  # every protocol and port: neither rule names ports
+
+
+def test_admin_pass_delegates_to_network_policy(net, policies, admin):
+    admin("AdminNetworkPolicy", "deny-all-to-x", priority=20, subject={"namespaces": ns_sel("x")},
+          ingress=[{"action": "Deny", "from": [{"namespaces": {}}]}])
+    admin("AdminNetworkPolicy", "pass-y", priority=5, subject={"namespaces": ns_sel("x")},
+          ingress=[{"action": "Pass", "from": [{"namespaces": ns_sel("y")}], "ports": [
+              {"portNumber": {"protocol": "TCP", "port": 80}}]}])
+    # from y on TCP 80 the lower-priority Deny is skipped: no NetworkPolicy isolates x, so it passes
+    net.check(Reachability().expect(None, "x", False).expect("y", "x", True))
+    net.check(Reachability().expect(None, "x", False), 81, "tcp")  # not passed: the Deny decides
+    policies(policy("x", "only-y-b", podSelector=pod_sel("a"), ingress=[{"from": [{"namespaceSelector":
+                                                                                    ns_sel("y"), "podSelector":
+                                                                                    pod_sel("b")}]}]))
+    net.check(Reachability().expect(None, "x", False).expect("y", "x", True).expect("y/a", "x/a", False)
+              .expect("y/c", "x/a", False))
+
+
+def test_baseline_deny_holds_where_no_network_policy_isolates(net, policies, admin):
+    admin("BaselineAdminNetworkPolicy", "default", subject={"namespaces": ns_sel("z")},
+          ingress=[{"name": "default-deny", "action": "Deny", "from": [{"namespaces": {}}]}])
+    net.check(Reachability().expect(None, "z", False))
+    policies(policy("z", "allow-x", podSelector=pod_sel("a"), ingress=[{"from": [{"namespaceSelector":
+                                                                                   ns_sel("x")}]}]))
+    net.check(Reachability().expect(None, "z", False).expect("x", "z/a", True))
+
+
+def test_admin_egress_to_networks_and_named_port(net, admin):
+    admin("AdminNetworkPolicy", "egress-y", priority=30, subject={"pods": {"namespaceSelector": ns_sel("y"),
+                                                                           "podSelector": pod_sel("a")}},
+          egress=[{"action": "Allow", "to": [{"networks": [f"{net.ip['z/b']}/32"]}]},
+                  {"action": "Deny", "to": [{"namespaces": {}}], "ports": [{"namedPort": "serve-80-tcp"}]}])
+    net.check(Reachability().expect("y/a", None, False).expect("y/a", "z/b", True))
+    net.check(Reachability(), 81, "tcp")
+
+
+def test_invalid_admin_policies_are_refused(cluster):
+    def refused(kind: str, name: str, spec: dict) -> str:
+        out = cluster("apply", "-f", "-", check=False, input=json.dumps({
+            "apiVersion": "policy.networking.k8s.io/v1alpha1", "kind": kind, "metadata": {"name": name},
+            "spec": spec}))
+        assert out.returncode != 0, out.stdout
+        return out.stderr
+    err = refused("AdminNetworkPolicy", "bad", {"priority": 1001, "subject": {
+        "namespaces": {}, "pods": {"namespaceSelector": {}, "podSelector": {}}}, "egress": [
+        {"action": "Reject", "to": [{"namespaces": {}}]}]})
+    for text in ("spec.priority", "spec.subject", "spec.egress[0].action"):
+        assert text in err, err
+    err = refused("AdminNetworkPolicy", "bad", {"priority": 1, "subject": {"namespaces": {}}, "egress": [
+        {"action": "Deny", "to": [{"networks": ["10.0.0.0/33"]}]}]})
+    assert "spec.egress[0].to[0].networks[0]" in err and "Invalid CIDR format provided" in err, err
+    err = refused("BaselineAdminNetworkPolicy", "not-default", {"subject": {"namespaces": {}}})
+    assert 'Only one baseline admin network policy with metadata.name="default"' in err, err
+    assert "bad" not in cluster("get", "anp", "-o", "name").stdout
+    assert "No resources found" in cluster("get", "banp").stderr

@@ -1,8 +1,12 @@
 """The policy agent's pure half: what policies ask of a node's pods, and the nft transactions that say it."""
 
-import pytest
+from pathlib import Path
 
-from kinns.apiserver import defaults
+import pytest
+import yaml
+
+from kinns.apiserver import cel, defaults
+from kinns.node.policy import api
 from kinns.kernel.command import CommandFailed
 from kinns.node.policy.model import PortSpec, Pod, compile_node, ip_block, policy_types, port_elements
 from kinns.node.policy.nftables import PolicyTable, changes, full, render
@@ -126,3 +130,11 @@ def test_a_failed_sync_replaces_the_whole_table_next_time():
     nft.fail = False
     table.sync(want)
     assert nft.calls[-1] == full(want)
+
+
+def test_the_shipped_admin_policy_crds_are_the_generated_ones_and_their_rules_compile():
+    shipped = (Path(__file__).resolve().parents[1] / "kinns/controlplane/manifests/admin-network-policy-crds.yaml")
+    assert shipped.read_text() == api.manifest()
+    for crd in yaml.safe_load_all(shipped.read_text()):
+        for version in crd["spec"]["versions"]:
+            assert cel.compile_rules(version["schema"]["openAPIV3Schema"]) == []

@@ -64,6 +64,8 @@ def _weave_left(cluster) -> list[str]:
                   if line.split()[0].split("@")[0] in ("weave", "vxlan-6784") or line.startswith("vethwe")]
         rules = _in_node(cluster, node, "iptables-save")
         found += [f"{node}: {line}" for line in rules.splitlines() if "WEAVE" in line or "weave" in line]
+        tables = _in_node(cluster, node, "nft", "list", "tables")
+        found += [f"{node}: {line}" for line in tables.splitlines() if "kinns-netpol" in line]  # weave-npc's
     ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
     found += [f"process {line}" for line in ps.splitlines() if "workloads.weave" in line and cluster.name in line]
     return found
@@ -102,7 +104,7 @@ def test_weave_net_from_its_upstream_manifest(bare):
     one = pods[0]["metadata"]["name"]
     log = bare("-n", "kube-system", "logs", one, "-c", "weave").stdout
     assert "Our name is" in log and "connection added" in log and "Listening for HTTP control messages" in log
-    assert "not enforced" in bare("-n", "kube-system", "logs", one, "-c", "weave-npc").stdout
+    assert "Starting Weaveworks NPC" in bare("-n", "kube-system", "logs", one, "-c", "weave-npc").stdout
     conf = _conflist(bare, "10-weave.conflist")
     assert [p["type"] for p in conf["plugins"]] == ["weave-net", "portmap"]
 
@@ -120,6 +122,21 @@ def test_weave_net_from_its_upstream_manifest(bare):
     assert "dstport 6784" in vxlan and "master weave" in vxlan
     mesh = _in_node(bare, "node02", "ss", "-tn", "state", "established", "( sport = :6783 or dport = :6783 )")
     assert mesh.count(":6783") >= 2  # node02 meets both other peers on TCP 6783
+
+    # weave-npc enforces NetworkPolicy with kinns's engine: only pods labelled for it reach the server
+    bare("apply", "-f", "-", input=json.dumps({
+        "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": server},
+        "spec": {"podSelector": {"matchLabels": {"run": server}},
+                 "ingress": [{"from": [{"podSelector": {"matchLabels": {"access": "yes"}}}]}]}}))
+    wait(lambda: bare("exec", client, "--", "timeout", "1", "wget", "-qO-", f"http://{ips[server]}:8080/hostname",
+                      check=False).returncode != 0, 10)  # busybox's wget -T bounds reads, not the handshake
+    bare("label", "pod", client, "access=yes")
+    wait(lambda: bare("exec", client, "--", "wget", "-T2", "-qO-", f"http://{ips[server]}:8080/hostname",
+                      check=False).stdout == server, 10)
+    npc = bare("-n", "kube-system", "logs", "-l", "name=weave-net", "-c", "weave-npc", "--tail=-1").stdout
+    assert "INFO: " in npc and "programmed table inet kinns-netpol: 1 policies select 1 pods for ingress" in npc
+    assert "chain network-ingress-" in _in_node(bare, "node02", "nft", "list", "table", "inet", "kinns-netpol")
+    bare("delete", "networkpolicy", server)
 
     bare("delete", "pod", server, client, "--now")
     bare("delete", "service", server)

@@ -14,6 +14,7 @@ functions the common CRDs call; admission policies also get the authorizer libra
 """
 
 import functools
+import ipaddress
 import json
 import logging
 
@@ -54,9 +55,22 @@ def _index_of(s: celtypes.StringType, sub: celtypes.StringType) -> celtypes.IntT
     return celtypes.IntType(str(s).find(str(sub)))
 
 
-# Kubernetes's string extension library, the part the common CRDs use
+def _is_cidr(s: celtypes.StringType) -> celtypes.BoolType:
+    """Kubernetes's isCIDR: an address and a prefix length, host bits allowed, no zone, no leading zeros."""
+    text = str(s)
+    if "/" not in text or "%" in text:
+        return celtypes.BoolType(False)
+    try:
+        network = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return celtypes.BoolType(False)
+    mapped = isinstance(network, ipaddress.IPv6Network) and network.network_address.ipv4_mapped is not None
+    return celtypes.BoolType(not mapped)
+
+
+# Kubernetes's string extension library, the part the common CRDs use, and isCIDR of its network library
 FUNCTIONS = {"lowerAscii": _lower, "upperAscii": _upper, "trim": _trim, "split": _split, "indexOf": _index_of,
-             **cel_authorizer.FUNCTIONS}
+             "isCIDR": _is_cidr, **cel_authorizer.FUNCTIONS}
 
 
 @functools.lru_cache(maxsize=4096)

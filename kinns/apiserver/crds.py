@@ -228,6 +228,7 @@ def validate(r: Resource, obj: dict) -> tuple[dict, list[str], list[tuple[str, s
     checker = Checker()
     body = {k: v for k, v in obj.items() if k not in ("apiVersion", "kind", "metadata")}
     props = {k: v for k, v in (schema.get("properties") or {}).items() if k not in ("apiVersion", "kind", "metadata")}
-    checked = checker.check({**schema, "properties": props}, body, "")
+    required = [k for k in schema.get("required") or [] if k not in ("apiVersion", "kind", "metadata")]
+    checked = checker.check({**schema, "properties": props, "required": required}, body, "")
     kept = {k: obj[k] for k in ("apiVersion", "kind", "metadata") if k in obj}
     return {**kept, **(checked or {})}, checker.unknown, checker.causes

@@ -13,9 +13,11 @@ kinns/controlplane/manifests/gateway-api-crds.yaml (a test keeps the two equal).
 
 import sys
 
-import yaml
+from functools import partial
 
-from .schema import Schema, array, described, integer, obj, rule, string, string_map
+from ...apimachinery import schema
+from ...apimachinery.schema import (AGE, LABEL_SELECTOR, Schema, array, described, integer, obj, root, rule, string,
+                                   string_map)
 
 GROUP = "gateway.networking.k8s.io"
 BUNDLE_VERSION = "v1.2.1"
@@ -23,6 +25,7 @@ CONTROLLER_NAME = "gateway.nginx.org/nginx-gateway-controller"
 
 _DNS = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
 _EPOCH = "1970-01-01T00:00:00Z"
+conditions = partial(schema.conditions, max_items=8)
 
 # shared scalar types
 
@@ -48,38 +51,10 @@ PROTOCOL = string("The protocol a listener accepts: HTTP, HTTPS, TLS, TCP, UDP, 
                   min_length=1, max_length=255,
                   pattern=r"^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$|" + _DNS + r"\/[A-Za-z0-9]+$")
 
-# metav1 types used in status and selectors
-
-CONDITION = obj("One aspect of the object's current state (metav1.Condition).", {
-    "lastTransitionTime": string("When the condition last changed status.", fmt="date-time"),
-    "message": string("A human readable message about the transition.", max_length=32768),
-    "observedGeneration": integer("The .metadata.generation the condition was set from.", minimum=0, fmt="int64"),
-    "reason": string("A CamelCase word for why the condition is as it is.", min_length=1, max_length=1024,
-                     pattern=r"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"),
-    "status": string("True, False or Unknown.", enum=("True", "False", "Unknown")),
-    "type": string("The condition's type, such as Accepted or Programmed.", max_length=316,
-                   pattern=r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
-                           r"(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"),
-}, required=("lastTransitionTime", "message", "reason", "status", "type"))
-
-
-def conditions(description: str, default: list | None = None, *, min_items: int | None = None) -> Schema:
-    return array(description, CONDITION, max_items=8, min_items=min_items, keys=("type",), default=default)
-
-
 def _pending(*types: str) -> list[dict]:
     return [{"type": t, "status": "Unknown", "reason": "Pending", "message": "Waiting for controller",
              "lastTransitionTime": _EPOCH} for t in types]
 
-
-LABEL_SELECTOR = obj("A label query over a set of objects; empty selects everything.", {
-    "matchExpressions": array("Requirements on labels, all of which must hold.", obj("A label requirement.", {
-        "key": string("The label key."),
-        "operator": string("In, NotIn, Exists or DoesNotExist."),
-        "values": array("The values for In and NotIn.", string(), set_=False),
-    }, required=("key", "operator"))),
-    "matchLabels": string_map("Labels that must all be present with these values."),
-})
 
 # references
 
@@ -421,76 +396,44 @@ REFERENCE_GRANT_SPEC = obj("Which objects in other namespaces may refer to objec
 }, required=("from", "to"))
 
 
-def _root(description: str, spec: Schema, status: Schema | None) -> Schema:
-    props: dict[str, Schema] = {
-        "apiVersion": string("The versioned schema of this representation of an object."),
-        "kind": string("The REST resource this object represents."),
-        "metadata": {"type": "object"},
-        "spec": spec,
-    }
-    if status is not None:
-        props["status"] = status
-    return obj(description, props, required=("spec",))
-
-
-def _crd(kind: str, plural: str, scope: str, versions: list[tuple[str, bool]], schema: Schema,
-         columns: list[dict], short_names: tuple[str, ...] = (), status: bool = True) -> dict:
-    names = {"categories": ["gateway-api"], "kind": kind, "listKind": f"{kind}List", "plural": plural,
-             "singular": kind.lower()}
-    if short_names:
-        names["shortNames"] = list(short_names)
-    return {
-        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-        "metadata": {"name": f"{plural}.{GROUP}", "annotations": {
-            "gateway.networking.k8s.io/bundle-version": BUNDLE_VERSION,
-            "gateway.networking.k8s.io/channel": "standard"}},
-        "spec": {"group": GROUP, "names": names, "scope": scope, "versions": [
-            {"name": name, "served": True, "storage": storage, "additionalPrinterColumns": columns,
-             "schema": {"openAPIV3Schema": schema}, **({"subresources": {"status": {}}} if status else {})}
-            for name, storage in versions]},
-    }
-
-
-_AGE = {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}
+def _crd(kind: str, plural: str, scope: str, versions: list[tuple[str, bool]], body: Schema, columns: list[dict],
+         short_names: tuple[str, ...] = (), status: bool = True) -> dict:
+    return schema.crd(GROUP, kind, plural, scope, versions, body, columns, categories=("gateway-api",),
+                      short_names=short_names, status=status, annotations={
+                          "gateway.networking.k8s.io/bundle-version": BUNDLE_VERSION,
+                          "gateway.networking.k8s.io/channel": "standard"})
 
 
 def crds() -> list[dict]:
     """The CustomResourceDefinitions, in the order they install."""
     return [
-        _crd("GatewayClass", "gatewayclasses", "Cluster", [("v1", True)], _root(
+        _crd("GatewayClass", "gatewayclasses", "Cluster", [("v1", True)], root(
             "A class of Gateways run by one controller.", GATEWAY_CLASS_SPEC, GATEWAY_CLASS_STATUS),
              [{"name": "Controller", "type": "string", "jsonPath": ".spec.controllerName"},
               {"name": "Accepted", "type": "string", "jsonPath": '.status.conditions[?(@.type=="Accepted")].status'},
-              _AGE, {"name": "Description", "type": "string", "jsonPath": ".spec.description", "priority": 1}],
+              AGE, {"name": "Description", "type": "string", "jsonPath": ".spec.description", "priority": 1}],
              ("gc",)),
-        _crd("Gateway", "gateways", "Namespaced", [("v1", True)], _root(
+        _crd("Gateway", "gateways", "Namespaced", [("v1", True)], root(
             "Listeners bound to addresses, run by the controller of the Gateway's class.", GATEWAY_SPEC,
             GATEWAY_STATUS),
              [{"name": "Class", "type": "string", "jsonPath": ".spec.gatewayClassName"},
               {"name": "Address", "type": "string", "jsonPath": ".status.addresses[*].value"},
               {"name": "Programmed", "type": "string",
-               "jsonPath": '.status.conditions[?(@.type=="Programmed")].status'}, _AGE], ("gtw",)),
-        _crd("HTTPRoute", "httproutes", "Namespaced", [("v1", True)], _root(
+               "jsonPath": '.status.conditions[?(@.type=="Programmed")].status'}, AGE], ("gtw",)),
+        _crd("HTTPRoute", "httproutes", "Namespaced", [("v1", True)], root(
             "Routes HTTP requests by host, path, headers, query parameters and method to backends.",
             HTTP_ROUTE_SPEC, HTTP_ROUTE_STATUS),
-             [{"name": "Hostnames", "type": "string", "jsonPath": ".spec.hostnames"}, _AGE]),
-        _crd("ReferenceGrant", "referencegrants", "Namespaced", [("v1beta1", True)], _root(
+             [{"name": "Hostnames", "type": "string", "jsonPath": ".spec.hostnames"}, AGE]),
+        _crd("ReferenceGrant", "referencegrants", "Namespaced", [("v1beta1", True)], root(
             "Lets objects in other namespaces refer to objects in this one (a Route to a Service, a Gateway "
-            "to a Secret).", REFERENCE_GRANT_SPEC, None), [_AGE], ("refgrant",), status=False),
+            "to a Secret).", REFERENCE_GRANT_SPEC, None), [AGE], ("refgrant",), status=False),
     ]
-
-
-class _Dumper(yaml.SafeDumper):
-    """Shared types are written out in full at every use: a CRD has no YAML anchors."""
-
-    def ignore_aliases(self, data: object) -> bool:
-        return True
 
 
 def manifest() -> str:
     header = ("# Gateway API standard channel CRDs as kinns serves them (GatewayClass, Gateway, HTTPRoute,\n"
               "# ReferenceGrant), generated by `python -m kinns.ingress.gateway.api`. Install: kubectl apply -f\n")
-    return header + yaml.dump_all(crds(), Dumper=_Dumper, sort_keys=False, width=120)
+    return header + schema.dump(crds())
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ keep theirs; one whose pod is deleted (its DaemonSet removed, or the pod deleted
 At TERM it reads its own pod: a deletionTimestamp, or no pod, is a deletion; so is a refusal (401, 403),
 because `kubectl delete -f` of an add-on's manifest removes its ServiceAccount and RBAC with its DaemonSet, and
 the kubelet would not be stopping a pod whose add-on is still installed and whose API access is gone. An API
-server that cannot be reached says nothing: the network stays.
+server that cannot be reached says nothing: the network stays. A container given no POD_NAME (Weave's
+manifest sets none) asks for its namespace's pods, so only that refusal tells it a deletion.
 """
 
 import asyncio

@@ -1,17 +1,50 @@
 """weave-npc, Weave's NetworkPolicy controller (image weaveworks/weave-npc).
 
-kinns's NetworkPolicy engine is not built yet: this controller runs (the DaemonSet's pod is Running, as the
-course expects), says in its log that policies are not enforced, and honours the one flag it takes,
-`--log-level`; any other flag is refused as the real binary refuses it.
+It enforces NetworkPolicy with kinns's policy engine (kinns.node.policy), the one the kinns-cni DaemonSet runs:
+the same table `inet kinns-netpol` in the node's netns, where Weave itself keeps iptables chains and ipsets.
+Weave's ClusterRole grants pods, namespaces and NetworkPolicies, not the AdminNetworkPolicy group, so only
+NetworkPolicy is enforced, as by the real weave-npc. The engine's log lines are written in Weave's form.
+`--log-level` is the one flag it honours; any other is refused as the real binary refuses it. When its pod is
+deleted (Weave removed, its RBAC with it) it removes the table; a restart leaves the rules in force.
 """
 
+import asyncio
+import logging
 import os
 import signal
 import sys
 
-from . import VERSION, log
+from ....client import Client
+from ...policy.agent import PolicyAgent
+from .. import ownpod
+from . import LEVELS, VERSION, log, set_level
 
-LEVELS = ("debug", "info", "warning", "error")
+_WEAVE_LEVEL = {logging.DEBUG: "DEBU", logging.INFO: "INFO", logging.WARNING: "WARN"}
+
+
+class _WeaveLog(logging.Handler):
+    """The engine's records as Weave's log lines."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        log(_WEAVE_LEVEL.get(record.levelno, "ERRO"), self.format(record))
+
+
+async def run(node: str) -> None:
+    client = Client.in_cluster("weave-npc")
+    agent = PolicyAgent(client, node, admin=False)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    running = asyncio.create_task(agent.run())
+    done, _ = await asyncio.wait({running, asyncio.create_task(stop.wait())}, return_when=asyncio.FIRST_COMPLETED)
+    running.cancel()
+    if running in done:
+        running.result()
+    if await ownpod.deleted(client):
+        await asyncio.to_thread(agent.table.cleanup)
+        log("INFO", "Pod deleted: removed table inet kinns-netpol")
+    await client.close()
 
 
 def main(argv: list[str]) -> int:
@@ -28,14 +61,18 @@ def main(argv: list[str]) -> int:
                              "      --log-level string   logging level (debug, info, warning, error) "
                              "(default \"info\")\n")
             return 1
-    log("INFO", f"Starting Weaveworks NPC {VERSION}; node name \"{os.environ.get('HOSTNAME', '')}\"")
-    if level != "error":
-        log("WARN", "NetworkPolicy enforcement comes with kinns's policy engine, which is not built yet: "
-                    "NetworkPolicies are stored but not enforced on this node")
-    signal.sigwait({signal.SIGTERM, signal.SIGINT})
+    set_level(level)
+    handler = _WeaveLog()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logging.basicConfig(level=logging.DEBUG, handlers=[handler])
+    node = os.environ.get("HOSTNAME", "")
+    log("INFO", f"Starting Weaveworks NPC {VERSION}; node name \"{node}\"")
+    if not node:
+        log("ERRO", "no node name: the DaemonSet sets HOSTNAME from spec.nodeName")
+        return 1
+    asyncio.run(run(node))
     return 0
 
 
 if __name__ == "__main__":
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
     sys.exit(main(sys.argv[1:]))
