@@ -8,13 +8,11 @@ no policy engine any more, as after removing a CNI that enforced them); a restar
 import asyncio
 import logging
 import os
-import signal
 import sys
 
 from ...apimachinery.errors import APIError
 from ...apimachinery.goflags import FlagError, FlagSet
 from ...client import Client
-from ..workloads import ownpod
 from .agent import ADMIN, PolicyAgent
 
 
@@ -37,17 +35,7 @@ async def run(node: str, admin: bool) -> None:
                         "BaselineAdminNetworkPolicy are not enforced until this agent restarts", ADMIN)
         admin = False
     agent = PolicyAgent(client, node, admin)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    running = asyncio.create_task(agent.run())
-    done, _ = await asyncio.wait({running, asyncio.create_task(stop.wait())}, return_when=asyncio.FIRST_COMPLETED)
-    running.cancel()
-    if running in done:
-        running.result()
-    if await ownpod.deleted(client):
-        await asyncio.to_thread(agent.table.cleanup)
+    if await agent.serve():
         agent.log.info("pod deleted: removed table inet kinns-netpol")
     await client.close()
 

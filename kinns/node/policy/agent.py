@@ -13,10 +13,12 @@ pods and namespaces, not them).
 """
 
 import asyncio
+import signal
 import time
 
 from ...client import Client, Reconciler
 from ...kernel.command import CommandFailed
+from ..workloads import ownpod
 from .model import compile_node
 from .nftables import PolicyTable, render
 
@@ -60,3 +62,21 @@ class PolicyAgent(Reconciler):
         if written:
             self.log.info("programmed table inet kinns-netpol: %s (%d changes in %.1f ms)", summary, written,
                           (time.monotonic() - started) * 1000)
+
+    async def serve(self) -> bool:
+        """Run until TERM or INT; then, if this agent's pod is being deleted, remove the table (the cluster has
+        no policy engine any more) and say so by returning True. A restart leaves the rules in force."""
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        running = asyncio.create_task(self.run())
+        done, _ = await asyncio.wait({running, asyncio.create_task(stop.wait())},
+                                     return_when=asyncio.FIRST_COMPLETED)
+        running.cancel()
+        if running in done:
+            running.result()
+        if not await ownpod.deleted(self.client):
+            return False
+        await asyncio.to_thread(self.table.cleanup)
+        return True

@@ -11,12 +11,10 @@ deleted (Weave removed, its RBAC with it) it removes the table; a restart leaves
 import asyncio
 import logging
 import os
-import signal
 import sys
 
 from ....client import Client
 from ...policy.agent import PolicyAgent
-from .. import ownpod
 from . import LEVELS, VERSION, log, set_level
 
 _WEAVE_LEVEL = {logging.DEBUG: "DEBU", logging.INFO: "INFO", logging.WARNING: "WARN"}
@@ -31,18 +29,7 @@ class _WeaveLog(logging.Handler):
 
 async def run(node: str) -> None:
     client = Client.in_cluster("weave-npc")
-    agent = PolicyAgent(client, node, admin=False)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    running = asyncio.create_task(agent.run())
-    done, _ = await asyncio.wait({running, asyncio.create_task(stop.wait())}, return_when=asyncio.FIRST_COMPLETED)
-    running.cancel()
-    if running in done:
-        running.result()
-    if await ownpod.deleted(client):
-        await asyncio.to_thread(agent.table.cleanup)
+    if await PolicyAgent(client, node, admin=False).serve():
         log("INFO", "Pod deleted: removed table inet kinns-netpol")
     await client.close()
 
