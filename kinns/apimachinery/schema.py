@@ -18,62 +18,45 @@ def rule(expression: str, message: str, **extra: str) -> dict:
     return {"rule": expression, "message": message, **extra}
 
 
+def _given(out: Schema, keywords: dict[str, Any]) -> Schema:
+    """`out` with each keyword that was given (not None, not empty), in the order written: a CRD's YAML keeps it."""
+    out.update({k: v for k, v in keywords.items() if v is not None and v != "" and v != []})
+    return out
+
+
 def _common(out: Schema, description: str, default: Any, rules: tuple[dict, ...]) -> Schema:
     if description:
         out = {"description": description, **out}
-    if default is not None:
+    if default is not None:  # an empty default ("", []) is a default all the same
         out["default"] = default
-    if rules:
-        out["x-kubernetes-validations"] = list(rules)
-    return out
+    return _given(out, {"x-kubernetes-validations": list(rules)})
 
 
 def string(description: str = "", *, enum: tuple[str, ...] = (), pattern: str = "", min_length: int | None = None,
            max_length: int | None = None, default: str | None = None, fmt: str = "",
            rules: tuple[dict, ...] = ()) -> Schema:
-    out: Schema = {"type": "string"}
-    if enum:
-        out["enum"] = list(enum)
-    if fmt:
-        out["format"] = fmt
-    if min_length is not None:
-        out["minLength"] = min_length
-    if max_length is not None:
-        out["maxLength"] = max_length
-    if pattern:
-        out["pattern"] = pattern
+    out = _given({"type": "string"}, {"enum": list(enum), "format": fmt, "minLength": min_length,
+                                      "maxLength": max_length, "pattern": pattern})
     return _common(out, description, default, rules)
 
 
 def integer(description: str = "", *, minimum: int | None = None, maximum: int | None = None,
             default: int | None = None, fmt: str = "int32", enum: tuple[int, ...] = ()) -> Schema:
-    out: Schema = {"type": "integer", "format": fmt}
-    if enum:
-        out["enum"] = list(enum)
-    if minimum is not None:
-        out["minimum"] = minimum
-    if maximum is not None:
-        out["maximum"] = maximum
+    out = _given({"type": "integer", "format": fmt}, {"enum": list(enum), "minimum": minimum, "maximum": maximum})
     return _common(out, description, default, ())
 
 
 def obj(description: str, properties: dict[str, Schema], *, required: tuple[str, ...] = (),
         default: Any = None, rules: tuple[dict, ...] = (), max_properties: int | None = None,
         min_properties: int | None = None) -> Schema:
-    out: Schema = {"type": "object", "properties": properties}
-    if required:
-        out["required"] = list(required)
-    if max_properties is not None:
-        out["maxProperties"] = max_properties
-    if min_properties is not None:
-        out["minProperties"] = min_properties
+    out = _given({"type": "object", "properties": properties}, {
+        "required": list(required), "maxProperties": max_properties, "minProperties": min_properties})
     return _common(out, description, default, rules)
 
 
 def string_map(description: str, *, max_properties: int | None = None, value: Schema | None = None) -> Schema:
-    out: Schema = {"type": "object", "additionalProperties": value or {"type": "string"}}
-    if max_properties is not None:
-        out["maxProperties"] = max_properties
+    out = _given({"type": "object", "additionalProperties": value or {"type": "string"}},
+                 {"maxProperties": max_properties})
     return _common(out, description, None, ())
 
 
@@ -81,16 +64,10 @@ def array(description: str, items: Schema, *, max_items: int | None = None, min_
           keys: tuple[str, ...] = (), set_: bool = False, default: Any = None,
           rules: tuple[dict, ...] = ()) -> Schema:
     """A list: atomic, a set (`set_`), or a map keyed by `keys` (merged item by item by apply)."""
-    out: Schema = {"type": "array", "items": items}
-    if max_items is not None:
-        out["maxItems"] = max_items
-    if min_items is not None:
-        out["minItems"] = min_items
-    if keys:
-        out["x-kubernetes-list-type"] = "map"
-        out["x-kubernetes-list-map-keys"] = list(keys)
-    else:
-        out["x-kubernetes-list-type"] = "set" if set_ else "atomic"
+    out = _given({"type": "array", "items": items}, {
+        "maxItems": max_items, "minItems": min_items,
+        "x-kubernetes-list-type": "map" if keys else ("set" if set_ else "atomic"),
+        "x-kubernetes-list-map-keys": list(keys)})
     return _common(out, description, default, rules)
 
 
