@@ -1,12 +1,14 @@
 """The policy agent's pure half: what policies ask of a node's pods, and the nft transactions that say it."""
 
+import itertools
+import random
 from pathlib import Path
 
 import pytest
 import yaml
 
 from kinns.apiserver import cel, defaults
-from kinns.node.policy import api
+from kinns.node.policy import api, boxes
 from kinns.kernel.command import CommandFailed
 from kinns.node.policy.model import PortSpec, Pod, compile_node, ip_block, policy_types, port_elements
 from kinns.node.policy.nftables import PolicyTable, changes, full, render
@@ -104,6 +106,46 @@ def test_a_change_deletes_before_it_adds_and_unreferences_before_it_removes():
     gone = changes(after, render(compile_node("n1", PODS, NAMESPACES, [])))
     order = [line.split()[0:2] for line in gone]
     assert order.index(["delete", "element"]) < order.index(["delete", "chain"]) < order.index(["delete", "set"])
+
+
+def test_disjoint_boxes_cover_the_union_exactly_once():
+    rng = random.Random(7)
+    for _ in range(200):
+        given = []
+        for _ in range(rng.randint(1, 6)):
+            box = []
+            for _ in range(3):
+                lo = rng.randint(0, 7)
+                box.append((lo, rng.randint(lo, 7)))
+            given.append(tuple(box))
+        out = boxes.disjoint(given)
+        for point in itertools.product(range(8), repeat=3):
+            inside = sum(all(lo <= v <= hi for v, (lo, hi) in zip(point, b)) for b in out)
+            assert inside == any(all(lo <= v <= hi for v, (lo, hi) in zip(point, b)) for b in given), (given, out)
+
+
+def test_the_union_of_elements_reads_as_nft_elements():
+    ports = boxes.parse_all(["0.0.0.0/0 . tcp . 80-90", "0.0.0.0/0 . tcp . 85-100", "10.244.1.2 . udp . 53"], "aps")
+    assert boxes.union(ports, "aps") == {"0.0.0.0/0 . tcp . 80-100", "10.244.1.2 . udp . 53"}
+    peers = boxes.parse_all(["10.0.0.0/25", "10.0.0.128/25", "10.0.0.5", "10.1.0.1-10.1.0.2"], "a")
+    assert boxes.union(peers, "a") == {"10.0.0.0/24", "10.1.0.1", "10.1.0.2"}
+    flows = boxes.product(["10.244.2.2"], ["0.0.0.0/0 . tcp . 80"])
+    assert boxes.union(flows, "aaps") == {"10.244.2.2 . 0.0.0.0/0 . tcp . 80"}
+
+
+def test_many_network_policies_cost_a_new_connection_three_lookups_at_most():
+    peers = [pod("x", f"p{i}", f"10.244.3.{i}", "n2", {"i": str(i)}) for i in range(200)]
+    many = [np("x", f"p{i:04d}", podSelector={"matchLabels": {"pod": "a"}}, ingress=[
+        {"from": [{"podSelector": {"matchLabels": {"i": str(i % 200)}}}],
+         **({"ports": [{"port": 80 + i % 3}]} if i % 2 else {})}]) for i in range(1000)]
+    ruleset = render(compile_node("n1", [*PODS, *peers], NAMESPACES, many))
+    (rules,) = ruleset.chains.values()
+    accepting = [r for r in rules if "accept" in r]
+    assert len(accepting) == 2 and len(ruleset.sets) == 2
+    flows = next(els for name, (kind, els) in ruleset.sets.items() if name.endswith("-flows"))
+    assert "10.244.3.1 . 0.0.0.0/0 . tcp . 80-82" in flows and len(flows) == 100
+    assert len(next(els for name, (kind, els) in ruleset.sets.items() if name.endswith("-peers"))) == 100
+    assert sum(r.startswith("counter name np-") for r in rules) == 1000
 
 
 class FakeNft:

@@ -11,11 +11,13 @@ Layout (`nft list table inet kinns-netpol` on a node):
 - `ingress` / `egress` look the pod's address up in three verdict maps, one per tier: `ingress-admin` (jump to
   the chain of the AdminNetworkPolicies that select it, by priority), `ingress-network` (the chain of the
   NetworkPolicies that isolate it) and `ingress-baseline`.
-- a tier's chain is shared by every pod with the same policies (`network-ingress-<hash>`), so a rule is written
-  once per policy rule, never per pod pair: `ip saddr @<peers> ip daddr . meta l4proto . th dport @<ports>
-  counter accept`, the peers and ports being interval sets of that policy rule. A NetworkPolicy chain ends in
-  `counter name <policy>-dropped` per policy and a drop with an NFLOG prefix naming them; admin rules carry their
-  verdict (accept, drop, or return for Pass).
+- a tier's chain is shared by every pod with the same policies (`network-ingress-<hash>`), so nothing is written
+  per pod pair. An admin chain has a rule per policy rule, in order, with its verdict (accept, drop, or return
+  for Pass): `ip saddr @<peers> ip daddr . meta l4proto . th dport @<ports> counter accept`, the peers and ports
+  being interval sets of that rule. A NetworkPolicy chain holds the union of what its policies allow in at most
+  three sets of its own (`<chain>-peers`, `-ports`, and `-flows` for rules naming both, see boxes.py), so a new
+  connection costs the same three lookups under one policy or a thousand; it ends in `counter name
+  <policy>-dropped` per policy and a drop with an NFLOG prefix naming them.
 
 A sync is one `nft -f` transaction: the first one (and one after a failure) replaces the table; the others add
 and remove only the elements, sets, counters and chains that changed, so counters keep counting.
@@ -27,11 +29,13 @@ from dataclasses import dataclass, field
 
 from ...kernel.command import CommandFailed
 from ...kernel.nft import Nft
+from . import boxes
 from .model import Direction, NodeProgram, Policy, Rule
 
 TABLE = "inet kinns-netpol"
 LOG_GROUP = 100  # the NFLOG group drops are sent to (a listener, such as a trace, reads them there)
 PEERS, PORTS = "ipv4_addr", "ipv4_addr . inet_proto . inet_service"
+FLOWS = f"ipv4_addr . {PORTS}"
 TIERS = ("admin", "network", "baseline")
 SKELETON = [
     f'add table {TABLE} {{ comment "NetworkPolicy, AdminNetworkPolicy and BaselineAdminNetworkPolicy" ; }}',
@@ -102,17 +106,45 @@ class _Builder:
                                                         .encode()).hexdigest()[:12]
         if chain in self.out.chains:
             return chain
-        rules = [self.rule(p, direction, i, r) for p in policies for i, r in enumerate(p.rules)]
-        if tier == "network":  # isolated: what no policy allowed is dropped, and counted against each policy
-            for p in policies:
-                counter = name("np", p.key, "dropped")
-                self.out.counters.add(counter)
-                rules.append(f"counter name {counter}")
-            keys = ",".join(p.key for p in policies)
-            rules.append(f'log prefix "{text(f"kinns-netpol drop {keys}: ", 120)}" group {LOG_GROUP} drop '
-                         f'comment "{text(f"{direction} not allowed by NetworkPolicy {keys}", 120)}"')
+        if tier != "network":  # admin rules keep their order and verdicts: one rule each
+            self.out.chains[chain] = tuple(self.rule(p, direction, i, r) for p in policies
+                                           for i, r in enumerate(p.rules))
+            return chain
+        rules = self.allowed(chain, direction, policies)
+        for p in policies:  # isolated: what no policy allowed is dropped, and counted against each policy
+            counter = name("np", p.key, "dropped")
+            self.out.counters.add(counter)
+            rules.append(f"counter name {counter}")
+        keys = ",".join(p.key for p in policies)
+        rules.append(f'log prefix "{text(f"kinns-netpol drop {keys}: ", 120)}" group {LOG_GROUP} drop '
+                     f'comment "{text(f"{direction} not allowed by NetworkPolicy {keys}", 120)}"')
         self.out.chains[chain] = tuple(rules)
         return chain
+
+    def allowed(self, chain: str, direction: str, policies: tuple[Policy, ...]) -> list[str]:
+        """What the NetworkPolicies of a chain allow, as their union: at most three set lookups however many
+        policies select the pod (see boxes.py), each in a set named for the chain."""
+        keys = ",".join(p.key for p in policies)
+        comment = f'comment "{text(f"{direction} allowed by NetworkPolicy {keys}", 120)}"'
+        rules = [r for p in policies for r in p.rules]
+        if any(r.peers is None and r.ports is None for r in rules):
+            return [f"counter accept {comment}"]
+        peer = "saddr" if direction == "ingress" else "daddr"
+        lookups = (
+            ("peers", PEERS, f"ip {peer}", "a",
+             [b for r in rules if r.ports is None for b in boxes.parse_all(r.peers, "a")]),
+            ("ports", PORTS, "ip daddr . meta l4proto . th dport", "aps",
+             [b for r in rules if r.peers is None for b in boxes.parse_all(r.ports, "aps")]),
+            ("flows", FLOWS, "ip saddr . ip daddr . meta l4proto . th dport", "aaps",
+             [b for r in rules if r.peers is not None and r.ports is not None
+              for b in boxes.product(r.peers, r.ports)]),
+        )
+        out = []
+        for suffix, kind, key, fields, found in lookups:
+            if found:
+                self.out.sets[f"{chain}-{suffix}"] = (kind, boxes.union(found, fields))
+                out.append(f"{key} @{chain}-{suffix} counter accept {comment}")
+        return out
 
     def direction(self, direction: str, d: Direction) -> None:
         for tier, by_ip in (("admin", d.admin), ("network", d.network),
