@@ -114,6 +114,10 @@ def kube_cluster(*up_args: str, nodes: int = 3):
         if "--bare" not in up_args:
             wait(lambda: kubectl("get", "nodes", "-o", "jsonpath={.items[*].status.conditions[-1].status}").stdout
                  .split() == ["True"] * nodes)
+            # a node is Ready before its DaemonSet pods run (kube-proxy among them), on any cluster
+            daemonsets = kubectl("-n", "kube-system", "get", "ds", "-o", "jsonpath={.items[*].metadata.name}")
+            for ds in daemonsets.stdout.split():
+                kubectl("-n", "kube-system", "rollout", "status", f"ds/{ds}", "--timeout=60s")
         yield kubectl
     finally:
         kinns("down", "--name", name)

@@ -179,7 +179,8 @@ def test_nginx_gateway_fabric_1_6_in_the_courses_three_steps(cluster):
     cluster("delete", "gateway", "gw")
     cluster("delete", "httproute", "wear")
     for step in reversed(NGF_STEPS):
-        cluster("delete", "-f", str(step), "--timeout=120s")
+        # the Namespace, deleted first, may take its contents before kubectl reaches them (as on any cluster)
+        cluster("delete", "-f", str(step), "--ignore-not-found", "--timeout=120s")
     wait(lambda: cluster("get", "namespace", "nginx-gateway", check=False).returncode != 0, 60)
     wait(lambda: not _left(cluster, "nginx-gateway"), 10)
 

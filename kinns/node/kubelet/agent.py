@@ -35,6 +35,9 @@ NETWORK_CHECK = 1.0  # how often the node's CNI config is looked for (the runtim
 LEASE_SECONDS = 40
 VOLUME_SYNC = 5.0  # how soon an edited ConfigMap reaches the pods that mount it
 RETRY = 5.0  # how soon a pod that could not start is tried again
+# a volume that cannot be set up yet (a ConfigMap not made yet) is tried again after 0.5 s, doubling up to
+# 2m2s, as the volume manager backs off its operations: a source that appears soon is mounted soon
+MOUNT_BACKOFF, MOUNT_BACKOFF_MAX = 0.5, 122.0
 NETWORK_WAIT = "ContainerCreating"  # a pod of the pod network on a node without one waits, as it is created
 REJECTED = -1.0  # a problem's retry time when the pod is refused for good (Failed, never started)
 NODE = ("", "")  # the key of the node's own work
@@ -65,6 +68,7 @@ class Kubelet(Reconciler):
         self.containers: dict[Key, dict[str, ContainerState]] = {}
         self.exits: dict[Key, dict[str, int]] = {}  # container exit codes the event generator saw
         self.problems: dict[Key, tuple[str, str, float]] = {}  # why a pod cannot run: reason, message, retry at
+        self.mount_failures: dict[Key, int] = {}  # failed volume set-ups in a row, for the back-off
         self.volumes_at: dict[Key, float] = {}  # when a pod's volumes were last refreshed
         self.stopping: dict[Key, tuple[asyncio.Task, float]] = {}  # deleted pods' grace periods: wait, seconds
         self.events = EventRecorder(client, "kubelet", node_name)
@@ -195,7 +199,8 @@ class Kubelet(Reconciler):
         return record if record["spec"].get("uid") == pod["metadata"]["uid"] else None
 
     def _forget(self, key: Key) -> None:
-        for table in (self.containers, self.exits, self.problems, self.volumes_at, self.stopping):
+        for table in (self.containers, self.exits, self.problems, self.mount_failures, self.volumes_at,
+                      self.stopping):
             table.pop(key, None)
 
     def _stopped(self, key: Key, pod: dict, grace: float) -> bool:
@@ -321,12 +326,13 @@ class Kubelet(Reconciler):
             states[name] = state
         self.containers[key] = states
 
-    def _problem(self, key: Key, pod: dict, reason: str, message: str, event: str, retry: bool) -> None:
-        at = asyncio.get_running_loop().time() + RETRY if retry else 0.0
+    def _problem(self, key: Key, pod: dict, reason: str, message: str, event: str, retry: bool,
+                 delay: float = RETRY) -> None:
+        at = asyncio.get_running_loop().time() + delay if retry else 0.0
         self.problems[key] = (reason, message, at)
         self.events.record(pod, "Warning", event, message)
         if retry:
-            self.enqueue(key, RETRY)
+            self.enqueue(key, delay)
 
     async def _start(self, key: Key, pod: dict) -> dict | None:
         meta, spec = pod["metadata"], pod.get("spec", {})
@@ -349,9 +355,14 @@ class Kubelet(Reconciler):
             return None
         except podconfig.ConfigError as err:
             mount = isinstance(err, volumes.MountPending)
+            delay = RETRY
+            if mount:
+                tries = self.mount_failures[key] = self.mount_failures.get(key, 0) + 1
+                delay = min(MOUNT_BACKOFF * 2 ** (tries - 1), MOUNT_BACKOFF_MAX)
             self._problem(key, pod, err.reason, f"MountVolume.SetUp failed: {err}" if mount else str(err),
-                          "FailedMount" if mount else "Failed", retry=True)
+                          "FailedMount" if mount else "Failed", retry=True, delay=delay)
             return None
+        self.mount_failures.pop(key, None)
         wanted = sandbox.PodSpec(name=meta["name"], namespace=meta["namespace"], node=self.node.name,
                                  containers=containers, host_network=bool(spec.get("hostNetwork")),
                                  host_pid=bool(spec.get("hostPID")), uid=meta["uid"],
