@@ -7,10 +7,10 @@ node agent's CPU and memory with 1,000 policies over many pods, all in one run o
   timeout). Reference: the same probe loop's reaction to a drop rule written straight into the node's
   kernel with nft (what the measurement itself costs).
 - new-connection latency: TCP handshakes from the client pod (node02) to the server pod (node01), p50 and
-  p99 of CONNECTS (paced 1 ms apart, so the server's accept queue never overflows into a SYN retransmit),
-  with no policy (the reference) and with 1,000 policies in the server's namespace that all select the
-  server, each allowing a real filler pod (so no policy's peers are empty) and the last one the client; that
-  one is then deleted, so the changes below decide alone.
+  p99 of CONNECTS paced 1 ms apart, once the filler pods run: with no policy (the reference) and with 1,000
+  policies in the server's namespace that all select the server, each allowing a real filler pod (so no
+  policy's peers are empty) and the last one the client; that one is then deleted, so the changes below
+  decide alone.
 - agent CPU and memory: the netpol container on node01 with the 1,000 policies and PODS pods, its CPU seconds
   over the 100 changes, its resident memory after.
 """
@@ -193,8 +193,6 @@ def main() -> None:
         agent = next(rec["pids"]["netpol"] for rec in (json.loads((p / "pod.json").read_text()) for p in
                                                        Path(f"/run/kinns/{NAME}/pods").glob("kube-system_kinns-cni-*"))
                      if rec["node"] == "node01")
-        time.sleep(2)
-        bare = connects(netns, ip)
 
         filler = [pod(f"filler-{i}", "node01" if i % 3 else "node02", {"app": "filler", "i": str(i)})
                   for i in range(PODS - 2)]
@@ -202,6 +200,8 @@ def main() -> None:
             kubectl("apply", "-f", "-", input=json.dumps({"apiVersion": "v1", "kind": "List",
                                                          "items": filler[start:start + 50]}))
         kubectl("-n", "np", "wait", "--for=condition=ready", "pod", "--all", "--timeout=600s")
+        time.sleep(2)
+        bare = connects(netns, ip)  # the same pods on the nodes, no policy: only the policies differ below
         many = [policy(f"p-{i:04d}", {"client": "me"} if i == POLICIES - 1 else {"i": str(i % len(filler))})
                 for i in range(POLICIES)]
         for start in range(0, len(many), 200):
