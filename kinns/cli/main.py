@@ -1,12 +1,14 @@
-"""The `kinns` command: clusters (up, down, status), nodes (ssh) and pod sandboxes (pod ...)."""
+"""The `kinns` command: clusters (up, down, status), nodes (ssh), pod sandboxes (pod ...) and packet traces."""
 
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 
 from .. import cluster as lifecycle
+from .. import trace as tracing
 from ..cluster import ClusterError, ClusterRecord
 from ..cluster.controlplane import kubeconfig_path
 from ..node.kubelet import sandbox
@@ -128,6 +130,28 @@ def cmd_pod(opts: argparse.Namespace) -> int:
     return 0
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # a TERM ends a trace as Ctrl-C does: through its clean-up
+
+
+def cmd_trace(opts: argparse.Namespace) -> int:
+    signal.signal(signal.SIGTERM, _interrupt)
+    result = tracing.trace(ClusterRecord.load(opts.name), opts.namespace, opts.source, opts.destination, opts.proto)
+    if opts.output == "json":
+        print(json.dumps(result.to_dict(), indent=2))
+        return 0 if result.report.delivered else 2
+    print(f"trace {result.proto} from {result.source} to {result.destination}")
+    hops = result.report.hops
+    widths = [max([len(h.node) for h in hops] + [4]), max([len(h.netns) for h in hops] + [5]),
+              max([len(h.interface) for h in hops] + [9]), max([len(h.event) for h in hops] + [5])]
+    print(f"{'NODE':<{widths[0]}}  {'NETNS':<{widths[1]}}  {'INTERFACE':<{widths[2]}}  {'EVENT':<{widths[3]}}  DETAIL")
+    for h in hops:
+        print(f"{h.node:<{widths[0]}}  {h.netns:<{widths[1]}}  {h.interface:<{widths[2]}}  {h.event:<{widths[3]}}  "
+              f"{h.detail}")
+    print(result.report.verdict)
+    return 0 if result.report.delivered else 2
+
+
 def parser() -> argparse.ArgumentParser:
     named = argparse.ArgumentParser(add_help=False)
     named.add_argument("--name", default="kinns", help="cluster name (default: kinns)")
@@ -175,6 +199,17 @@ def parser() -> argparse.ArgumentParser:
             v.add_argument("--port", action="append", default=[], metavar="HOST:CONTAINER[/PROTO]",
                            help="a hostPort on the node forwarded to the pod (portmap)")
     psub.add_parser("list", parents=[named])
+    tr = sub.add_parser("trace", parents=[named], help="follow one real packet hop by hop through the kernel",
+                        description="Send one packet (a TCP SYN, a UDP datagram or an ICMP echo) from a pod, or from "
+                                    "`host`, and show what the kernel did with it: DNS, routes, NAT, bridges, VXLAN, "
+                                    "conntrack, NetworkPolicy, delivery. Exit status 2 when it was not delivered.")
+    tr.add_argument("source", metavar="FROM", help="a pod (NAME or pod/NAME), or host")
+    tr.add_argument("destination", metavar="TO",
+                    help="a pod, a Service (web, web.ns, web:80), a DNS name, IP[:PORT] or an http(s) URL")
+    tr.add_argument("-n", "--namespace", default="default")
+    tr.add_argument("--proto", choices=["tcp", "udp", "icmp"], help="default: the Service port's, else tcp")
+    tr.add_argument("-o", "--output", choices=["text", "json"], default="text")
+    tr.set_defaults(run=cmd_trace)
     pod.set_defaults(run=cmd_pod)
     return p
 
@@ -192,6 +227,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ClusterError, sandbox.SandboxError, UnsupportedImage) as err:
         print(f"kinns: {err}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("kinns: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

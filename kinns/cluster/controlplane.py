@@ -22,7 +22,7 @@ import yaml
 from ..apiserver.certs import create_pki, dump_kubeconfig, kubeconfig
 from ..kernel.files import write_private
 from ..kernel.node import Node
-from ..kernel.record import state_dir_of
+from ..kernel.record import kubeconfig_path, state_dir_of
 
 PORT = 6443
 PKI = "/etc/kubernetes/pki"
@@ -33,10 +33,6 @@ MANIFESTS = "/etc/kubernetes/manifests"
 
 def context_name(cluster: str) -> str:
     return f"kinns-{cluster}"
-
-
-def kubeconfig_path(state_dir: Path) -> Path:
-    return state_dir / "kubeconfig"
 
 
 def write_manifests(node: Node, node_grace: float) -> None:

@@ -29,9 +29,25 @@ class Runner:
     def __init__(self, netns: str | None = None) -> None:
         self.netns = netns  # None: the namespace this process is in
 
+    def full(self, argv: list[str]) -> list[str]:
+        """The command line that runs `argv` in this runner's namespace."""
+        return ["ip", "netns", "exec", self.netns, *argv] if self.netns else argv
+
     def __call__(self, argv: list[str], input: str | None = None, check: bool = True) -> Result:
-        full = ["ip", "netns", "exec", self.netns, *argv] if self.netns else argv
-        proc = subprocess.run(full, input=input, text=True, capture_output=True)
+        proc = subprocess.run(self.full(argv), input=input, text=True, capture_output=True)
         if check and proc.returncode:
             raise CommandFailed(argv, proc.returncode, proc.stderr)
         return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def run_all(jobs: list[tuple[Runner, list[str], str | None]]) -> list[Result]:
+    """Run commands side by side, each in its runner's namespace, and wait for all (their results in order, none
+    raised): for work in independent namespaces, where each tool's start-up is most of its time."""
+    procs = [subprocess.Popen(runner.full(argv), stdin=subprocess.PIPE if data is not None else subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for runner, argv, data in jobs]
+    out = []
+    for proc, (_, _, data) in zip(procs, jobs):
+        stdout, stderr = proc.communicate(data)
+        out.append(Result(proc.returncode, stdout, stderr))
+    return out

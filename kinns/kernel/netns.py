@@ -10,6 +10,8 @@ import subprocess
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from .syscalls import CLONE_NEWNET, setns
+
 if TYPE_CHECKING:
     from pyroute2 import IPRoute
 
@@ -47,6 +49,24 @@ def remove(name: str) -> None:
         from pyroute2 import netns as _netns
 
         _netns.remove(name)
+
+
+@contextlib.contextmanager
+def entered(netns_path: str) -> Iterator[None]:
+    """Run the block with this thread in the namespace at `netns_path`, then bring it back: a socket made inside
+    stays in that namespace (a port-forward's connection to a pod, a trace's probe), the rest of the process never
+    leaves its own."""
+    home = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
+    target = os.open(netns_path, os.O_RDONLY)
+    try:
+        setns(target, CLONE_NEWNET)
+        try:
+            yield
+        finally:
+            setns(home, CLONE_NEWNET)
+    finally:
+        os.close(home)
+        os.close(target)
 
 
 @contextlib.contextmanager

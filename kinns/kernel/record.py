@@ -31,6 +31,11 @@ def state_dir_of(name: str) -> Path:
     return STATE_ROOT / name
 
 
+def kubeconfig_path(state_dir: Path) -> Path:
+    """The cluster's admin kubeconfig (what `kinns kubeconfig` prints; `kinns trace` reads the API with it)."""
+    return state_dir / "kubeconfig"
+
+
 @dataclass
 class ClusterRecord:
     name: str

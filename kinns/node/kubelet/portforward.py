@@ -13,14 +13,13 @@ primed with the dictionary the SPDY/3 specification defines.
 """
 
 import asyncio
-import os
 import socket
 import struct
 import zlib
 
 from aiohttp import WSMsgType, web
 
-from ...kernel.syscalls import CLONE_NEWNET, setns
+from ...kernel import netns
 from .streams import frame
 
 PROTOCOL = "SPDY/3.1+portforward.k8s.io"
@@ -77,17 +76,8 @@ def _encode_headers(headers: dict[str, str]) -> bytes:
 
 def connect_in_netns(netns_path: str, port: int) -> socket.socket:
     """A TCP connection to 127.0.0.1:port inside the pod's netns (this thread goes there and comes back)."""
-    home = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
-    target = os.open(netns_path, os.O_RDONLY)
-    try:
-        setns(target, CLONE_NEWNET)
-        try:
-            return socket.create_connection(("127.0.0.1", port), timeout=5)
-        finally:
-            setns(home, CLONE_NEWNET)
-    finally:
-        os.close(home)
-        os.close(target)
+    with netns.entered(netns_path):
+        return socket.create_connection(("127.0.0.1", port), timeout=5)
 
 
 class Session:
