@@ -200,3 +200,16 @@ def test_an_interrupted_trace_removes_its_tables(cluster):
             assert no_trace_tables(cluster) == []
     finally:
         cluster("delete", "networkpolicy", "far-silent")
+
+
+def test_host_gw_routes_to_the_other_node_without_encapsulation():
+    with kube_cluster("--backend", "host-gw") as kubectl:
+        kubectl("apply", "-f", "-", input=json.dumps({"apiVersion": "v1", "kind": "List", "items": [
+            pod("client", "node01", {}), pod("far", "node02", {})]}))
+        kubectl("wait", "--for=condition=ready", "pod", "--all", "--timeout=60s")
+        out = trace(kubectl, "client", "far:8080")
+        assert out["verdict"] == f"delivered to default/far {ip(kubectl, 'far')}:8080"
+        assert not events(out, "encapsulate")
+        route = next(h for h in events(out, "route") if h["node"] == "node01")
+        assert f"via {node_ip(kubectl, 'node02')} dev eth0" in route["detail"] and route["interface"] == "eth0"
+        assert [h["node"] for h in events(out, "receive")] == ["node02", "node02"]  # its eth0, then the pod

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import kube_cluster, unique, wait
+from test_trace import trace
 
 pytestmark = pytest.mark.kernel
 
@@ -118,6 +119,10 @@ def test_weave_net_from_its_upstream_manifest(bare):
     bare("expose", "pod", server, "--port=80", "--target-port=8080")
     wait(lambda: bare("exec", client, "--", "wget", "-T2", "-qO-", f"http://{server}/hostname",
                       check=False).stdout == server, 30)  # CoreDNS, now running on Weave, and the Service
+    traced = trace(bare, client, server)  # kinns trace follows it over Weave's bridge and fastdp VXLAN
+    assert traced["verdict"] == f"delivered to default/{server} {ips[server]}:8080", traced
+    encap = [h for h in traced["hops"] if h["event"] == "encapsulate"]
+    assert encap and encap[0]["node"] == "node01" and encap[0]["detail"].split(" (")[0].endswith(":6784")
     vxlan = _in_node(bare, "node02", "ip", "-d", "link", "show", "vxlan-6784")
     assert "dstport 6784" in vxlan and "master weave" in vxlan
     mesh = _in_node(bare, "node02", "ss", "-tn", "state", "established", "( sport = :6783 or dport = :6783 )")
@@ -130,6 +135,8 @@ def test_weave_net_from_its_upstream_manifest(bare):
                  "ingress": [{"from": [{"podSelector": {"matchLabels": {"access": "yes"}}}]}]}}))
     wait(lambda: bare("exec", client, "--", "timeout", "1", "wget", "-qO-", f"http://{ips[server]}:8080/hostname",
                       check=False).returncode != 0, 10)  # busybox's wget -T bounds reads, not the handshake
+    traced = trace(bare, client, f"pod/{server}:8080", delivered=False)
+    assert traced["verdict"] == f"dropped at node02 (node) by NetworkPolicy default/{server}", traced
     bare("label", "pod", client, "access=yes")
     wait(lambda: bare("exec", client, "--", "wget", "-T2", "-qO-", f"http://{ips[server]}:8080/hostname",
                       check=False).stdout == server, 10)
@@ -209,6 +216,10 @@ def test_the_course_swaps_weave_for_flannel(bare):
     wait(lambda: bare("exec", client, "--", "wget", "-T2", "-qO-", f"http://{server}/hostname",
                       check=False).stdout == server, 30)
     assert "10.244.2.0/24 via 10.244.2.0 dev flannel.1 proto static onlink" in _in_node(bare, "node01", "ip", "route")
+    traced = trace(bare, client, server)
+    assert traced["verdict"] == f"delivered to default/{server} {ips[server]}:8080", traced
+    assert any(h["event"] == "encapsulate" and "VNI 1," in h["detail"] and ":8472 (" in h["detail"]
+               for h in traced["hops"]), traced
     assert "dstport 8472" in _in_node(bare, "node01", "ip", "-d", "link", "show", "flannel.1")
 
     bare("delete", "pod", server, client, "--now")
