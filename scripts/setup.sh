@@ -5,7 +5,8 @@ set -eu
 cd "$(dirname "$0")/.."
 
 DEBS="iproute2 iptables nftables containernetworking-plugins python3-venv util-linux
-      dnsutils iputils-ping curl net-tools procps kmod nginx netcat-openbsd tcpdump dnsperf dnsmasq-base wrk"
+      dnsutils iputils-ping curl net-tools procps kmod nginx netcat-openbsd tcpdump dnsperf dnsmasq-base wrk
+      chromium chromium-driver"
 
 missing=""
 for pkg in $DEBS; do

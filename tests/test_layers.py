@@ -1,8 +1,8 @@
 """The package layers hold: every import of kinns's own code goes down the layers, never up or sideways.
 
 kernel < store, cni, client (with apimachinery) < node, dns, ingress < apiserver < controllers, controlplane
-< cluster (and trace, beside it) < cli. Node-side components never import the API server or the lifecycle
-package; the API server never imports the controllers.
+< cluster (and trace and ui beside it; ui uses trace) < cli. Node-side components never import the API server
+or the lifecycle package; the API server never imports the controllers.
 """
 
 import ast
@@ -10,8 +10,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1] / "kinns"
 RANK = {"kernel": 0, "store": 1, "cni": 1, "apimachinery": 1, "client": 1, "node": 2, "dns": 2, "ingress": 2,
-        "apiserver": 3, "controllers": 4, "controlplane": 4, "cluster": 5, "trace": 5, "cli": 6}
-SIDEWAYS = {("client", "apimachinery"), ("controlplane", "controllers")}  # same layer, one way only
+        "apiserver": 3, "controllers": 4, "controlplane": 4, "cluster": 5, "trace": 5, "ui": 5, "cli": 6}
+SIDEWAYS = {("client", "apimachinery"), ("controlplane", "controllers"), ("ui", "trace")}  # same layer, one way only
 
 
 def imports(path: Path) -> list[str]:

@@ -1,4 +1,4 @@
-"""The `kinns` command: clusters (up, down, status), nodes (ssh), pod sandboxes (pod ...) and packet traces."""
+"""The `kinns` command: clusters (up, down, status), nodes (ssh), pod sandboxes (pod ...), packet traces and the ui."""
 
 import argparse
 import json
@@ -9,6 +9,7 @@ import time
 
 from .. import cluster as lifecycle
 from .. import trace as tracing
+from ..ui import server as ui
 from ..cluster import ClusterError, ClusterRecord
 from ..cluster.controlplane import kubeconfig_path
 from ..node.kubelet import sandbox
@@ -152,6 +153,20 @@ def cmd_trace(opts: argparse.Namespace) -> int:
     return 0 if result.report.delivered else 2
 
 
+def _listen(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    try:
+        return host or "127.0.0.1", int(port)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid --listen {text!r}: want ADDR:PORT") from None
+
+
+def cmd_ui(opts: argparse.Namespace) -> int:
+    host, port = opts.listen
+    ui.serve(ClusterRecord.load(opts.name), host, port)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     named = argparse.ArgumentParser(add_help=False)
     named.add_argument("--name", default="kinns", help="cluster name (default: kinns)")
@@ -210,6 +225,10 @@ def parser() -> argparse.ArgumentParser:
     tr.add_argument("--proto", choices=["tcp", "udp", "icmp"], help="default: the Service port's, else tcp")
     tr.add_argument("-o", "--output", choices=["text", "json"], default="text")
     tr.set_defaults(run=cmd_trace)
+    u = sub.add_parser("ui", parents=[named], help="serve a live picture of the cluster network (and traces)")
+    u.add_argument("--listen", type=_listen, default=("127.0.0.1", 8070), metavar="ADDR:PORT",
+                   help="where the page is served (default 127.0.0.1:8070)")
+    u.set_defaults(run=cmd_ui)
     pod.set_defaults(run=cmd_pod)
     return p
 
