@@ -151,7 +151,6 @@ def cluster():
 def net(request, cluster):
     if request.param == "nftables":
         set_mode(cluster, "nftables")
-        wait(lambda: "Using nftables Proxier" in cluster("-n", "kube-system", "logs", "ds/kube-proxy").stdout, 30)
     return cluster.net
 
 

@@ -99,6 +99,8 @@ def set_mode(kubectl, mode: str) -> None:
     kubectl("apply", "-f", "-", input=json.dumps(config))
     kubectl("-n", "kube-system", "rollout", "restart", "ds/kube-proxy")
     kubectl("-n", "kube-system", "rollout", "status", "ds/kube-proxy", "--timeout=60s")
+    if mode == "nftables":  # the new pods are running; until each logs its proxier, the old rules may still serve
+        wait(lambda: "Using nftables Proxier" in kubectl("-n", "kube-system", "logs", "ds/kube-proxy").stdout, 30)
 
 
 def check_services(kubectl) -> None:
@@ -231,7 +233,6 @@ def test_a_restarted_proxy_rebuilds_its_rules_and_drops_stale_ones(cluster):
 
 def test_services_in_nftables_mode_and_switching_back(cluster):
     set_mode(cluster, "nftables")
-    wait(lambda: "Using nftables Proxier" in cluster("-n", "kube-system", "logs", "ds/kube-proxy").stdout, 10)
     for node in ("node01", "node02"):
         wait(lambda: "KUBE-SVC-" not in ssh(cluster, node, "iptables-save", "-t", "nat"), 10)
         ruleset = ssh(cluster, node, "nft", "list", "table", "ip", "kube-proxy")

@@ -36,9 +36,17 @@ def cluster():
         kubectl("expose", "pod", "far", "--name", "far-lb", "--type", "LoadBalancer", "--port", "80",
                 "--target-port", "8080")
         kubectl("create", "ingress", "web", "--class", "nginx", "--rule", "web.example/*=web:80")
+        gw = "gateway.networking.k8s.io/v1"
+        kubectl("apply", "-f", "-", input=json.dumps({"apiVersion": "v1", "kind": "List", "items": [
+            {"apiVersion": gw, "kind": "Gateway", "metadata": {"name": "edge", "namespace": "default"},
+             "spec": {"gatewayClassName": "nginx", "listeners": [{"name": "http", "port": 80, "protocol": "HTTP"}]}},
+            {"apiVersion": gw, "kind": "HTTPRoute", "metadata": {"name": "web", "namespace": "default"},
+             "spec": {"parentRefs": [{"name": "edge"}], "hostnames": ["gw.example"],
+                      "rules": [{"backendRefs": [{"name": "web", "port": 80}]}]}}]}))
         kubectl("wait", "--for=condition=ready", "pod", "--all", "--timeout=60s")
         wait(lambda: kubectl("get", "svc", "far-lb", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}").stdout)
         wait(lambda: kubectl("get", "ingress", "web", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}").stdout)
+        kubectl("wait", "--for=condition=Programmed", "gateway/edge", "--timeout=60s")
         yield kubectl
 
 
@@ -46,7 +54,6 @@ def cluster():
 def mode(request, cluster):
     if request.param == "nftables":
         set_mode(cluster, "nftables")
-        wait(lambda: "Using nftables Proxier" in cluster("-n", "kube-system", "logs", "ds/kube-proxy").stdout, 30)
     return request.param
 
 
@@ -156,6 +163,12 @@ def test_pod_to_an_ingress_host(cluster, mode):
     controller = out["verdict"]
     assert controller.startswith("delivered to ingress-nginx/ingress-nginx-controller-"), controller
     assert "Ingress default/web: host web.example path / -> Service default/web:80" in out["hops"][-1]["detail"]
+
+
+def test_pod_to_a_gateway_host(cluster, mode):
+    out = trace(cluster, "client", "http://gw.example/")
+    assert out["verdict"].startswith("delivered to default/edge-"), out["verdict"]  # the Gateway's nginx pod
+    assert "HTTPRoute default/web: host gw.example -> Services web:80" in out["hops"][-1]["detail"]
 
 
 def test_a_networkpolicy_drop_is_named(cluster, mode):

@@ -1,6 +1,7 @@
 """The `kinns` command: clusters (up, down, status), nodes (ssh), pod sandboxes (pod ...), packet traces and the ui."""
 
 import argparse
+import ipaddress
 import json
 import os
 import signal
@@ -156,9 +157,12 @@ def cmd_trace(opts: argparse.Namespace) -> int:
 def _listen(text: str) -> tuple[str, int]:
     host, _, port = text.rpartition(":")
     try:
-        return host or "127.0.0.1", int(port)
+        address, number = str(ipaddress.ip_address(host or "127.0.0.1")), int(port)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid --listen {text!r}: want ADDR:PORT") from None
+        raise argparse.ArgumentTypeError(f"invalid --listen {text!r}: want ADDR:PORT (an IP address)") from None
+    if not 0 < number < 65536:
+        raise argparse.ArgumentTypeError(f"invalid --listen {text!r}: port {number} out of range")
+    return address, number
 
 
 def cmd_ui(opts: argparse.Namespace) -> int:

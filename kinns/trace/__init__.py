@@ -131,8 +131,8 @@ def trace(record: ClusterRecord, namespace: str, frm: str, to: str, proto: str |
 
 
 def _ingress_hop(cluster: target.Cluster, tgt: target.Target, report: Report) -> Hop:
-    """Where the Ingress controller the probe reached sends a request for this host and path: its own
-    connection to the backend Service (a new one, not this probe's)."""
+    """Where the Ingress controller or Gateway the probe reached sends a request for this host and path: its
+    own connection to the backend Service (a new one, not this probe's)."""
     last = next((h for h in reversed(report.hops) if h.event == "receive"), Hop("", "", "", "", ""))
     for ing in cluster.ingresses:
         for rule in ing.get("spec", {}).get("rules", []):
@@ -146,4 +146,12 @@ def _ingress_hop(cluster: target.Cluster, tgt: target.Target, report: Report) ->
                                f"Ingress {ing['metadata']['namespace']}/{ing['metadata']['name']}: host {tgt.host} "
                                f"path {p.get('path', '/')} -> Service {ing['metadata']['namespace']}/{svc.get('name')}"
                                f":{port} (the controller opens its own connection to it)")
+    for route in cluster.routes:
+        names = route.get("spec", {}).get("hostnames") or []
+        if tgt.host in names or not names:
+            backends = sorted({f"{b.get('name')}:{b.get('port', '')}" for r in route["spec"].get("rules", [])
+                               for b in r.get("backendRefs", [])})
+            return Hop(last.node, last.netns, last.interface, "ingress",
+                       f"HTTPRoute {route['metadata']['namespace']}/{route['metadata']['name']}: host {tgt.host} -> "
+                       f"Services {', '.join(backends)} (the Gateway's nginx opens its own connection to them)")
     return Hop(last.node, last.netns, last.interface, "ingress", f"no path of host {tgt.host} matches {tgt.path}")

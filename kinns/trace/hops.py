@@ -125,8 +125,8 @@ def dropper(e: Event) -> str:
 
 
 class Builder:
-    def __init__(self, flow: Flow, lookups: Lookups) -> None:
-        self.flow, self.lookups = flow, lookups
+    def __init__(self, lookups: Lookups) -> None:
+        self.lookups = lookups
         self.hops: list[Hop] = []
         self.drop: tuple[Place, Event, str] | None = None
         self.arrived: tuple[Place, dict] | None = None
@@ -147,7 +147,7 @@ class Builder:
     def _outer(self, place: Place, first: Event) -> None:
         f = first.fields
         what = f"VXLAN VNI {_vni(f['payload'])}, {f.get('saddr')}:{f.get('sport')} -> {f.get('daddr')}:{f.get('dport')}"
-        if "oif" in f and "iif" not in f or first.chain == "output":
+        if ("oif" in f and "iif" not in f) or first.chain == "output":
             self.add(place, f.get("oif", ""), "encapsulate", f"{what} (outer UDP to node {f.get('daddr')})")
         elif "iif" in f and "oif" not in f:
             self.add(place, f.get("iif", ""), "decapsulate", f"{what} arrives from node {f.get('saddr')}")
@@ -180,9 +180,6 @@ class Builder:
                 elif e.family != "bridge" and not routed and g.get("iif") and g.get("oif") and not place.is_pod:
                     self._route(place, g)
                     routed = True
-                elif e.family != "bridge" and place.is_pod and not self.arrived and g.get("iif"):
-                    self.add(place, g["iif"], "receive", summary)
-                    self.arrived = (place, g)
             elif e.kind == "rule":
                 self._verdict(place, e, current)
             elif e.kind == "policy" and e.verdict == "drop":
@@ -191,8 +188,6 @@ class Builder:
                 self.drop = self.drop or (place, e, f"the policy of {e.where}")
             if self.drop and self.drop[0] is place:
                 return
-        if place.is_pod and self.arrived is None and "iif" in f:
-            self.arrived = (place, f)
 
     def _route(self, place: Place, g: dict) -> None:
         route = self.lookups.route(place.netns, g.get("daddr", ""), g.get("saddr"), g.get("iif"))
@@ -236,12 +231,12 @@ def build(places: list[Place], flow: Flow, lookups: Lookups, outcome_result: str
           prelude: list[Hop], origin: str) -> Report:
     """The hops of every place in path order, conntrack's entries per node (the probe's from `origin`, then as
     each NAT passed it on), then the verdict."""
-    b = Builder(flow, lookups)
+    b = Builder(lookups)
     b.hops += prelude
     keys = {(origin, flow.key)}
     for i, place in enumerate(places):
         b.place(place, source=i == 0)
-        if not place.is_pod and place.label == "node":
+        if place.label == "node":
             for entry in lookups.conntrack(place.netns, flow.proto, keys):
                 b.add(place, "", "conntrack", entry)
                 dst, port = re.findall(r" dst=(\S+)", entry), re.findall(r" (?:dport|id)=(\d+)", entry)

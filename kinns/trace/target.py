@@ -24,6 +24,7 @@ class TraceError(ClusterError):
 
 @dataclass(frozen=True)
 class Pod:
+    """A pod as a trace needs it: where it is (its node and its sandbox's netns) and its address."""
     namespace: str
     name: str
     ip: str
@@ -79,8 +80,9 @@ class Cluster:
     """The objects a trace resolves names against, read once at its start."""
 
     def __init__(self, record: ClusterRecord, pods: list[dict], services: list[dict], slices: list[dict],
-                 ingresses: list[dict]) -> None:
+                 ingresses: list[dict], gateways: list[dict] = (), routes: list[dict] = ()) -> None:
         self.record = record
+        self.gateways, self.routes = list(gateways), list(routes)
         self.pods = [self._pod(p) for p in pods if p.get("status", {}).get("podIP")]
         self.services = {(s["metadata"]["namespace"], s["metadata"]["name"]): s for s in services}
         self.slices = slices
@@ -131,7 +133,9 @@ async def read(client: Client, record: ClusterRecord) -> Cluster:
 
     return Cluster(record, await items("/api/v1/pods"), await items("/api/v1/services"),
                    await items("/apis/discovery.k8s.io/v1/endpointslices"),
-                   await items("/apis/networking.k8s.io/v1/ingresses"))
+                   await items("/apis/networking.k8s.io/v1/ingresses"),
+                   await items("/apis/gateway.networking.k8s.io/v1/gateways"),  # none where the CRDs are not
+                   await items("/apis/gateway.networking.k8s.io/v1/httproutes"))
 
 
 def source(cluster: Cluster, namespace: str, text: str) -> Pod | None:
@@ -240,8 +244,9 @@ def _unknown(cluster: Cluster, namespace: str, name: str) -> Target:
 
 
 def _url(cluster: Cluster, text: str, proto: str | None) -> Target:
-    """A URL goes to the Ingress controller that serves its host (the Service its Ingress's class's controller
-    publishes), with that Host: the first hop the request takes."""
+    """A URL goes to what serves its host: the controller of the Ingress with that host (the Service that
+    publishes the Ingress's address), or the Gateway of an HTTPRoute with that hostname (the Service of the
+    Gateway's address); the probe is that request's first hop, sent with the Host it names."""
     url = urlsplit(text)
     host = url.hostname or ""
     https = url.scheme == "https"
@@ -249,16 +254,33 @@ def _url(cluster: Cluster, text: str, proto: str | None) -> Target:
         hosts = [r.get("host", "") for r in ing.get("spec", {}).get("rules", [])]
         if host in hosts or (not host and "" in hosts):
             addresses = [i.get("ip") for i in ing.get("status", {}).get("loadBalancer", {}).get("ingress", [])]
-            controller = _controller_service(cluster, addresses)
-            if controller is None:
-                raise TraceError(f"Ingress {ing['metadata']['namespace']}/{ing['metadata']['name']} serves {host!r} "
-                                 "but no controller Service publishes its address")
-            port = next((p for p in controller.ports if p["port"] == (443 if https else 80)), controller.ports[0])
-            target = service_target(cluster, controller, text, "service", controller.cluster_ip, port, proto)
-            target.kind, target.host, target.path = "url", host, url.path or "/"
-            return target
-    known = sorted({r.get("host", "") for i in cluster.ingresses for r in i.get("spec", {}).get("rules", [])} - {""})
-    raise TraceError(f"no Ingress serves host {host!r}; hosts: {', '.join(known) or 'none'}")
+            return _front(cluster, text, host, url.path, https, proto, addresses,
+                          f"Ingress {ing['metadata']['namespace']}/{ing['metadata']['name']}")
+    for route in cluster.routes:
+        names = route.get("spec", {}).get("hostnames") or []
+        if host in names or not names:
+            for parent in route.get("spec", {}).get("parentRefs", []):
+                gateway = next((g for g in cluster.gateways if g["metadata"]["name"] == parent.get("name") and
+                                g["metadata"]["namespace"] == parent.get("namespace",
+                                                                         route["metadata"]["namespace"])), None)
+                if gateway:
+                    addresses = [a.get("value") for a in gateway.get("status", {}).get("addresses", [])]
+                    return _front(cluster, text, host, url.path, https, proto, addresses,
+                                  f"Gateway {gateway['metadata']['namespace']}/{gateway['metadata']['name']}")
+    known = sorted({r.get("host", "") for i in cluster.ingresses for r in i.get("spec", {}).get("rules", [])} |
+                   {h for r in cluster.routes for h in r.get("spec", {}).get("hostnames") or []} - {""})
+    raise TraceError(f"no Ingress or HTTPRoute serves host {host!r}; hosts: {', '.join(known) or 'none'}")
+
+
+def _front(cluster: Cluster, text: str, host: str, path: str, https: bool, proto: str | None,
+           addresses: list[str], owner: str) -> Target:
+    controller = _controller_service(cluster, addresses)
+    if controller is None:
+        raise TraceError(f"{owner} serves {host!r} but no Service publishes its address")
+    port = next((p for p in controller.ports if p["port"] == (443 if https else 80)), controller.ports[0])
+    target = service_target(cluster, controller, text, "service", controller.cluster_ip, port, proto)
+    target.kind, target.host, target.path = "url", host, path or "/"
+    return target
 
 
 def _controller_service(cluster: Cluster, addresses: list[str]) -> Service | None:

@@ -8,6 +8,7 @@ namespace (a link, an address or a route; a listener thread per node) — and th
 """
 
 import asyncio
+import ipaddress
 import json
 import logging
 import threading
@@ -202,4 +203,7 @@ def app(record: ClusterRecord) -> web.Application:
 
 def serve(record: ClusterRecord, host: str, port: int) -> None:
     print(f"kinns ui for cluster {record.name!r}: http://{host}:{port}/  (Ctrl-C ends it)", flush=True)
+    if not ipaddress.ip_address(host).is_loopback:
+        print(f"note: the page has no login; whoever reaches {host}:{port} sees the cluster and can run traces",
+              flush=True)
     web.run_app(app(record), host=host, port=port, print=None)
