@@ -16,12 +16,13 @@ from dataclasses import dataclass
 
 from ..client import Client
 from ..kernel import netns
+from ..kernel.command import CommandFailed
 from ..kernel.record import ClusterRecord, kubeconfig_path
 from ..node.kubelet import sandbox
 from . import hops, marks, probe, target
 from .hops import Hop, Place, Report
 from .lookups import Lookups
-from .monitor import Monitor
+from .monitor import Monitor, MonitorError
 from .target import TraceError
 
 __all__ = ["TraceError", "Trace", "trace"]
@@ -103,10 +104,13 @@ def trace(record: ClusterRecord, namespace: str, frm: str, to: str, proto: str |
     mark = marks.Marks(trace_id, flow)
     monitors: list[Monitor] = []
     try:
-        mark.add([(place.netns, place.label == "node") for place in places])
-        monitors += [Monitor(place.netns) for place in places]
-        for m in monitors:
-            m.wait_listening()
+        try:
+            mark.add([(place.netns, place.label == "node") for place in places])
+            monitors += [Monitor(place.netns) for place in places]
+            for m in monitors:
+                m.wait_listening()
+        except (CommandFailed, MonitorError) as err:  # a namespace gone under the trace, nft refusing
+            raise TraceError(f"the trace could not start: {err}") from err
         outcome = probe.send(src and netns.path(src.netns), flow.proto, tgt.ip, tgt.port, flow.key)
         time.sleep(SETTLE)
         for place, m in zip(places, monitors):

@@ -32,6 +32,10 @@ _FIELDS = (
 )
 
 
+class MonitorError(Exception):
+    """A listener that ended or never started listening: its namespace's complaint."""
+
+
 @dataclass
 class Event:
     """One line of `nft monitor trace`: a packet entering a base chain, a rule's verdict or a chain's policy."""
@@ -107,10 +111,10 @@ class Monitor:
         deadline = time.monotonic() + timeout
         while not _subscribed(self.proc.pid):
             if self.proc.poll() is not None:
-                raise RuntimeError(f"nft monitor trace in {self.netns or 'this namespace'} ended: "
+                raise MonitorError(f"nft monitor trace in {self.netns or 'this namespace'} ended: "
                                    f"{self.proc.stderr.read().strip()}")
             if time.monotonic() > deadline:
-                raise RuntimeError(f"nft monitor trace in {self.netns or 'this namespace'} did not start listening")
+                raise MonitorError(f"nft monitor trace in {self.netns or 'this namespace'} did not start listening")
             time.sleep(0.005)
 
     def stop(self) -> list[Event]:
