@@ -1,9 +1,10 @@
 """The resource-quota controller: each ResourceQuota's status shows its hard limits and what its namespace uses
 of them now, recounted whenever a counted object changes (the admission plugin refuses what would exceed them).
 
-Pods, services, claims, config maps and secrets are read from the shared mirrors; `count/<resource>.<group>`
-of any other kind is listed through the API at each recount (and at every resync, as kube-controller-manager's
-full recalculation catches what the watches do not see).
+Pods, services, claims, config maps and secrets are read from the shared mirrors; the first quota that counts
+any other kind (`count/<resource>.<group>`) starts a mirror of it, as kube-controller-manager's quota monitors
+do, so a Deployment created or deleted is recounted at once (the resync's full recalculation stays for what the
+watches do not see).
 """
 
 from ..apimachinery import quota
@@ -31,19 +32,23 @@ class ResourceQuotaController(Controller):
         return [(namespace, q["metadata"]["name"]) for q in self.quotas.in_namespace(namespace)]
 
     async def _objects(self, namespace: str, group: str, plural: str) -> list[dict]:
-        if (group, plural) in self.mirrors:
-            return self.mirrors[(group, plural)].in_namespace(namespace)
-        if group and group not in self.versions:
-            found = await self.client.get(f"/apis/{group}")
-            self.versions[group] = ((found or {}).get("preferredVersion") or {}).get("version", "")
-        version = self.versions.get(group, "v1") if group else "v1"
-        if not version:
-            return []
-        try:
-            listed = await self.client.get(path(f"{group}/{version}" if group else version, plural, namespace))
-        except APIError:
-            return []
-        return (listed or {}).get("items") or []
+        if (group, plural) not in self.mirrors:
+            if group and group not in self.versions:
+                found = await self.client.get(f"/apis/{group}")
+                self.versions[group] = ((found or {}).get("preferredVersion") or {}).get("version", "")
+            version = self.versions.get(group, "v1") if group else "v1"
+            if not version:
+                return []  # a group the API does not serve: nothing of it to count
+            collection = path(f"{group}/{version}" if group else version, plural)
+            try:  # a resource the group does not have is counted as none, not watched
+                if await self.client.get(collection, {"limit": "1"}) is None:
+                    return []
+            except APIError:
+                return []
+            self.mirrors[(group, plural)] = self.watch(collection, self._quotas_of)
+        mirror = self.mirrors[(group, plural)]
+        await mirror.wait_synced()
+        return mirror.in_namespace(namespace)
 
     async def reconcile(self, key: tuple[str, str]) -> None:
         q = self.live(self.quotas, key)
