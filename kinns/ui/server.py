@@ -45,6 +45,7 @@ class Live:
         self.mirrors = {}
         self.views: dict[str, dict] = {}          # node netns -> netview.read()
         self.veths: dict[str, str] = {}           # pod netns -> its veth's name on the node
+        self.boxes: dict[tuple, dict] = {}        # (pod uid, IP) -> its sandbox (namespace, name, netns, node netns)
         self.pages: set[web.WebSocketResponse] = set()
         self.dirty = asyncio.Event()
         self.sent = ""
@@ -101,12 +102,17 @@ class Live:
         sandboxes = []
         for pod in objects.get("pods", []):
             meta = pod["metadata"]
-            try:
-                found = sandbox.get(self.record, meta["namespace"], meta["name"])
-            except sandbox.SandboxError:
-                continue
-            sandboxes.append({"namespace": meta["namespace"], "name": meta["name"], "netns": found.get("netns", ""),
-                              "node_netns": self.record.node(found["node"]).netns})
+            key = (meta["uid"], pod.get("status", {}).get("podIP", ""))  # a new sandbox comes with a new IP
+            if key not in self.boxes:  # a sandbox's record is read once
+                try:
+                    found = sandbox.get(self.record, meta["namespace"], meta["name"])
+                except sandbox.SandboxError:
+                    continue
+                self.boxes[key] = {"namespace": meta["namespace"], "name": meta["name"],
+                                   "netns": found.get("netns", ""), "node_netns": self.record.node(found["node"]).netns}
+            sandboxes.append(self.boxes[key])
+        keys = {(pod["metadata"]["uid"], pod.get("status", {}).get("podIP", "")) for pod in objects.get("pods", [])}
+        self.boxes = {key: box for key, box in self.boxes.items() if key in keys}
         await asyncio.to_thread(self._kernel, sandboxes)
         objects["sandboxes"] = sandboxes
         live = {box["netns"] for box in sandboxes}
