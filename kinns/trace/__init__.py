@@ -125,8 +125,7 @@ def trace(record: ClusterRecord, namespace: str, frm: str, to: str, proto: str |
         places[1:] = sorted(places[1:], key=lambda p: not hops.entered_from(p, record.gateway))
     report = hops.build(places, flow, Lookups(), outcome.result, outcome.detail, prelude,
                         src.ip if src else record.gateway)
-    if tgt.service and not tgt.service.endpoints.get((tgt.service_port or {}).get("name", "")) \
-            and not report.delivered:
+    if tgt.service and tgt.service_port and not tgt.service.ready(tgt.service_port) and not report.delivered:
         report.verdict += f" (Service {tgt.service.key} has no ready endpoints)"
     if tgt.kind == "url":
         report.hops.append(_ingress_hop(cluster, tgt, report))
@@ -139,23 +138,17 @@ def _ingress_hop(cluster: target.Cluster, tgt: target.Target, report: Report) ->
     own connection to the backend Service (a new one, not this probe's)."""
     last = next((h for h in reversed(report.hops) if h.event == "receive"), Hop("", "", "", "", ""))
     for ing in cluster.ingresses:
-        for rule in ing.get("spec", {}).get("rules", []):
-            if rule.get("host", "") != tgt.host:
-                continue
-            for p in rule.get("http", {}).get("paths", []):
-                if tgt.path.startswith(p.get("path", "/")):
-                    svc = p["backend"].get("service", {})
-                    port = svc.get("port", {}).get("number") or svc.get("port", {}).get("name")
-                    return Hop(last.node, last.netns, last.interface, "ingress",
-                               f"Ingress {ing['metadata']['namespace']}/{ing['metadata']['name']}: host {tgt.host} "
-                               f"path {p.get('path', '/')} -> Service {ing['metadata']['namespace']}/{svc.get('name')}"
-                               f":{port} (the controller opens its own connection to it)")
+        for host, path, service, port in target.ingress_paths(ing):
+            if host == tgt.host and tgt.path.startswith(path):
+                ns = ing["metadata"]["namespace"]
+                return Hop(last.node, last.netns, last.interface, "ingress",
+                           f"Ingress {ns}/{ing['metadata']['name']}: host {tgt.host} path {path} -> Service "
+                           f"{ns}/{service}:{port} (the controller opens its own connection to it)")
     for route in cluster.routes:
         names = route.get("spec", {}).get("hostnames") or []
         if tgt.host in names or not names:
-            backends = sorted({f"{b.get('name')}:{b.get('port', '')}" for r in route["spec"].get("rules", [])
-                               for b in r.get("backendRefs", [])})
             return Hop(last.node, last.netns, last.interface, "ingress",
                        f"HTTPRoute {route['metadata']['namespace']}/{route['metadata']['name']}: host {tgt.host} -> "
-                       f"Services {', '.join(backends)} (the Gateway's nginx opens its own connection to them)")
+                       f"Services {', '.join(target.route_backends(route))} (the Gateway's nginx opens its own "
+                       "connection to them)")
     return Hop(last.node, last.netns, last.interface, "ingress", f"no path of host {tgt.host} matches {tgt.path}")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from ..client import Client
+from ..ingress import backends
 from ..kernel.record import ClusterError, ClusterRecord
 from ..node.kubelet import sandbox
 
@@ -45,11 +46,16 @@ class Service:
     cluster_ip: str
     ports: list[dict]
     external: list[str]                       # LoadBalancer ingress and externalIPs
-    endpoints: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # port name -> [(ip, port)]
+    obj: dict = field(default_factory=dict)
+    slices: list[dict] = field(default_factory=list)
 
     @property
     def key(self) -> str:
         return f"{self.namespace}/{self.name}"
+
+    def ready(self, port: dict) -> list[str]:
+        """The ready endpoints (ip:port) behind one of its ports, as the Ingress and Gateway controllers read them."""
+        return backends.endpoints(self.obj, {"number": port["port"]}, self.slices)
 
 
 @dataclass
@@ -85,7 +91,7 @@ class Cluster:
         self.gateways, self.routes = list(gateways), list(routes)
         self.pods = [self._pod(p) for p in pods if p.get("status", {}).get("podIP")]
         self.services = {(s["metadata"]["namespace"], s["metadata"]["name"]): s for s in services}
-        self.slices = slices
+        self.slices = backends.by_service(slices)
         self.ingresses = ingresses
 
     def _pod(self, obj: dict) -> Pod:
@@ -109,17 +115,9 @@ class Cluster:
             return None
         spec, status = obj.get("spec", {}), obj.get("status", {})
         external = [i["ip"] for i in status.get("loadBalancer", {}).get("ingress", []) if i.get("ip")]
-        svc = Service(namespace, name, spec.get("type", "ClusterIP"), spec.get("clusterIP", ""),
-                      spec.get("ports", []), external + list(spec.get("externalIPs", [])))
-        for s in self.slices:
-            if s["metadata"]["namespace"] != namespace or \
-                    s["metadata"].get("labels", {}).get("kubernetes.io/service-name") != name:
-                continue
-            for port in s.get("ports") or []:
-                ready = [e for e in s.get("endpoints") or [] if e.get("conditions", {}).get("ready", True)]
-                svc.endpoints.setdefault(port.get("name", ""), []).extend(
-                    (a, port["port"]) for e in ready for a in e["addresses"])
-        return svc
+        return Service(namespace, name, spec.get("type", "ClusterIP"), spec.get("clusterIP", ""),
+                       spec.get("ports", []), external + list(spec.get("externalIPs", [])), obj,
+                       self.slices.get((namespace, name), []))
 
     def close_names(self, namespace: str, name: str) -> list[str]:
         names = {p.name for p in self.pods if p.namespace == namespace} | \
@@ -173,8 +171,8 @@ def service_target(cluster: Cluster, service: Service, asked: str, kind: str, ip
     number = port.get("nodePort") if kind == "nodeport" else port["port"]
     target = Target(asked, kind, ip, number, proto or port.get("protocol", "TCP").lower(), service=service,
                     service_port=port, name=name)
-    for addr, _ in service.endpoints.get(port.get("name", ""), []):
-        pod = cluster.pod_by_ip(addr)
+    for endpoint in service.ready(port):
+        pod = cluster.pod_by_ip(endpoint.rpartition(":")[0])
         if pod and pod.netns:
             target.candidates.append(pod)
     return target
@@ -235,6 +233,23 @@ def destination(cluster: Cluster, namespace: str, text: str, proto: str | None) 
     elif port:
         target.port = int(port)
     return target
+
+
+def ingress_paths(ing: dict) -> list[tuple[str, str, str, str]]:
+    """(host, path, Service, port) of each path of an Ingress's rules ("" host: any)."""
+    out = []
+    for rule in ing.get("spec", {}).get("rules", []):
+        for p in rule.get("http", {}).get("paths", []):
+            svc = p.get("backend", {}).get("service", {})
+            port = svc.get("port", {}).get("number") or svc.get("port", {}).get("name", "")
+            out.append((rule.get("host", ""), p.get("path", "/"), svc.get("name", ""), str(port)))
+    return out
+
+
+def route_backends(route: dict) -> list[str]:
+    """The `service:port` every rule of an HTTPRoute sends to."""
+    return sorted({f"{b.get('name')}:{b.get('port', '')}" for r in route.get("spec", {}).get("rules", [])
+                   for b in r.get("backendRefs", [])})
 
 
 def _unknown(cluster: Cluster, namespace: str, name: str) -> Target:

@@ -5,7 +5,9 @@ each pod on its node's bridge through its veth, Services with their endpoints, I
 (netview.py), so it is tested without a cluster and the server only recomputes it when something changed.
 """
 
+from ..ingress import backends
 from ..kernel.record import ClusterRecord
+from ..trace.target import ingress_paths, route_backends
 
 TUNNELS = ("vxlan", "geneve", "ipip", "wireguard")
 BRIDGE_NAMES = ("cni0", "weave", "kube-bridge")
@@ -42,11 +44,8 @@ def _pod(obj: dict, netns: str, veth: str) -> dict:
 
 def _service(obj: dict, slices: list[dict]) -> dict:
     meta, spec = obj["metadata"], obj.get("spec", {})
-    endpoints = sorted({f"{a}:{p['port']}" for s in slices
-                        if s["metadata"]["namespace"] == meta["namespace"]
-                        and s["metadata"].get("labels", {}).get("kubernetes.io/service-name") == meta["name"]
-                        for e in s.get("endpoints") or [] if e.get("conditions", {}).get("ready", True)
-                        for a in e.get("addresses", []) for p in s.get("ports") or []})
+    endpoints = sorted({e for p in spec.get("ports", [])
+                        for e in backends.endpoints(obj, {"number": p["port"]}, slices)})
     external = [i.get("ip") for i in obj.get("status", {}).get("loadBalancer", {}).get("ingress", []) if i.get("ip")]
     return {"namespace": meta["namespace"], "name": meta["name"], "type": spec.get("type", "ClusterIP"),
             "clusterIP": spec.get("clusterIP", ""), "external": external + list(spec.get("externalIPs", [])),
@@ -57,23 +56,15 @@ def _service(obj: dict, slices: list[dict]) -> dict:
 
 def _ingress(obj: dict) -> dict:
     meta, spec = obj["metadata"], obj.get("spec", {})
-    rules = []
-    for rule in spec.get("rules", []):
-        for p in rule.get("http", {}).get("paths", []):
-            svc = p.get("backend", {}).get("service", {})
-            port = svc.get("port", {}).get("number") or svc.get("port", {}).get("name", "")
-            rules.append(f"{rule.get('host') or '*'}{p.get('path', '/')} -> {svc.get('name')}:{port}")
     return {"namespace": meta["namespace"], "name": meta["name"], "class": spec.get("ingressClassName", ""),
-            "rules": rules}
+            "rules": [f"{host or '*'}{path} -> {service}:{port}" for host, path, service, port in ingress_paths(obj)]}
 
 
 def _route(obj: dict) -> dict:
     meta, spec = obj["metadata"], obj.get("spec", {})
-    backends = sorted({f"{b.get('name')}:{b.get('port', '')}" for r in spec.get("rules", [])
-                       for b in r.get("backendRefs", [])})
     return {"namespace": meta["namespace"], "name": meta["name"], "kind": obj.get("kind", "HTTPRoute"),
             "hostnames": spec.get("hostnames", []), "parents": [p.get("name") for p in spec.get("parentRefs", [])],
-            "backends": backends}
+            "backends": route_backends(obj)}
 
 
 def build(record: ClusterRecord, objects: dict[str, list[dict]], views: dict[str, dict],
@@ -87,7 +78,9 @@ def build(record: ClusterRecord, objects: dict[str, list[dict]], views: dict[str
         meta = obj["metadata"]
         netns = records.get((meta["namespace"], meta["name"]), {}).get("netns", "")
         pods.append(_pod(obj, netns, veths.get(netns, "")))
-    services = [_service(s, objects.get("endpointslices", [])) for s in objects.get("services", [])]
+    slices = backends.by_service(objects.get("endpointslices", []))
+    services = [_service(s, slices.get((s["metadata"]["namespace"], s["metadata"]["name"]), []))
+                for s in objects.get("services", [])]
     dns = next((s for s in services if s["namespace"] == "kube-system" and s["name"] == "kube-dns"), None)
     return {
         "cluster": {"name": record.name, "backend": "bare" if record.bare else record.backend,
